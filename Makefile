@@ -1,0 +1,141 @@
+# Ordo — build, test, check, benchmark. `make` builds build/ordo; `make run` serves the demo;
+# `make test` installs what is missing, builds under ASan/UBSan and runs every suite.
+
+CC       ?= gcc
+PKGS     := libmicrohttpd jansson sqlite3 libsodium
+TESTPKGS := criterion libcurl
+
+WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
+        -Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wvla -Wformat=2 -Wundef \
+        -Wcast-qual -Wnull-dereference -Wimplicit-fallthrough -Wdouble-promotion -Werror
+SAN  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
+
+CPPFLAGS := -D_GNU_SOURCE -Isrc -MMD -MP
+CFLAGS_RELEASE := $(WARN) -O2 -g -pthread
+CFLAGS_SAN     := $(WARN) $(SAN) -pthread
+
+LIB_SRC := $(sort $(wildcard src/lib/*.c src/core/*.c src/store/*.c src/app/*.c src/http/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+GEO_C   := build/gen/geo_data.c
+MIG_SQLITE := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+MIG_C   := build/gen/migrations_sqlite.c
+
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/geo_data.o build/rel/gen/migrations_sqlite.o
+SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) build/san/gen/geo_data.o build/san/gen/migrations_sqlite.o
+REL_CLI := $(patsubst src/%.c,build/rel/%.o,$(CLI_SRC))
+SAN_CLI := $(patsubst src/%.c,build/san/%.o,$(CLI_SRC))
+
+# Unit and integration test programs (Criterion), one per tests/**/test_*.c.
+TEST_SRC  := $(sort $(wildcard tests/lib/test_*.c tests/core/test_*.c tests/store/test_*.c \
+                               tests/app/test_*.c tests/http/test_*.c))
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+TEST_BIN  := $(patsubst tests/%.c,build/san/tests/%,$(TEST_SRC))
+SUPPORT_OBJ := $(patsubst tests/%.c,build/san/tests/%.o,$(SUPPORT_SRC))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,build/san/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all run test check setup clean bench fuzz format test-build
+
+all: build/ordo
+
+setup:
+	@bash scripts/setup.sh
+
+$(GEO_C): scripts/gen-geo.sh data/geo/us-postal-codes.csv data/geo/us-population-by-zcta-2010.csv
+	@mkdir -p $(dir $@)
+	bash scripts/gen-geo.sh data/geo/us-postal-codes.csv data/geo/us-population-by-zcta-2010.csv > $@.tmp
+	mv $@.tmp $@
+
+$(MIG_C): scripts/gen-migrations.sh $(MIG_SQLITE)
+	@mkdir -p $(dir $@)
+	bash scripts/gen-migrations.sh sqlite $(MIG_SQLITE) > $@.tmp
+	mv $@.tmp $@
+
+build/rel/gen/migrations_sqlite.o: $(MIG_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) -c $< -o $@
+
+build/san/gen/migrations_sqlite.o: $(MIG_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -c $< -o $@
+
+build/rel/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -c $< -o $@
+
+build/san/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) $(PKG_CFLAGS) -c $< -o $@
+
+# The generated table is data: compile it without the pedantic set (it is large and plain).
+build/rel/gen/geo_data.o: $(GEO_C)
+	@mkdir -p $(dir $@)
+	$(CC) -Isrc -O1 -c $< -o $@
+
+build/san/gen/geo_data.o: $(GEO_C)
+	@mkdir -p $(dir $@)
+	$(CC) -Isrc -O1 -c $< -o $@
+
+build/rel/libordo.a: $(REL_OBJ)
+	ar rcs $@ $^
+
+build/san/libordo.a: $(SAN_OBJ)
+	ar rcs $@ $^
+
+build/ordo: $(REL_CLI) build/rel/libordo.a
+	$(CC) $(CFLAGS_RELEASE) -o $@ $(REL_CLI) build/rel/libordo.a $(PKG_LIBS)
+
+build/san/ordo: $(SAN_CLI) build/san/libordo.a
+	$(CC) $(CFLAGS_SAN) -o $@ $(SAN_CLI) build/san/libordo.a $(PKG_LIBS)
+
+build/san/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS_SAN) $(PKG_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
+
+build/san/tests/%: build/san/tests/%.o $(SUPPORT_OBJ) build/san/libordo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SAN) -o $@ $< $(SUPPORT_OBJ) build/san/libordo.a $(TEST_LIBS) $(PKG_LIBS)
+
+# Fuzz harnesses built with a plain main() that replays the corpus (tests/fuzz/replay.c).
+build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c build/san/libordo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS_SAN) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c \
+		build/san/libordo.a $(PKG_LIBS)
+
+test-build: build/ordo build/san/ordo $(TEST_BIN) $(FUZZ_REPLAY)
+
+test: setup
+	@$(MAKE) --no-print-directory test-build
+	@bash scripts/run-tests.sh $(TEST_BIN) -- $(FUZZ_REPLAY)
+
+check: setup
+	bash scripts/check.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
+
+run: setup
+	@$(MAKE) --no-print-directory build/ordo
+	@bash scripts/run.sh
+
+build/loadgen: bench/loadgen.c
+	@mkdir -p build
+	$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -pthread -o $@ $< -lm
+
+bench: setup
+	@$(MAKE) --no-print-directory build/ordo build/loadgen
+	@bash bench/bench.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

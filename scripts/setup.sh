@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Ordo needs to build, test and benchmark. Idempotent: it asks apt
+# only for what is missing, so a second run costs one dpkg query. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+    build-essential pkg-config
+    libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+    libcurl4-openssl-dev libcriterion-dev
+    clang clang-format clang-tidy cppcheck
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

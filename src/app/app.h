@@ -1,0 +1,243 @@
+/*
+ * app.h — Ordo's use cases. Each write use case runs as one command of the writer thread
+ * (its own savepoint inside a group commit); reads use a reader connection and never wait
+ * for the writer. http/ and cli/ call only these functions: they parse and render, app
+ * decides. Results are copied into the caller's arena.
+ */
+#ifndef ORDO_APP_APP_H
+#define ORDO_APP_APP_H
+
+#include "core/auth.h"
+#include "core/channel.h"
+#include "core/customer.h"
+#include "core/inventory.h"
+#include "core/location.h"
+#include "core/order.h"
+#include "core/product.h"
+#include "core/shipment.h"
+#include "lib/arena.h"
+#include "lib/base.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/id.h"
+#include "store/store.h"
+
+struct app;
+
+struct app_options {
+    const char *db_path;   /* SQLite file */
+    bool synchronous_full; /* default true: an answered order survives a power cut */
+    int readers_max;       /* reader connections; 0 picks a default */
+};
+
+/* Opens the store, applies migrations, seeds the default channels, starts the writer. */
+MUST_CHECK enum err_code app_open(const struct app_options *options, struct app **out,
+                                  struct err *err);
+
+/* Stops the writer after the commands already queued, closes the store. */
+void app_close(struct app *app);
+
+/* What one request runs with. */
+struct app_ctx {
+    struct app *app;
+    const struct principal *principal; /* who acts; never NULL for API calls */
+    struct arena *arena;               /* results are copied here */
+    int64_t now_ms;                    /* the request's time */
+};
+
+/*
+ * Idempotency of a POST. With key set, the writer looks the key up in the same transaction
+ * as the command: a repeat with the same request hash answers the stored status and body
+ * (replayed = true) and does nothing; another hash fails with 422 idempotency_key_reused.
+ * On success of a fresh command, render() turns the result into the answer, which is stored
+ * with the key in the same transaction and handed back in status/body.
+ */
+struct app_idempotency {
+    const char *key;                           /* NULL: no idempotency */
+    unsigned char request_hash[ID_HASH_BYTES]; /* of method, path and body */
+    MUST_CHECK enum err_code (*render)(const void *result, struct buf *body, int *status);
+    /* out */
+    bool replayed;
+    int status;
+    const char *body; /* arena-owned; set when key was given and the call succeeded */
+};
+
+/* ---- auth and keys ----------------------------------------------------------------------- */
+
+/*
+ * Resolves "Bearer <key>" (token is the part after "Bearer "). ERR_AUTH when unknown,
+ * revoked or malformed. Keys are cached after the first look-up.
+ */
+MUST_CHECK enum err_code app_authenticate(struct app *app, struct arena *arena, const char *token,
+                                          struct principal *out, struct err *err);
+
+/*
+ * Creates an API key with a role and scope (the scope's channel, location or customer must
+ * fit the role) and returns the full key text once (arena-owned); only its hash is stored.
+ */
+MUST_CHECK enum err_code app_key_create(struct app_ctx *ctx, enum role role, const char *scope,
+                                        const char *name, const char **key_out, struct err *err);
+
+/* ---- channels ---------------------------------------------------------------------------- */
+
+MUST_CHECK enum err_code app_channel_create(struct app_ctx *ctx, const struct channel *input,
+                                            struct app_idempotency *idem, struct channel *out,
+                                            struct err *err);
+MUST_CHECK enum err_code app_channel_list(struct app_ctx *ctx, struct channel **out,
+                                          size_t *count, struct err *err);
+
+/* ---- locations --------------------------------------------------------------------------- */
+
+/* Fills lat/lon from the postal code when missing; ERR_INVALID when neither is known. */
+MUST_CHECK enum err_code app_location_create(struct app_ctx *ctx, const struct location *input,
+                                             struct app_idempotency *idem, struct location *out,
+                                             struct err *err);
+/*
+ * Replaces the location's fields with `location` (the caller merged a patch onto a copy it
+ * read) when the stored version equals expected_version (ERR_PRECONDITION otherwise).
+ */
+MUST_CHECK enum err_code app_location_update(struct app_ctx *ctx, const struct location *location,
+                                             int64_t expected_version, struct location *out,
+                                             struct err *err);
+MUST_CHECK enum err_code app_location_get(struct app_ctx *ctx, const char *code,
+                                          struct location *out, struct err *err);
+MUST_CHECK enum err_code app_location_list(struct app_ctx *ctx, struct location **out,
+                                           size_t *count, struct err *err);
+
+/* ---- products ---------------------------------------------------------------------------- */
+
+/* Resolves kit components and the drop-ship supplier (must be an existing location). */
+MUST_CHECK enum err_code app_product_create(struct app_ctx *ctx, const struct product *input,
+                                            struct app_idempotency *idem, struct product *out,
+                                            struct err *err);
+MUST_CHECK enum err_code app_product_update(struct app_ctx *ctx, const struct product *product,
+                                            int64_t expected_version, struct product *out,
+                                            struct err *err);
+MUST_CHECK enum err_code app_product_get(struct app_ctx *ctx, const char *sku,
+                                         struct product *out, struct err *err);
+/* Page of products after the cursor (a SKU, or NULL); *next_cursor NULL on the last page. */
+MUST_CHECK enum err_code app_product_list(struct app_ctx *ctx, const char *cursor, size_t limit,
+                                          struct product **out, size_t *count,
+                                          const char **next_cursor, struct err *err);
+
+/* ---- inventory --------------------------------------------------------------------------- */
+
+struct app_stock_location {
+    const char *location;
+    struct stock stock;
+    int64_t available; /* ATP; for a kit, whole kits that can be made there */
+};
+
+struct app_stock_view {
+    const char *sku;
+    bool is_kit;
+    struct app_stock_location *locations;
+    size_t locations_count;
+    int64_t available; /* sum over locations */
+};
+
+/*
+ * Stock-take: sets on_hand (the difference is a ledger adjustment) and, when has_safety,
+ * safety stock. Fails (ERR_STOCK) when on_hand would fall below what is reserved.
+ */
+MUST_CHECK enum err_code app_inventory_count(struct app_ctx *ctx, const char *sku,
+                                             const char *location, int64_t on_hand,
+                                             bool has_safety, int64_t safety_stock,
+                                             struct app_idempotency *idem,
+                                             struct app_stock_view *out, struct err *err);
+/* Adds delta (may be negative) to on_hand with a reason; a ledger adjustment (or receipt). */
+MUST_CHECK enum err_code app_inventory_adjust(struct app_ctx *ctx, const char *sku,
+                                              const char *location, int64_t delta,
+                                              const char *reason, struct app_idempotency *idem,
+                                              struct app_stock_view *out, struct err *err);
+MUST_CHECK enum err_code app_inventory_get(struct app_ctx *ctx, const char *sku,
+                                           struct app_stock_view *out, struct err *err);
+/* Ledger of a SKU, newest first; location NULL for all; cursor is a ledger row id as text. */
+MUST_CHECK enum err_code app_inventory_ledger(struct app_ctx *ctx, const char *sku,
+                                              const char *location, const char *cursor,
+                                              size_t limit, struct ledger_entry **out,
+                                              size_t *count, const char **next_cursor,
+                                              struct err *err);
+
+/* ---- customers --------------------------------------------------------------------------- */
+
+MUST_CHECK enum err_code app_customer_get(struct app_ctx *ctx, const char *id,
+                                          struct customer *out, struct err *err);
+MUST_CHECK enum err_code app_customer_find(struct app_ctx *ctx, const char *email,
+                                           struct customer *out, struct err *err);
+MUST_CHECK enum err_code app_customer_update(struct app_ctx *ctx, const struct customer *customer,
+                                             int64_t expected_version, struct customer *out,
+                                             struct err *err);
+
+/* ---- orders ------------------------------------------------------------------------------ */
+
+struct app_capture_result {
+    struct order order;
+    bool created; /* false: an order with this (channel, external_id) existed (HTTP 200) */
+};
+
+/*
+ * Captures an order: validates, prices from the catalog unless unit_price was given,
+ * matches or creates the customer, routes, reserves stock, numbers it and records the
+ * events, all in one transaction. ERR_STOCK (409 insufficient_stock, err->items listing the
+ * SKUs short) when stock is short and backorder is false.
+ */
+MUST_CHECK enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
+                                           struct app_idempotency *idem,
+                                           struct app_capture_result *out, struct err *err);
+
+/* ERR_NOT_FOUND also when the principal may not see the order. */
+MUST_CHECK enum err_code app_order_get(struct app_ctx *ctx, const char *id, struct order *out,
+                                       struct err *err);
+
+/* Filter as store's (the principal's scope is added); *next_cursor NULL on the last page. */
+MUST_CHECK enum err_code app_order_list(struct app_ctx *ctx, const struct order_filter *filter,
+                                        struct order **out, size_t *count,
+                                        const char **next_cursor, struct err *err);
+
+MUST_CHECK enum err_code app_order_events(struct app_ctx *ctx, const char *id,
+                                          struct event **out, size_t *count, struct err *err);
+
+/* The routing explanation stored at capture (JSON text) with the order. */
+MUST_CHECK enum err_code app_order_routing(struct app_ctx *ctx, const char *id, struct order *out,
+                                           const char **routing_json, struct err *err);
+
+struct app_cancel_line {
+    const char *line_id;
+    int64_t qty;
+};
+
+/*
+ * Cancels the whole order (lines_count 0) or the given quantities of lines; reservations of
+ * cancelled units are released in the same transaction. ERR_STATE after shipping started.
+ */
+MUST_CHECK enum err_code app_order_cancel(struct app_ctx *ctx, const char *id, const char *reason,
+                                          const struct app_cancel_line *lines, size_t lines_count,
+                                          struct app_idempotency *idem, struct order *out,
+                                          struct err *err);
+MUST_CHECK enum err_code app_order_hold(struct app_ctx *ctx, const char *id, const char *reason,
+                                        struct app_idempotency *idem, struct order *out,
+                                        struct err *err);
+MUST_CHECK enum err_code app_order_release(struct app_ctx *ctx, const char *id,
+                                           struct app_idempotency *idem, struct order *out,
+                                           struct err *err);
+
+/* ---- operations -------------------------------------------------------------------------- */
+
+/*
+ * Recomputes every balance from the ledger and checks the invariants of DESIGN.md (no
+ * oversell, ledger = balance, reserved = open allocations, totals add up). Appends one line
+ * per problem to report; *ok false when there is any.
+ */
+MUST_CHECK enum err_code app_check(struct app_ctx *ctx, struct buf *report, bool *ok,
+                                   struct err *err);
+
+/*
+ * Seeds the demo store: locations at real US places, about 50 products (a few kits), stock,
+ * and about orders_count orders over the 60 days before now_ms with destinations drawn by
+ * population. Deterministic for a seed.
+ */
+MUST_CHECK enum err_code app_demo_seed(struct app_ctx *ctx, uint64_t seed, size_t orders_count,
+                                       struct err *err);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * shipment.h — a fulfillment order at one location: the units of one order that leave (or
+ * are picked up) from there together, and its status.
+ */
+#ifndef ORDO_CORE_SHIPMENT_H
+#define ORDO_CORE_SHIPMENT_H
+
+#include "lib/base.h"
+#include "lib/err.h"
+
+enum shipment_status {
+    SHIPMENT_STATUS_PENDING,
+    SHIPMENT_STATUS_PICKING,
+    SHIPMENT_STATUS_PACKED,
+    SHIPMENT_STATUS_SHIPPED,
+    SHIPMENT_STATUS_DELIVERED,
+    SHIPMENT_STATUS_READY_FOR_PICKUP,
+    SHIPMENT_STATUS_PICKED_UP,
+    SHIPMENT_STATUS_CANCELLED,
+    SHIPMENT_STATUS_COUNT
+};
+
+struct shipment {
+    const char *id;
+    const char *order_id;
+    int64_t location_row_id;
+    const char *location_code;
+    enum shipment_status status;
+    bool is_pickup;
+    const char *carrier;
+    const char *service;
+    const char *tracking_number;
+    int64_t cost;             /* minor units, what the carrier charged */
+    const char *pickup_code;
+    int64_t promised_ship_by_ms;
+    int64_t version;
+    int64_t created_at_ms;
+    int64_t updated_at_ms;
+    int64_t shipped_at_ms;
+    int64_t delivered_at_ms;
+    int64_t cancelled_at_ms;
+};
+
+const char *shipment_status_name(enum shipment_status status);
+MUST_CHECK bool shipment_status_parse(const char *name, enum shipment_status *out);
+
+/* The shipment transition table; ERR_STATE with both names when not allowed. */
+bool shipment_status_can_transition(enum shipment_status from, enum shipment_status to);
+MUST_CHECK enum err_code shipment_transition(struct shipment *shipment, enum shipment_status to,
+                                             struct err *err);
+
+#endif

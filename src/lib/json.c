@@ -1,0 +1,266 @@
+/*
+ * json.c — the JSON writer. Commas are placed by tracking, per depth, whether a value was
+ * already written; control characters are escaped as \u00XX; the output is always valid
+ * JSON when jw_finish() returns ERR_OK.
+ */
+#include "lib/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/date.h"
+
+void jw_init(struct jw *jw, struct buf *buf)
+{
+    ASSERT(jw != NULL);
+    ASSERT(buf != NULL);
+    memset(jw, 0, sizeof(*jw));
+    jw->buf = buf;
+}
+
+enum err_code jw_finish(struct jw *jw)
+{
+    ASSERT(jw != NULL);
+    if (jw->code == ERR_OK) {
+        ASSERT(jw->depth == 0);
+        ASSERT(!jw->after_key);
+    }
+    return jw->code;
+}
+
+static void jw_put(struct jw *jw, const char *s, size_t len)
+{
+    if (jw->code != ERR_OK) {
+        return;
+    }
+    jw->code = buf_append(jw->buf, s, len);
+}
+
+/* Writes the comma a new value needs, unless it follows a key. */
+static void jw_value_prefix(struct jw *jw)
+{
+    if (jw->after_key) {
+        jw->after_key = false;
+        return;
+    }
+    if (jw->depth > 0 && jw->need_comma[jw->depth]) {
+        jw_put(jw, ",", 1);
+    }
+    jw->need_comma[jw->depth] = true;
+}
+
+enum err_code json_append_string(struct buf *buf, const char *s, size_t len)
+{
+    ASSERT(buf != NULL);
+    ASSERT(s != NULL || len == 0);
+    static const char hex[] = "0123456789abcdef";
+    enum err_code code = buf_appendc(buf, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < len && code == ERR_OK; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        code = buf_append(buf, s + start, i - start);
+        char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+        if (code == ERR_OK && c == '"') {
+            code = buf_append(buf, "\\\"", 2);
+        } else if (code == ERR_OK && c == '\\') {
+            code = buf_append(buf, "\\\\", 2);
+        } else if (code == ERR_OK && c == '\n') {
+            code = buf_append(buf, "\\n", 2);
+        } else if (code == ERR_OK) {
+            code = buf_append(buf, esc, 6);
+        }
+        start = i + 1;
+    }
+    if (code == ERR_OK) {
+        code = buf_append(buf, s + start, len - start);
+    }
+    if (code == ERR_OK) {
+        code = buf_appendc(buf, '"');
+    }
+    return code;
+}
+
+static void jw_open(struct jw *jw, char c)
+{
+    jw_value_prefix(jw);
+    jw_put(jw, &c, 1);
+    ASSERT(jw->depth + 1 < JW_DEPTH_MAX);
+    jw->depth++;
+    jw->need_comma[jw->depth] = false;
+}
+
+static void jw_close(struct jw *jw, char c)
+{
+    ASSERT(jw->depth > 0);
+    ASSERT(!jw->after_key);
+    jw->depth--;
+    jw_put(jw, &c, 1);
+}
+
+void jw_object_begin(struct jw *jw)
+{
+    jw_open(jw, '{');
+}
+
+void jw_object_end(struct jw *jw)
+{
+    jw_close(jw, '}');
+}
+
+void jw_array_begin(struct jw *jw)
+{
+    jw_open(jw, '[');
+}
+
+void jw_array_end(struct jw *jw)
+{
+    jw_close(jw, ']');
+}
+
+void jw_key(struct jw *jw, const char *key)
+{
+    ASSERT(key != NULL);
+    ASSERT(!jw->after_key);
+    jw_value_prefix(jw);
+    if (jw->code == ERR_OK) {
+        jw->code = json_append_string(jw->buf, key, strlen(key));
+    }
+    jw_put(jw, ":", 1);
+    jw->after_key = true;
+}
+
+void jw_stringn(struct jw *jw, const char *s, size_t len)
+{
+    jw_value_prefix(jw);
+    if (jw->code == ERR_OK) {
+        jw->code = json_append_string(jw->buf, s, len);
+    }
+}
+
+void jw_string(struct jw *jw, const char *s)
+{
+    if (s == NULL) {
+        jw_null(jw);
+        return;
+    }
+    jw_stringn(jw, s, strlen(s));
+}
+
+void jw_int(struct jw *jw, int64_t value)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%" PRId64, value);
+    ASSERT(n > 0 && (size_t)n < sizeof(tmp));
+    jw_value_prefix(jw);
+    jw_put(jw, tmp, (size_t)n);
+}
+
+void jw_double(struct jw *jw, double value)
+{
+    if (!isfinite(value)) {
+        jw_null(jw);
+        return;
+    }
+    char tmp[40];
+    int n = snprintf(tmp, sizeof(tmp), "%.17g", value);
+    ASSERT(n > 0 && (size_t)n < sizeof(tmp));
+    /* Prefer the shortest form that reads back to the same value. */
+    for (int precision = 6; precision < 17; precision++) {
+        char shorter[40];
+        int m = snprintf(shorter, sizeof(shorter), "%.*g", precision, value);
+        double back = 0;
+        if (m > 0 && sscanf(shorter, "%lf", &back) == 1 && back == value) {
+            memcpy(tmp, shorter, (size_t)m + 1);
+            n = m;
+            break;
+        }
+    }
+    jw_value_prefix(jw);
+    jw_put(jw, tmp, (size_t)n);
+}
+
+void jw_bool(struct jw *jw, bool value)
+{
+    jw_value_prefix(jw);
+    jw_put(jw, value ? "true" : "false", value ? 4 : 5);
+}
+
+void jw_null(struct jw *jw)
+{
+    jw_value_prefix(jw);
+    jw_put(jw, "null", 4);
+}
+
+void jw_time(struct jw *jw, int64_t ms)
+{
+    if (ms == 0) {
+        jw_null(jw);
+        return;
+    }
+    char tmp[DATE_RFC3339_LEN];
+    date_format_rfc3339(ms, tmp);
+    jw_string(jw, tmp);
+}
+
+void jw_day(struct jw *jw, int64_t days)
+{
+    char tmp[DATE_DAY_LEN];
+    date_format_day(days, tmp);
+    jw_string(jw, tmp);
+}
+
+void jw_raw(struct jw *jw, const char *json)
+{
+    if (json == NULL) {
+        jw_null(jw);
+        return;
+    }
+    jw_value_prefix(jw);
+    jw_put(jw, json, strlen(json));
+}
+
+void jw_kv_string(struct jw *jw, const char *key, const char *s)
+{
+    jw_key(jw, key);
+    jw_string(jw, s);
+}
+
+void jw_kv_int(struct jw *jw, const char *key, int64_t value)
+{
+    jw_key(jw, key);
+    jw_int(jw, value);
+}
+
+void jw_kv_double(struct jw *jw, const char *key, double value)
+{
+    jw_key(jw, key);
+    jw_double(jw, value);
+}
+
+void jw_kv_bool(struct jw *jw, const char *key, bool value)
+{
+    jw_key(jw, key);
+    jw_bool(jw, value);
+}
+
+void jw_kv_null(struct jw *jw, const char *key)
+{
+    jw_key(jw, key);
+    jw_null(jw);
+}
+
+void jw_kv_time(struct jw *jw, const char *key, int64_t ms)
+{
+    jw_key(jw, key);
+    jw_time(jw, ms);
+}
+
+void jw_kv_raw(struct jw *jw, const char *key, const char *json)
+{
+    jw_key(jw, key);
+    jw_raw(jw, json);
+}

@@ -1,0 +1,339 @@
+/*
+ * store.h — the one interface to the database. app calls these; only a backend file
+ * (store_sqlite.c; store_pg.c later) talks to a database library. Every function that reads
+ * copies what it returns into the caller's arena. Every function that can fail returns
+ * enum err_code and fills err: ERR_NOT_FOUND for a missing row, ERR_CONFLICT for a unique
+ * key taken, ERR_STOCK for a conditional stock update that did not apply, ERR_PRECONDITION
+ * for a version that moved on, ERR_STORE for anything the database itself reports.
+ *
+ * Connections: one writer connection, used only by the writer thread inside
+ * store_begin_write()/store_commit(); a pool of reader connections for everything else.
+ */
+#ifndef ORDO_STORE_STORE_H
+#define ORDO_STORE_STORE_H
+
+#include "core/auth.h"
+#include "core/channel.h"
+#include "core/customer.h"
+#include "core/inventory.h"
+#include "core/location.h"
+#include "core/order.h"
+#include "core/product.h"
+#include "core/shipment.h"
+#include "lib/arena.h"
+#include "lib/base.h"
+#include "lib/err.h"
+#include "lib/id.h"
+
+struct store;
+struct store_conn;
+
+struct store_options {
+    const char *path;       /* SQLite file path */
+    bool synchronous_full;  /* true: PRAGMA synchronous=FULL (durable on power loss) */
+    int readers_max;        /* reader connections in the pool */
+};
+
+/* Opens (creating if needed) the database. Does not migrate. */
+MUST_CHECK enum err_code store_open(const struct store_options *options, struct store **out,
+                                    struct err *err);
+void store_close(struct store *store);
+
+struct store_migration {
+    int version;
+    const char *name;
+    bool applied;
+    int64_t applied_at_ms;
+};
+
+/* Applies every migration not yet applied, each in its own transaction. */
+MUST_CHECK enum err_code store_migrate(struct store *store, int64_t now_ms, struct err *err);
+
+/* Every known migration and whether it is applied (arena-owned array). */
+MUST_CHECK enum err_code store_migrations(struct store *store, struct arena *arena,
+                                          struct store_migration **out, size_t *count,
+                                          struct err *err);
+
+/* The writer connection; only the writer thread (or a single-threaded CLI) uses it. */
+struct store_conn *store_writer_conn(struct store *store);
+
+/* A reader connection from the pool (waits when all are busy); give it back when done. */
+MUST_CHECK enum err_code store_reader_acquire(struct store *store, struct store_conn **out,
+                                              struct err *err);
+void store_reader_release(struct store *store, struct store_conn *conn);
+
+/* ---- transactions ---------------------------------------------------------------------- */
+
+MUST_CHECK enum err_code store_begin_write(struct store_conn *conn, struct err *err);
+MUST_CHECK enum err_code store_begin_read(struct store_conn *conn, struct err *err);
+MUST_CHECK enum err_code store_commit(struct store_conn *conn, struct err *err);
+void store_rollback(struct store_conn *conn);
+/* One savepoint level per command inside a group commit. */
+MUST_CHECK enum err_code store_savepoint(struct store_conn *conn, struct err *err);
+MUST_CHECK enum err_code store_savepoint_release(struct store_conn *conn, struct err *err);
+void store_savepoint_rollback(struct store_conn *conn); /* rolls back to and releases it */
+
+/* ---- channels ---------------------------------------------------------------------------- */
+
+MUST_CHECK enum err_code store_channel_insert(struct store_conn *conn,
+                                              const struct channel *channel, struct err *err);
+MUST_CHECK enum err_code store_channel_get(struct store_conn *conn, struct arena *arena,
+                                           const char *code, struct channel *out,
+                                           struct err *err);
+MUST_CHECK enum err_code store_channel_list(struct store_conn *conn, struct arena *arena,
+                                            struct channel **out, size_t *count,
+                                            struct err *err);
+
+/* ---- locations --------------------------------------------------------------------------- */
+
+/* Inserts and sets location->row_id; ERR_CONFLICT when the code exists. */
+MUST_CHECK enum err_code store_location_insert(struct store_conn *conn, struct location *location,
+                                               struct err *err);
+/* Updates every field by row_id when its version is expected_version; stores version + 1. */
+MUST_CHECK enum err_code store_location_update(struct store_conn *conn,
+                                               const struct location *location,
+                                               int64_t expected_version, struct err *err);
+MUST_CHECK enum err_code store_location_get(struct store_conn *conn, struct arena *arena,
+                                            const char *code, struct location *out,
+                                            struct err *err);
+/* All locations ordered by code. */
+MUST_CHECK enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
+                                             struct location **out, size_t *count,
+                                             struct err *err);
+
+/* ---- products ---------------------------------------------------------------------------- */
+
+/* Inserts product and its components (component product_row_id must be set); sets row_id. */
+MUST_CHECK enum err_code store_product_insert(struct store_conn *conn, struct product *product,
+                                              struct err *err);
+/* Updates fields and replaces components by row_id when version matches; stores version + 1. */
+MUST_CHECK enum err_code store_product_update(struct store_conn *conn,
+                                              const struct product *product,
+                                              int64_t expected_version, struct err *err);
+/* With components (their sku and product_row_id filled). */
+MUST_CHECK enum err_code store_product_get(struct store_conn *conn, struct arena *arena,
+                                           const char *sku, struct product *out,
+                                           struct err *err);
+MUST_CHECK enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena,
+                                                  int64_t row_id, struct product *out,
+                                                  struct err *err);
+/* Products with sku > after_sku (NULL: from the start), ordered by sku, at most limit. */
+MUST_CHECK enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
+                                            const char *after_sku, size_t limit,
+                                            struct product **out, size_t *count,
+                                            struct err *err);
+/* The kits that contain a component (for kit availability questions). */
+MUST_CHECK enum err_code store_product_kits_using(struct store_conn *conn, struct arena *arena,
+                                                  int64_t component_row_id, int64_t **kit_row_ids,
+                                                  size_t *count, struct err *err);
+
+/* ---- inventory --------------------------------------------------------------------------- */
+
+struct stock_row {
+    int64_t product_row_id;
+    int64_t location_row_id;
+    const char *sku;
+    const char *location_code;
+    struct stock stock;
+    int64_t updated_at_ms;
+};
+
+/* The balance; a missing row reads as all zeros with *exists false. */
+MUST_CHECK enum err_code store_stock_get(struct store_conn *conn, int64_t product_row_id,
+                                         int64_t location_row_id, struct stock *out, bool *exists,
+                                         struct err *err);
+
+/*
+ * Moves a balance by the deltas, creating the row at zero first when absent. With check_atp
+ * the update applies only while on_hand - reserved - safety_stock >= reserved_delta (the
+ * conditional update that makes reservations safe with several processes); otherwise, or
+ * when on_hand or reserved would go negative or reserved exceed on_hand: ERR_STOCK and
+ * nothing changes.
+ */
+MUST_CHECK enum err_code store_stock_apply(struct store_conn *conn, int64_t product_row_id,
+                                           int64_t location_row_id, int64_t on_hand_delta,
+                                           int64_t reserved_delta, bool check_atp, int64_t now_ms,
+                                           struct err *err);
+
+/* Sets safety stock (a setting, not a movement); creates the row at zero when absent. */
+MUST_CHECK enum err_code store_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
+                                                int64_t location_row_id, int64_t safety_stock,
+                                                int64_t now_ms, struct err *err);
+
+/* Balances of one product at every location that has a row, ordered by location code. */
+MUST_CHECK enum err_code store_stock_list_by_product(struct store_conn *conn,
+                                                     struct arena *arena, int64_t product_row_id,
+                                                     struct stock_row **out, size_t *count,
+                                                     struct err *err);
+
+/* Every balance (for ordo check). */
+MUST_CHECK enum err_code store_stock_list_all(struct store_conn *conn, struct arena *arena,
+                                              struct stock_row **out, size_t *count,
+                                              struct err *err);
+
+/* Appends a ledger row; sets entry->row_id. */
+MUST_CHECK enum err_code store_ledger_insert(struct store_conn *conn, struct ledger_entry *entry,
+                                             struct err *err);
+
+/*
+ * Ledger rows of a product, newest first, at one location (location_row_id 0: all), with
+ * row_id < before_row_id (0: from the newest), at most limit; sku and location_code filled.
+ */
+MUST_CHECK enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
+                                           int64_t product_row_id, int64_t location_row_id,
+                                           int64_t before_row_id, size_t limit,
+                                           struct ledger_entry **out, size_t *count,
+                                           struct err *err);
+
+/* Per product and location, the sums of the ledger's deltas (in stock.on_hand/reserved). */
+MUST_CHECK enum err_code store_ledger_totals(struct store_conn *conn, struct arena *arena,
+                                             struct stock_row **out, size_t *count,
+                                             struct err *err);
+
+/* ---- customers --------------------------------------------------------------------------- */
+
+MUST_CHECK enum err_code store_customer_insert(struct store_conn *conn,
+                                               const struct customer *customer, struct err *err);
+MUST_CHECK enum err_code store_customer_update(struct store_conn *conn,
+                                               const struct customer *customer,
+                                               int64_t expected_version, struct err *err);
+MUST_CHECK enum err_code store_customer_get(struct store_conn *conn, struct arena *arena,
+                                            const char *id, struct customer *out,
+                                            struct err *err);
+/* email is compared lower-case. */
+MUST_CHECK enum err_code store_customer_get_by_email(struct store_conn *conn, struct arena *arena,
+                                                     const char *email, struct customer *out,
+                                                     struct err *err);
+
+/* ---- orders ------------------------------------------------------------------------------ */
+
+/* Inserts the order, its lines and its allocations; ERR_CONFLICT on (channel, external_id). */
+MUST_CHECK enum err_code store_order_insert(struct store_conn *conn, const struct order *order,
+                                            struct err *err);
+
+/*
+ * Updates the order row, each line's quantities, and replaces its allocations, when the stored
+ * version is expected_version; stores order->version (the caller sets expected + 1).
+ */
+MUST_CHECK enum err_code store_order_update(struct store_conn *conn, const struct order *order,
+                                            int64_t expected_version, struct err *err);
+
+/* The order with lines and allocations. */
+MUST_CHECK enum err_code store_order_get(struct store_conn *conn, struct arena *arena,
+                                         const char *id, struct order *out, struct err *err);
+
+/* The id of the order with that (channel, external_id), copied into id_out. */
+MUST_CHECK enum err_code store_order_find_external(struct store_conn *conn, const char *channel,
+                                                   const char *external_id,
+                                                   char id_out[ID_LEN_MAX], struct err *err);
+
+struct order_filter {
+    bool has_status;
+    enum order_status status;
+    const char *channel;        /* NULL: any */
+    const char *customer_email; /* NULL: any; compared lower-case */
+    const char *customer_id;    /* NULL: any */
+    int64_t created_from_ms;    /* 0: no lower bound (inclusive) */
+    int64_t created_to_ms;      /* 0: no upper bound (inclusive) */
+    const char *before_id;      /* cursor: orders with id < before_id; NULL: from the newest */
+    size_t limit;               /* at most this many, newest first */
+};
+
+/* Orders matching filter, newest first (by id), each with lines and allocations. */
+MUST_CHECK enum err_code store_order_list(struct store_conn *conn, struct arena *arena,
+                                          const struct order_filter *filter, struct order **out,
+                                          size_t *count, struct err *err);
+
+/* The next order number (1001, 1002, ...); gap-free unless a transaction rolls back. */
+MUST_CHECK enum err_code store_order_next_number(struct store_conn *conn, int64_t *out,
+                                                 struct err *err);
+
+/* Per product (the line's product: kits are not expanded) and location, the sum of the
+ * allocated quantities of allocations whose shipment is not shipped or cancelled. */
+MUST_CHECK enum err_code store_allocation_totals(struct store_conn *conn, struct arena *arena,
+                                                 struct stock_row **out, size_t *count,
+                                                 struct err *err);
+
+/* The routing explanation kept with an order (JSON text), set once at capture or reroute. */
+MUST_CHECK enum err_code store_order_routing_set(struct store_conn *conn, const char *order_id,
+                                                 const char *routing_json, struct err *err);
+MUST_CHECK enum err_code store_order_routing_get(struct store_conn *conn, struct arena *arena,
+                                                 const char *order_id, const char **routing_json,
+                                                 struct err *err);
+
+/* ---- shipments --------------------------------------------------------------------------- */
+
+MUST_CHECK enum err_code store_shipment_insert(struct store_conn *conn,
+                                               const struct shipment *shipment, struct err *err);
+MUST_CHECK enum err_code store_shipment_update(struct store_conn *conn,
+                                               const struct shipment *shipment,
+                                               int64_t expected_version, struct err *err);
+MUST_CHECK enum err_code store_shipment_get(struct store_conn *conn, struct arena *arena,
+                                            const char *id, struct shipment *out,
+                                            struct err *err);
+/* The shipments of one order, oldest first. */
+MUST_CHECK enum err_code store_shipment_list_by_order(struct store_conn *conn,
+                                                      struct arena *arena, const char *order_id,
+                                                      struct shipment **out, size_t *count,
+                                                      struct err *err);
+
+/* ---- events (the outbox) ----------------------------------------------------------------- */
+
+struct event {
+    int64_t row_id;
+    const char *entity_type; /* "order", "shipment", "inventory", "location", ... */
+    const char *entity_id;
+    const char *kind;        /* "order.created", "order.cancelled", ... */
+    const char *data_json;   /* a JSON object as text */
+    int64_t created_at_ms;
+};
+
+MUST_CHECK enum err_code store_event_insert(struct store_conn *conn, struct event *event,
+                                            struct err *err);
+/* Events of one entity, oldest first, at most limit. */
+MUST_CHECK enum err_code store_event_list(struct store_conn *conn, struct arena *arena,
+                                          const char *entity_type, const char *entity_id,
+                                          size_t limit, struct event **out, size_t *count,
+                                          struct err *err);
+
+/* ---- idempotency ------------------------------------------------------------------------- */
+
+struct idempotency_record {
+    const char *scope;   /* the API key id */
+    const char *key;
+    unsigned char request_hash[ID_HASH_BYTES];
+    int status;          /* HTTP status of the first answer */
+    const char *body;    /* its body */
+    int64_t created_at_ms;
+};
+
+MUST_CHECK enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena,
+                                               const char *scope, const char *key,
+                                               struct idempotency_record *out, struct err *err);
+/* ERR_CONFLICT when (scope, key) exists. */
+MUST_CHECK enum err_code store_idempotency_insert(struct store_conn *conn,
+                                                  const struct idempotency_record *record,
+                                                  struct err *err);
+
+/* ---- API keys ---------------------------------------------------------------------------- */
+
+struct api_key {
+    const char *id;
+    const char *prefix;  /* public part of the key, unique, used to find it */
+    unsigned char secret_hash[ID_HASH_BYTES]; /* BLAKE2b of the secret part */
+    enum role role;
+    const char *scope_channel;
+    const char *scope_location;
+    const char *scope_customer;
+    const char *name;
+    int64_t created_at_ms;
+    int64_t revoked_at_ms; /* 0: active */
+};
+
+MUST_CHECK enum err_code store_api_key_insert(struct store_conn *conn, const struct api_key *key,
+                                              struct err *err);
+MUST_CHECK enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena *arena,
+                                                     const char *prefix, struct api_key *out,
+                                                     struct err *err);
+
+#endif
