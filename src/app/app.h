@@ -28,6 +28,8 @@ struct app_options {
     const char *db_path;   /* SQLite file */
     bool synchronous_full; /* default true: an answered order survives a power cut */
     int readers_max;       /* reader connections; 0 picks a default */
+    bool no_migrate;       /* open as is (for `ordo migrate --status`); default migrates */
+    bool no_writer;        /* no writer thread: commands run inline (single-threaded CLI) */
 };
 
 /* Opens the store, applies migrations, seeds the default channels, starts the writer. */
@@ -221,6 +223,13 @@ MUST_CHECK enum err_code app_order_hold(struct app_ctx *ctx, const char *id, con
 MUST_CHECK enum err_code app_order_release(struct app_ctx *ctx, const char *id,
                                            struct app_idempotency *idem, struct order *out,
                                            struct err *err);
+
+/* Every known migration and whether it is applied. */
+MUST_CHECK enum err_code app_migrations(struct app_ctx *ctx, struct store_migration **out,
+                                        size_t *count, struct err *err);
+
+/* Applies the migrations not yet applied. */
+MUST_CHECK enum err_code app_migrate(struct app *app, struct err *err);
 
 /* ---- operations -------------------------------------------------------------------------- */
 

@@ -8,10 +8,12 @@
 #include "lib/base.h"
 
 struct geo_postal {
-    uint32_t zip;       /* US ZIP5 as a number (02118 -> 2118) */
-    float lat;          /* degrees */
-    float lon;          /* degrees */
+    uint32_t zip;        /* US ZIP5 as a number (02118 -> 2118) */
+    float lat;           /* degrees */
+    float lon;           /* degrees */
     uint32_t population; /* 2010 census population of the ZCTA, 0 when unknown */
+    const char *city;    /* town name */
+    const char *region;  /* two-letter state code */
 };
 
 /* Great-circle (haversine) distance in kilometres on a sphere of radius 6371.0088 km. */

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Runs Ordo's test programs and replays the fuzz corpora; `make test` calls it as
+#   scripts/run-tests.sh TEST_BIN... -- FUZZ_REPLAY_BIN...
+# Counts tests from Criterion's "Synthesis" line, treats a leak or crash found after a test body
+# as a failure, and ends with one line "N passed, M failed". Exits 1 if anything failed or nothing ran.
+#
+# Environment: TEST_JOBS (Criterion --jobs, default 2), TEST_TIMEOUT (seconds per test, default
+# 120), PROGRAM_TIMEOUT (seconds per program, default 900), TEST_FILTER (Criterion --filter).
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+
+# LeakSanitizer works in this container (checked: a leaking test aborts with a leak report);
+# abort_on_error makes a sanitizer report a crash that Criterion and the exit status both see.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+jobs="${TEST_JOBS:-2}"
+test_timeout="${TEST_TIMEOUT:-120}"
+program_timeout="${PROGRAM_TIMEOUT:-900}"
+
+test_bins=()
+fuzz_bins=()
+seen_separator=0
+for arg in "$@"; do
+    if [ "$arg" = "--" ]; then
+        seen_separator=1
+    elif [ "$seen_separator" -eq 0 ]; then
+        test_bins+=("$arg")
+    else
+        fuzz_bins+=("$arg")
+    fi
+done
+
+passed=0
+failed=0
+failed_names=()
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+strip_ansi() {
+    sed -e 's/\x1b\[[0-9;]*m//g'
+}
+
+# Runs one Criterion program and adds its tests to the totals.
+run_test_program() {
+    local bin="$1"
+    local name="${bin#build/san/tests/}"
+    local start end rc synthesis tested passing failing crashing teardown
+    echo "== $name"
+    if [ ! -x "$bin" ]; then
+        echo "-- $name: not built"
+        failed=$((failed + 1))
+        failed_names+=("$name (not built)")
+        return
+    fi
+    local args=(--jobs "$jobs" --timeout "$test_timeout")
+    if [ -n "${TEST_FILTER:-}" ]; then
+        args+=(--filter "$TEST_FILTER")
+    fi
+    start=$(date +%s%N)
+    timeout -k 10 "$program_timeout" "$bin" "${args[@]}" >"$log" 2>&1
+    rc=$?
+    end=$(date +%s%N)
+    cat "$log"
+
+    synthesis="$(strip_ansi <"$log" | grep -E 'Synthesis: Tested: [0-9]+' | tail -n 1)"
+    if [ -z "$synthesis" ]; then
+        echo "-- $name: FAILED (no Criterion synthesis line, exit status $rc)"
+        failed=$((failed + 1))
+        failed_names+=("$name (exit $rc, no synthesis)")
+        return
+    fi
+    tested=$(sed -E 's/.*Tested: ([0-9]+).*/\1/' <<<"$synthesis")
+    passing=$(sed -E 's/.*Passing: ([0-9]+).*/\1/' <<<"$synthesis")
+    failing=$(sed -E 's/.*Failing: ([0-9]+).*/\1/' <<<"$synthesis")
+    crashing=$(sed -E 's/.*Crashing: ([0-9]+).*/\1/' <<<"$synthesis")
+    # Criterion counts a test whose process dies after the body (a LeakSanitizer report at exit,
+    # a crash in a fini) as passing, and only warns; such a test failed.
+    teardown=$(strip_ansi <"$log" | grep -c 'crashed during its setup or teardown')
+    if [ "$teardown" -gt "$passing" ]; then
+        teardown="$passing"
+    fi
+    passing=$((passing - teardown))
+    failing=$((failing + teardown))
+    # A non-zero exit with every test passing means a failure outside the tests (a leak in the
+    # runner, a timeout of the whole program): count it once.
+    if [ "$rc" -ne 0 ] && [ "$failing" -eq 0 ]; then
+        failing=1
+    fi
+    passed=$((passed + passing))
+    failed=$((failed + failing))
+    if [ "$failing" -gt 0 ]; then
+        failed_names+=("$name ($failing of $tested failed, $crashing crashed, exit $rc)")
+    fi
+    local ms=$(((end - start) / 1000000))
+    printf -- '-- %s: %d passed, %d failed (%d.%03d s)\n' "$name" "$passing" "$failing" \
+        $((ms / 1000)) $((ms % 1000))
+}
+
+# Replays tests/fuzz/corpus/<name>/* through one fuzz harness; one harness counts as one test.
+run_fuzz_replay() {
+    local bin="$1"
+    local base
+    base="$(basename "$bin")"
+    local corpus="tests/fuzz/corpus/${base#fuzz_}"
+    local files=() rc
+    echo "== fuzz replay $base ($corpus)"
+    if [ ! -x "$bin" ]; then
+        echo "-- $base: not built"
+        failed=$((failed + 1))
+        failed_names+=("$base (not built)")
+        return
+    fi
+    if [ -d "$corpus" ]; then
+        mapfile -t files < <(find "$corpus" -type f ! -name '.*' | sort)
+    fi
+    if [ ${#files[@]} -eq 0 ]; then
+        echo "-- $base: FAILED (empty or missing corpus $corpus)"
+        failed=$((failed + 1))
+        failed_names+=("$base (no corpus)")
+        return
+    fi
+    timeout -k 10 "$program_timeout" "$bin" "${files[@]}" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    if [ "$rc" -eq 0 ]; then
+        echo "-- $base: passed (${#files[@]} inputs)"
+        passed=$((passed + 1))
+    else
+        echo "-- $base: FAILED (exit status $rc over ${#files[@]} inputs)"
+        failed=$((failed + 1))
+        failed_names+=("$base (exit $rc)")
+    fi
+}
+
+for bin in "${test_bins[@]}"; do
+    run_test_program "$bin"
+done
+for bin in "${fuzz_bins[@]}"; do
+    run_fuzz_replay "$bin"
+done
+
+echo
+if [ ${#failed_names[@]} -gt 0 ]; then
+    echo "failed:"
+    for n in "${failed_names[@]}"; do
+        echo "  $n"
+    done
+fi
+echo "$passed passed, $failed failed"
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
+    exit 1
+fi
+exit 0

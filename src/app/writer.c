@@ -1,0 +1,214 @@
+/*
+ * writer.c — group commit. Submitters link a command on their own stack into the queue and
+ * wait on one condition variable; the writer thread drains up to WRITER_BATCH_MAX commands,
+ * runs each inside a savepoint of one transaction, commits, and broadcasts. A command's
+ * memory belongs to its submitter, which is blocked until done is set under the mutex.
+ */
+#include "app/writer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "lib/log.h"
+
+struct writer_command {
+    writer_fn fn;
+    void *arg;
+    struct err *err;
+    enum err_code result;
+    bool done;
+    struct writer_command *next;
+};
+
+struct writer {
+    struct store *store;
+    struct store_conn *conn;
+    bool threaded;
+    pthread_t thread;
+    pthread_mutex_t mutex;
+    pthread_cond_t wake;     /* the writer waits for commands */
+    pthread_cond_t finished; /* submitters wait for their batch */
+    struct writer_command *head;
+    struct writer_command *tail;
+    size_t queued;
+    bool stopping;
+};
+
+/* Runs one command inside its savepoint; the savepoint is released or rolled back. */
+static void writer_run_one(struct writer *writer, struct writer_command *command)
+{
+    command->result = store_savepoint(writer->conn, command->err);
+    if (command->result != ERR_OK) {
+        return;
+    }
+    command->result = command->fn(writer->conn, command->arg, command->err);
+    if (command->result == ERR_OK) {
+        command->result = store_savepoint_release(writer->conn, command->err);
+        if (command->result == ERR_OK) {
+            return;
+        }
+    }
+    ASSERT(command->err->code != ERR_OK);
+    store_savepoint_rollback(writer->conn);
+}
+
+/* Runs a batch of commands in one transaction; on a failed begin or commit all fail. */
+static void writer_run_batch(struct writer *writer, struct writer_command *batch)
+{
+    struct err begin_err;
+    err_clear(&begin_err);
+    enum err_code code = store_begin_write(writer->conn, &begin_err);
+    if (code != ERR_OK) {
+        for (struct writer_command *c = batch; c != NULL; c = c->next) {
+            c->result = code;
+            *c->err = begin_err;
+        }
+        return;
+    }
+    for (struct writer_command *c = batch; c != NULL; c = c->next) {
+        writer_run_one(writer, c);
+    }
+    struct err commit_err;
+    err_clear(&commit_err);
+    code = store_commit(writer->conn, &commit_err);
+    if (code == ERR_OK) {
+        return;
+    }
+    log_error("writer: commit failed: %s", commit_err.message);
+    store_rollback(writer->conn);
+    for (struct writer_command *c = batch; c != NULL; c = c->next) {
+        if (c->result == ERR_OK) {
+            c->result = code;
+            *c->err = commit_err;
+        }
+    }
+}
+
+/* Takes up to WRITER_BATCH_MAX queued commands; caller holds the mutex. */
+static struct writer_command *writer_take_batch(struct writer *writer)
+{
+    struct writer_command *batch = writer->head;
+    struct writer_command *last = batch;
+    size_t taken = 1;
+    while (last->next != NULL && taken < WRITER_BATCH_MAX) {
+        last = last->next;
+        taken++;
+    }
+    writer->head = last->next;
+    if (writer->head == NULL) {
+        writer->tail = NULL;
+    }
+    last->next = NULL;
+    ASSERT(writer->queued >= taken);
+    writer->queued -= taken;
+    return batch;
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *writer = arg;
+    pthread_mutex_lock(&writer->mutex);
+    for (;;) {
+        while (writer->head == NULL && !writer->stopping) {
+            pthread_cond_wait(&writer->wake, &writer->mutex);
+        }
+        if (writer->head == NULL) {
+            break;
+        }
+        struct writer_command *batch = writer_take_batch(writer);
+        pthread_mutex_unlock(&writer->mutex);
+        writer_run_batch(writer, batch);
+        pthread_mutex_lock(&writer->mutex);
+        for (struct writer_command *c = batch; c != NULL;) {
+            struct writer_command *next = c->next;
+            c->done = true; /* c may be gone once the submitter sees this */
+            c = next;
+        }
+        pthread_cond_broadcast(&writer->finished);
+    }
+    pthread_mutex_unlock(&writer->mutex);
+    return NULL;
+}
+
+enum err_code writer_start(struct store *store, bool threaded, struct writer **out,
+                           struct err *err)
+{
+    ASSERT(store != NULL);
+    ASSERT(out != NULL);
+    struct writer *writer = calloc(1, sizeof(*writer));
+    if (writer == NULL) {
+        return err_set(err, ERR_INTERNAL, NULL, "out of memory starting the writer");
+    }
+    writer->store = store;
+    writer->conn = store_writer_conn(store);
+    writer->threaded = threaded;
+    pthread_mutex_init(&writer->mutex, NULL);
+    pthread_cond_init(&writer->wake, NULL);
+    pthread_cond_init(&writer->finished, NULL);
+    if (threaded && pthread_create(&writer->thread, NULL, writer_main, writer) != 0) {
+        pthread_mutex_destroy(&writer->mutex);
+        pthread_cond_destroy(&writer->wake);
+        pthread_cond_destroy(&writer->finished);
+        free(writer);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot start the writer thread");
+    }
+    *out = writer;
+    return ERR_OK;
+}
+
+void writer_stop(struct writer *writer)
+{
+    if (writer == NULL) {
+        return;
+    }
+    if (writer->threaded) {
+        pthread_mutex_lock(&writer->mutex);
+        writer->stopping = true;
+        pthread_cond_signal(&writer->wake);
+        pthread_mutex_unlock(&writer->mutex);
+        pthread_join(writer->thread, NULL);
+    }
+    ASSERT(writer->head == NULL);
+    pthread_mutex_destroy(&writer->mutex);
+    pthread_cond_destroy(&writer->wake);
+    pthread_cond_destroy(&writer->finished);
+    free(writer);
+}
+
+enum err_code writer_run(struct writer *writer, writer_fn fn, void *arg, struct err *err)
+{
+    ASSERT(writer != NULL);
+    ASSERT(fn != NULL && err != NULL);
+    struct writer_command command = {.fn = fn, .arg = arg, .err = err};
+    if (!writer->threaded) {
+        pthread_mutex_lock(&writer->mutex);
+        writer_run_batch(writer, &command);
+        pthread_mutex_unlock(&writer->mutex);
+        return command.result;
+    }
+    pthread_mutex_lock(&writer->mutex);
+    if (writer->stopping) {
+        pthread_mutex_unlock(&writer->mutex);
+        return err_set(err, ERR_BUSY, NULL, "the server is shutting down");
+    }
+    if (writer->queued >= WRITER_QUEUE_MAX) {
+        pthread_mutex_unlock(&writer->mutex);
+        return err_set(err, ERR_BUSY, NULL, "too many writes waiting; retry shortly");
+    }
+    if (writer->tail != NULL) {
+        writer->tail->next = &command;
+    } else {
+        writer->head = &command;
+    }
+    writer->tail = &command;
+    writer->queued++;
+    pthread_cond_signal(&writer->wake);
+    while (!command.done) {
+        pthread_cond_wait(&writer->finished, &writer->mutex);
+    }
+    pthread_mutex_unlock(&writer->mutex);
+    ASSERT(command.result == ERR_OK || err->code != ERR_OK);
+    return command.result;
+}

@@ -1,0 +1,63 @@
+/*
+ * main.c — the `ordo` program: finds the sub-command named by the first argument and hands
+ * it the rest of the command line (git's builtin table). It holds no logic of its own; an
+ * unknown command is a usage error (exit 2).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lib/id.h"
+
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct cli_command cli_commands[] = {
+    {"serve", cmd_serve, "serve the HTTP API on a database"},
+    {"key", cmd_key, "create API keys (ordo key create)"},
+    {"demo", cmd_demo, "seed a demo store and print an admin key"},
+    {"migrate", cmd_migrate, "apply schema migrations or show their status"},
+    {"check", cmd_check, "recompute balances from the ledger and check the invariants"},
+};
+
+static void main_usage(FILE *out)
+{
+    fputs("usage: ordo <command> [options]\n\ncommands:\n", out);
+    for (size_t i = 0; i < ARRAY_LEN(cli_commands); i++) {
+        fprintf(out, "  %-8s  %s\n", cli_commands[i].name, cli_commands[i].summary);
+    }
+    fputs("\n'ordo <command> --help' describes a command's options.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs("ordo: a command is needed\n\n", stderr);
+        main_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        main_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    const struct cli_command *command = NULL;
+    for (size_t i = 0; i < ARRAY_LEN(cli_commands); i++) {
+        if (strcmp(name, cli_commands[i].name) == 0) {
+            command = &cli_commands[i];
+        }
+    }
+    if (command == NULL) {
+        fprintf(stderr, "ordo: unknown command '%s'\n\n", name);
+        main_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (id_init() != ERR_OK) {
+        fputs("ordo: cannot initialise libsodium\n", stderr);
+        return CLI_EXIT_FAIL;
+    }
+    return command->run(argc - 1, argv + 1);
+}
