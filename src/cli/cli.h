@@ -11,13 +11,14 @@
 #include "lib/base.h"
 #include "lib/err.h"
 
-#define CLI_EXIT_OK    0 /* done */
-#define CLI_EXIT_FAIL  1 /* the command failed (ordo check: an invariant is broken) */
-#define CLI_EXIT_USAGE 2 /* bad command line (ordo check: the check itself failed) */
+#define CLI_EXIT_OK    0    /* done */
+#define CLI_EXIT_FAIL  1    /* the command failed (ordo check: an invariant is broken) */
+#define CLI_EXIT_USAGE 2    /* bad command line (ordo check: the check itself failed) */
+#define CLI_PARSE_HELP (-1) /* an option parser printed --help: exit CLI_EXIT_OK */
 
-#define CLI_DB_DEFAULT       "ordo.db"
-#define CLI_ARENA_BYTES_MAX  (64u * 1024u * 1024u) /* one arena per command */
-#define CLI_DEMO_ORDERS_MAX  100000
+#define CLI_DB_DEFAULT      "ordo.db"
+#define CLI_ARENA_BYTES_MAX (64u * 1024u * 1024u) /* one arena per command */
+#define CLI_DEMO_ORDERS_MAX 100000
 
 /* The sub-commands. argv[0] is the command's name; each returns the process exit code. */
 int cmd_serve(int argc, char **argv);
@@ -30,8 +31,7 @@ int cmd_check(int argc, char **argv);
  * Prints "ordo <command>: <message>" then usage to stderr and returns CLI_EXIT_USAGE, so a
  * command can `return cli_usage_error(...)`.
  */
-int cli_usage_error(const char *command, const char *usage, const char *fmt, ...)
-    PRINTF_LIKE(3, 4);
+int cli_usage_error(const char *command, const char *usage, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 /*
  * Reports what getopt_long returned for a bad option (opt is '?' or ':'; getopt's own

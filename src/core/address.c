@@ -78,6 +78,7 @@ static enum err_code address_check_parts(const struct address *address, const ch
                                          struct err *err)
 {
     bool is_us = address->country != NULL && strcmp(address->country, "US") == 0;
+
     struct {
         const char *value;
         const char *part;
@@ -94,6 +95,7 @@ static enum err_code address_check_parts(const struct address *address, const ch
         {address->country, "country", ADDRESS_FIELD_LEN_MAX, true},
         {address->phone, "phone", ADDRESS_FIELD_LEN_MAX, false},
     };
+
     for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
         enum err_code code = address_check_part(parts[i].value, prefix, parts[i].part,
                                                 parts[i].len_max, parts[i].required, err);

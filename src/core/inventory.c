@@ -30,11 +30,9 @@ static const struct {
     int on_hand;
     int reserved;
 } ledger_kind_shapes[LEDGER_COUNT] = {
-    [LEDGER_RECEIPT] = {1, 0},       [LEDGER_ADJUSTMENT] = {2, 0},
-    [LEDGER_RESERVE] = {0, 1},       [LEDGER_RELEASE] = {0, -1},
-    [LEDGER_SHIP] = {-1, -1},        [LEDGER_RETURN_RESTOCK] = {1, 0},
-    [LEDGER_SCRAP] = {-1, 0},        [LEDGER_TRANSFER_OUT] = {-1, 0},
-    [LEDGER_TRANSFER_IN] = {1, 0},
+    [LEDGER_RECEIPT] = {1, 0},  [LEDGER_ADJUSTMENT] = {2, 0},    [LEDGER_RESERVE] = {0, 1},
+    [LEDGER_RELEASE] = {0, -1}, [LEDGER_SHIP] = {-1, -1},        [LEDGER_RETURN_RESTOCK] = {1, 0},
+    [LEDGER_SCRAP] = {-1, 0},   [LEDGER_TRANSFER_OUT] = {-1, 0}, [LEDGER_TRANSFER_IN] = {1, 0},
 };
 
 const char *ledger_kind_name(enum ledger_kind kind)
@@ -120,8 +118,8 @@ static enum err_code inventory_check_result(const struct stock *before, const st
                        before->on_hand, after->on_hand - before->on_hand);
     }
     if (after->on_hand > STOCK_QTY_MAX) {
-        return err_set(err, ERR_INVALID, "delta",
-                       "on hand would exceed %lld, got %" PRId64, STOCK_QTY_MAX, after->on_hand);
+        return err_set(err, ERR_INVALID, "delta", "on hand would exceed %lld, got %" PRId64,
+                       STOCK_QTY_MAX, after->on_hand);
     }
     if (kind == LEDGER_RESERVE && inventory_atp(before) < reserved_delta) {
         return err_set(err, ERR_STOCK, NULL,

@@ -10,8 +10,8 @@
 #include "lib/str.h"
 
 static const char *const location_kind_names[LOCATION_KIND_COUNT] = {
-    [LOCATION_KIND_WAREHOUSE] = "warehouse",         [LOCATION_KIND_STORE] = "store",
-    [LOCATION_KIND_SUPPLIER] = "supplier",           [LOCATION_KIND_CUSTOMER_SITE] = "customer_site",
+    [LOCATION_KIND_WAREHOUSE] = "warehouse", [LOCATION_KIND_STORE] = "store",
+    [LOCATION_KIND_SUPPLIER] = "supplier",   [LOCATION_KIND_CUSTOMER_SITE] = "customer_site",
     [LOCATION_KIND_CROSSDOCK] = "crossdock",
 };
 
@@ -65,13 +65,14 @@ bool location_capability_parse(const char *name, unsigned *bit_out)
 
 const char *location_capability_name(unsigned bit)
 {
+    ASSERT(bit != 0);
+    ASSERT((bit & (bit - 1)) == 0 && (bit & ~LOCATION_CAP_ALL) == 0);
     for (size_t i = 0; i < ARRAY_LEN(location_capabilities); i++) {
         if (location_capabilities[i].bit == bit) {
             return location_capabilities[i].name;
         }
     }
-    ASSERT(!"location_capability_name: not a single capability bit");
-    return NULL;
+    base_assert_fail("known capability bit", __FILE__, __LINE__, __func__);
 }
 
 bool location_code_is_valid(const char *code)

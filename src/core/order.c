@@ -54,17 +54,15 @@ static const unsigned order_transitions[ORDER_STATUS_COUNT] = {
     [ORDER_STATUS_CONFIRMED] = BIT(ORDER_STATUS_ALLOCATED) | BIT(ORDER_STATUS_BACKORDERED) |
                                BIT(ORDER_STATUS_ON_HOLD) | BIT(ORDER_STATUS_CANCELLED),
     [ORDER_STATUS_ALLOCATED] = BIT(ORDER_STATUS_IN_FULFILLMENT) |
-                               BIT(ORDER_STATUS_READY_FOR_PICKUP) |
-                               BIT(ORDER_STATUS_BACKORDERED) | BIT(ORDER_STATUS_ON_HOLD) |
-                               BIT(ORDER_STATUS_CANCELLED),
+                               BIT(ORDER_STATUS_READY_FOR_PICKUP) | BIT(ORDER_STATUS_BACKORDERED) |
+                               BIT(ORDER_STATUS_ON_HOLD) | BIT(ORDER_STATUS_CANCELLED),
     [ORDER_STATUS_BACKORDERED] =
         BIT(ORDER_STATUS_ALLOCATED) | BIT(ORDER_STATUS_ON_HOLD) | BIT(ORDER_STATUS_CANCELLED),
     [ORDER_STATUS_ON_HOLD] = BIT(ORDER_STATUS_CONFIRMED) | BIT(ORDER_STATUS_ALLOCATED) |
                              BIT(ORDER_STATUS_BACKORDERED) | BIT(ORDER_STATUS_CANCELLED),
-    [ORDER_STATUS_IN_FULFILLMENT] =
-        BIT(ORDER_STATUS_PARTIALLY_SHIPPED) | BIT(ORDER_STATUS_SHIPPED) |
-        BIT(ORDER_STATUS_READY_FOR_PICKUP) | BIT(ORDER_STATUS_BACKORDERED) |
-        BIT(ORDER_STATUS_CANCELLED),
+    [ORDER_STATUS_IN_FULFILLMENT] = BIT(ORDER_STATUS_PARTIALLY_SHIPPED) |
+                                    BIT(ORDER_STATUS_SHIPPED) | BIT(ORDER_STATUS_READY_FOR_PICKUP) |
+                                    BIT(ORDER_STATUS_BACKORDERED) | BIT(ORDER_STATUS_CANCELLED),
     [ORDER_STATUS_PARTIALLY_SHIPPED] = BIT(ORDER_STATUS_SHIPPED),
     [ORDER_STATUS_SHIPPED] = BIT(ORDER_STATUS_DELIVERED) | BIT(ORDER_STATUS_PARTIALLY_RETURNED) |
                              BIT(ORDER_STATUS_RETURNED),
@@ -76,12 +74,10 @@ static const unsigned order_transitions[ORDER_STATUS_COUNT] = {
     [ORDER_STATUS_CANCELLED] = 0,
 };
 
-static const unsigned order_cancellable = BIT(ORDER_STATUS_PENDING) |
-                                          BIT(ORDER_STATUS_CONFIRMED) | BIT(ORDER_STATUS_ON_HOLD) |
-                                          BIT(ORDER_STATUS_ALLOCATED) |
-                                          BIT(ORDER_STATUS_BACKORDERED) |
-                                          BIT(ORDER_STATUS_IN_FULFILLMENT) |
-                                          BIT(ORDER_STATUS_READY_FOR_PICKUP);
+static const unsigned order_cancellable =
+    BIT(ORDER_STATUS_PENDING) | BIT(ORDER_STATUS_CONFIRMED) | BIT(ORDER_STATUS_ON_HOLD) |
+    BIT(ORDER_STATUS_ALLOCATED) | BIT(ORDER_STATUS_BACKORDERED) | BIT(ORDER_STATUS_IN_FULFILLMENT) |
+    BIT(ORDER_STATUS_READY_FOR_PICKUP);
 
 /* Index of name in names[count], or -1. */
 static int order_name_find(const char *const *names, int count, const char *name)
@@ -328,8 +324,7 @@ static enum err_code order_check_header(const struct order *order, struct err *e
     return order_check_text(order->customer_name, NAME_LEN_MAX, false, "customer.name", err);
 }
 
-static enum err_code order_check_line(const struct order_line *line, size_t index,
-                                      struct err *err)
+static enum err_code order_check_line(const struct order_line *line, size_t index, struct err *err)
 {
     char field[ERR_FIELD_LEN_MAX];
     if (!product_sku_is_valid(line->sku)) {
@@ -340,8 +335,8 @@ static enum err_code order_check_line(const struct order_line *line, size_t inde
     }
     if (line->qty < 1 || line->qty > QTY_MAX) {
         order_line_field(field, sizeof(field), index, "qty");
-        return err_set(err, ERR_INVALID, field,
-                       "quantity must be between 1 and %d, got %" PRId64, QTY_MAX, line->qty);
+        return err_set(err, ERR_INVALID, field, "quantity must be between 1 and %d, got %" PRId64,
+                       QTY_MAX, line->qty);
     }
     if (line->unit_price_given && (line->unit_price < 0 || line->unit_price > MONEY_AMOUNT_MAX)) {
         order_line_field(field, sizeof(field), index, "unit_price");

@@ -81,8 +81,10 @@ static enum err_code product_check_component(const struct product *product, size
     char field[ERR_FIELD_LEN_MAX];
     if (!product_sku_is_valid(component->sku)) {
         product_component_field(field, sizeof(field), index, "sku");
-        return err_set(err, ERR_INVALID, field, "component sku must be 1 to %d printable "
-                       "characters without spaces or slashes", SKU_LEN_MAX);
+        return err_set(err, ERR_INVALID, field,
+                       "component sku must be 1 to %d printable "
+                       "characters without spaces or slashes",
+                       SKU_LEN_MAX);
     }
     if (strcmp(component->sku, product->sku) == 0) {
         product_component_field(field, sizeof(field), index, "sku");
@@ -91,14 +93,13 @@ static enum err_code product_check_component(const struct product *product, size
     }
     if (component->qty < 1 || component->qty > QTY_MAX) {
         product_component_field(field, sizeof(field), index, "qty");
-        return err_set(err, ERR_INVALID, field,
-                       "quantity must be between 1 and %d, got %" PRId64, QTY_MAX, component->qty);
+        return err_set(err, ERR_INVALID, field, "quantity must be between 1 and %d, got %" PRId64,
+                       QTY_MAX, component->qty);
     }
     for (size_t j = 0; j < index; j++) {
         if (strcmp(product->components[j].sku, component->sku) == 0) {
             product_component_field(field, sizeof(field), index, "sku");
-            return err_set(err, ERR_INVALID, field, "component %s is listed twice",
-                           component->sku);
+            return err_set(err, ERR_INVALID, field, "component %s is listed twice", component->sku);
         }
     }
     return ERR_OK;
@@ -162,9 +163,8 @@ enum err_code product_validate(const struct product *product, struct err *err)
         return code;
     }
     if (product->price < 0 || product->price > MONEY_AMOUNT_MAX) {
-        return err_set(err, ERR_INVALID, "price",
-                       "price must be between 0 and %lld, got %" PRId64, MONEY_AMOUNT_MAX,
-                       product->price);
+        return err_set(err, ERR_INVALID, "price", "price must be between 0 and %lld, got %" PRId64,
+                       MONEY_AMOUNT_MAX, product->price);
     }
     if (!money_currency_is_valid(product->currency)) {
         return err_set(err, ERR_INVALID, "currency", "unknown currency %s",

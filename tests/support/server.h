@@ -16,7 +16,7 @@
 #define TEST_SERVER_ERROR_MAX 512
 
 struct test_server {
-    char dir[TEST_SERVER_PATH_MAX];     /* mkdtemp directory holding the database */
+    char dir[128];                      /* mkdtemp directory holding the database */
     char db_path[TEST_SERVER_PATH_MAX]; /* dir/ordo.db */
     char base_url[64];                  /* "http://127.0.0.1:PORT", valid while running */
     uint16_t port;                      /* 0 while stopped */

@@ -1,0 +1,650 @@
+/*
+ * capture.c — taking an order: validate, price, route, reserve, number, record. The catalog
+ * look-ups happen before the writer (on a reader); the writer command does only what
+ * depends on current stock, so one writer thread can take thousands of orders a second.
+ * A capture changes nothing unless all of it succeeds (the command's savepoint).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/app_internal.h"
+#include "core/limits.h"
+#include "core/routing.h"
+#include "lib/json.h"
+
+struct capture_arg {
+    struct order *order;          /* the order being built (arena) */
+    struct product *products;     /* [lines_count] catalog rows of the lines */
+    struct location *locations;   /* every location */
+    size_t locations_count;
+    int64_t *candidate_by_row;    /* location row id -> index in locations, or -1 */
+    int64_t row_id_max;
+    struct app_capture_result *out;
+};
+
+/* Prices and describes each line from the catalog. */
+static enum err_code capture_lines(struct app_ctx *ctx, struct store_conn *conn,
+                                   struct capture_arg *arg, struct err *err)
+{
+    struct order *order = arg->order;
+    char field[48];
+    for (size_t i = 0; i < order->lines_count; i++) {
+        struct order_line *line = &order->lines[i];
+        struct product *product = &arg->products[i];
+        snprintf(field, sizeof(field), "lines[%zu].sku", i);
+        enum err_code code = store_product_get(conn, ctx->arena, line->sku, product, err);
+        if (code == ERR_NOT_FOUND) {
+            return err_set(err, ERR_INVALID, field, "unknown sku '%s'", line->sku);
+        }
+        if (code != ERR_OK) {
+            return code;
+        }
+        if (!product->active) {
+            return err_set(err, ERR_INVALID, field, "product '%s' is not for sale", line->sku);
+        }
+        if (!line->unit_price_given && strcmp(product->currency, order->currency) != 0) {
+            return err_set(err, ERR_INVALID, field, "'%s' is priced in %s, the order is in %s",
+                           line->sku, product->currency, order->currency);
+        }
+        line->line_no = (int)i + 1;
+        line->product_row_id = product->row_id;
+        line->name = product->name;
+        line->weight_grams = product->weight_grams;
+        line->is_kit = product->kind == PRODUCT_KIND_KIT;
+        if (!line->unit_price_given) {
+            line->unit_price = product->price;
+        }
+    }
+    return ERR_OK;
+}
+
+/* Checks channel and pickup location, loads locations and prices the lines. */
+static enum err_code capture_prepare_read(struct app_ctx *ctx, struct store_conn *conn,
+                                          struct capture_arg *arg, struct err *err)
+{
+    struct order *order = arg->order;
+    struct channel channel;
+    enum err_code code = store_channel_get(conn, ctx->arena, order->channel, &channel, err);
+    if (code == ERR_NOT_FOUND) {
+        return err_set(err, ERR_INVALID, "channel", "unknown channel '%s'", order->channel);
+    }
+    if (code == ERR_OK) {
+        code = capture_lines(ctx, conn, arg, err);
+    }
+    if (code == ERR_OK) {
+        code = store_location_list(conn, ctx->arena, &arg->locations, &arg->locations_count, err);
+    }
+    if (code != ERR_OK || order->method != FULFILLMENT_PICKUP) {
+        return code;
+    }
+    for (size_t i = 0; i < arg->locations_count; i++) {
+        const struct location *location = &arg->locations[i];
+        if (strcmp(location->code, order->pickup_location) == 0) {
+            if ((location->capabilities & LOCATION_CAP_PICKUP) == 0 || !location->active) {
+                return err_set(err, ERR_INVALID, "fulfillment.location",
+                               "location '%s' does not offer pickup", location->code);
+            }
+            return ERR_OK;
+        }
+    }
+    return err_set(err, ERR_INVALID, "fulfillment.location", "unknown location '%s'",
+                   order->pickup_location);
+}
+
+/* Builds the row id -> location index map used when reading stock rows. */
+static enum err_code capture_index_locations(struct app_ctx *ctx, struct capture_arg *arg,
+                                             struct err *err)
+{
+    int64_t row_max = 0;
+    for (size_t i = 0; i < arg->locations_count; i++) {
+        if (arg->locations[i].row_id > row_max) {
+            row_max = arg->locations[i].row_id;
+        }
+    }
+    arg->row_id_max = row_max;
+    arg->candidate_by_row = ARENA_NEW_ARRAY(ctx->arena, int64_t, (size_t)row_max + 1);
+    if (arg->candidate_by_row == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    for (int64_t r = 0; r <= row_max; r++) {
+        arg->candidate_by_row[r] = -1;
+    }
+    for (size_t i = 0; i < arg->locations_count; i++) {
+        arg->candidate_by_row[arg->locations[i].row_id] = (int64_t)i;
+    }
+    return ERR_OK;
+}
+
+/* Copies the input into an arena order and does the reads that do not depend on stock. */
+static enum err_code capture_prepare(struct app_ctx *ctx, const struct order *input,
+                                     struct capture_arg *arg, struct err *err)
+{
+    struct order *order = ARENA_NEW(ctx->arena, struct order);
+    struct order_line *lines = ARENA_NEW_ARRAY(ctx->arena, struct order_line, input->lines_count);
+    arg->products = ARENA_NEW_ARRAY(ctx->arena, struct product, input->lines_count);
+    if (order == NULL || lines == NULL || arg->products == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    *order = *input;
+    memcpy(lines, input->lines, input->lines_count * sizeof(*lines));
+    order->lines = lines;
+    order->customer_email = app_email_normalize(ctx->arena, input->customer_email);
+    if (order->payment_provider == NULL) {
+        order->payment_provider = "manual";
+    }
+    arg->order = order;
+    struct store_conn *conn = NULL;
+    enum err_code code = app_read_begin(ctx, &conn, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = capture_prepare_read(ctx, conn, arg, err);
+    app_read_end(ctx, conn);
+    if (code == ERR_OK) {
+        code = capture_index_locations(ctx, arg, err);
+    }
+    if (code == ERR_OK && order->shipping_address.present) {
+        app_geocode(&order->shipping_address);
+    }
+    if (code == ERR_OK) {
+        code = order_compute_totals(order, err);
+    }
+    return code;
+}
+
+/* Matches the customer by e-mail or creates one. */
+static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *conn,
+                                      struct order *order, struct err *err)
+{
+    struct customer customer;
+    enum err_code code =
+        store_customer_get_by_email(conn, ctx->arena, order->customer_email, &customer, err);
+    if (code == ERR_OK) {
+        order->customer_id = customer.id;
+        if (order->customer_name == NULL) {
+            order->customer_name = customer.name;
+        }
+        order->customer_type = customer.type;
+        return ERR_OK;
+    }
+    if (code != ERR_NOT_FOUND) {
+        return code;
+    }
+    char id[ID_LEN_MAX];
+    id_new(id, "cus", ctx->now_ms);
+    memset(&customer, 0, sizeof(customer));
+    customer.id = arena_strdup(ctx->arena, id);
+    customer.email = order->customer_email;
+    customer.name = order->customer_name;
+    customer.type = order->customer_type;
+    customer.version = 1;
+    customer.created_at_ms = ctx->now_ms;
+    customer.updated_at_ms = ctx->now_ms;
+    if (customer.id == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    order->customer_id = customer.id;
+    return store_customer_insert(conn, &customer, err);
+}
+
+/* ATP per location (indexed like arg->locations) of one product, into atp[]. */
+static enum err_code capture_product_atp(struct app_ctx *ctx, struct store_conn *conn,
+                                         const struct capture_arg *arg, int64_t product_row_id,
+                                         int64_t *atp, struct err *err)
+{
+    struct stock_row *rows = NULL;
+    size_t count = 0;
+    enum err_code code =
+        store_stock_list_by_product(conn, ctx->arena, product_row_id, &rows, &count, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    memset(atp, 0, arg->locations_count * sizeof(*atp));
+    for (size_t i = 0; i < count; i++) {
+        int64_t row = rows[i].location_row_id;
+        if (row >= 0 && row <= arg->row_id_max && arg->candidate_by_row[row] >= 0) {
+            atp[arg->candidate_by_row[row]] = inventory_atp(&rows[i].stock);
+        }
+    }
+    return ERR_OK;
+}
+
+/* What each location can serve of one line: units, or whole kits. */
+static enum err_code capture_line_available(struct app_ctx *ctx, struct store_conn *conn,
+                                            const struct capture_arg *arg,
+                                            const struct product *product, int64_t *available,
+                                            struct err *err)
+{
+    size_t n = arg->locations_count;
+    if (product->kind != PRODUCT_KIND_KIT) {
+        return capture_product_atp(ctx, conn, arg, product->row_id, available, err);
+    }
+    int64_t *atp = ARENA_NEW_ARRAY(ctx->arena, int64_t, n * product->components_count);
+    if (atp == NULL && n > 0) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    for (size_t c = 0; c < product->components_count; c++) {
+        enum err_code code = capture_product_atp(
+            ctx, conn, arg, product->components[c].product_row_id, atp + c * n, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    int64_t component_atp[KIT_COMPONENTS_MAX];
+    int64_t component_qty[KIT_COMPONENTS_MAX];
+    for (size_t l = 0; l < n; l++) {
+        for (size_t c = 0; c < product->components_count; c++) {
+            component_atp[c] = atp[c * n + l];
+            component_qty[c] = product->components[c].qty;
+        }
+        available[l] = inventory_kit_available(component_atp, component_qty,
+                                               product->components_count);
+    }
+    return ERR_OK;
+}
+
+/* Fills the routing request from the locations and current stock. */
+static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_conn *conn,
+                                             const struct capture_arg *arg,
+                                             struct routing_request *request, struct err *err)
+{
+    const struct order *order = arg->order;
+    size_t n = arg->locations_count;
+    struct routing_candidate *candidates = ARENA_NEW_ARRAY(ctx->arena, struct routing_candidate, n);
+    struct routing_line *lines = ARENA_NEW_ARRAY(ctx->arena, struct routing_line, order->lines_count);
+    if ((candidates == NULL && n > 0) || lines == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    memset(request, 0, sizeof(*request));
+    for (size_t i = 0; i < n; i++) {
+        const struct location *location = &arg->locations[i];
+        candidates[i] = (struct routing_candidate){
+            .location_row_id = location->row_id, .code = location->code,
+            .lat = location->address.lat, .lon = location->address.lon,
+            .has_coords = location->address.has_coords, .capabilities = location->capabilities,
+            .active = location->active, .handling_cost = location->handling_cost,
+            .priority = location->priority, .capacity_left = INT64_MAX,
+        };
+        if (order->method == FULFILLMENT_PICKUP && strcmp(location->code, order->pickup_location) == 0) {
+            request->pickup_candidate = i;
+        }
+    }
+    for (size_t l = 0; l < order->lines_count; l++) {
+        int64_t *available = ARENA_NEW_ARRAY(ctx->arena, int64_t, n);
+        if (available == NULL && n > 0) {
+            return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+        }
+        enum err_code code = capture_line_available(ctx, conn, arg, &arg->products[l], available, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        lines[l] = (struct routing_line){.qty = order->lines[l].qty, .available = available};
+    }
+    request->candidates = candidates;
+    request->candidates_count = n;
+    request->lines = lines;
+    request->lines_count = order->lines_count;
+    request->has_destination = order->shipping_address.has_coords;
+    request->destination_lat = order->shipping_address.lat;
+    request->destination_lon = order->shipping_address.lon;
+    request->method = order->method;
+    request->policy = order->ship_policy;
+    return ERR_OK;
+}
+
+/* Reserves qty of a line at a location, kits through their components, with ledger rows. */
+static enum err_code capture_reserve(struct app_ctx *ctx, struct store_conn *conn,
+                                     const struct order_line *line, const struct product *product,
+                                     int64_t location_row_id, int64_t qty, struct err *err)
+{
+    struct ledger_entry entry = {
+        .product_row_id = product->row_id,
+        .location_row_id = location_row_id,
+        .kind = LEDGER_RESERVE,
+        .reserved_delta = qty,
+        .ref_type = "order_line",
+        .ref_id = line->id,
+        .created_at_ms = ctx->now_ms,
+    };
+    size_t parts = product->kind == PRODUCT_KIND_KIT ? product->components_count : 1;
+    for (size_t c = 0; c < parts; c++) {
+        if (product->kind == PRODUCT_KIND_KIT) {
+            entry.product_row_id = product->components[c].product_row_id;
+            entry.reserved_delta = qty * product->components[c].qty;
+        }
+        enum err_code code = store_stock_apply(conn, entry.product_row_id, location_row_id, 0,
+                                               entry.reserved_delta, true, ctx->now_ms, err);
+        if (code == ERR_STOCK) {
+            err_set(err, ERR_STOCK, NULL, "not enough stock for %s", line->sku);
+            err_add_item(err, line->sku);
+            return ERR_STOCK;
+        }
+        if (code == ERR_OK) {
+            code = store_ledger_insert(conn, &entry, err);
+        }
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    return ERR_OK;
+}
+
+/* The shipment of the plan's candidate, created on first use. */
+static struct shipment *capture_shipment_for(struct app_ctx *ctx, struct capture_arg *arg,
+                                             struct shipment *shipments, size_t *count,
+                                             size_t candidate)
+{
+    const struct location *location = &arg->locations[candidate];
+    for (size_t i = 0; i < *count; i++) {
+        if (shipments[i].location_row_id == location->row_id) {
+            return &shipments[i];
+        }
+    }
+    char id[ID_LEN_MAX];
+    id_new(id, "shp", ctx->now_ms);
+    struct shipment *shipment = &shipments[(*count)++];
+    memset(shipment, 0, sizeof(*shipment));
+    shipment->id = arena_strdup(ctx->arena, id);
+    shipment->order_id = arg->order->id;
+    shipment->location_row_id = location->row_id;
+    shipment->location_code = location->code;
+    shipment->status = SHIPMENT_STATUS_PENDING;
+    shipment->is_pickup = arg->order->method == FULFILLMENT_PICKUP;
+    shipment->promised_ship_by_ms = order_promise_ship_by(ctx->now_ms, location->cutoff_minute,
+                                                          location->handling_days);
+    shipment->version = 1;
+    shipment->created_at_ms = ctx->now_ms;
+    shipment->updated_at_ms = ctx->now_ms;
+    return shipment->id != NULL ? shipment : NULL;
+}
+
+/* The distance the plan measured for a candidate, or -1. */
+static double capture_distance(const struct routing_plan *plan, size_t candidate)
+{
+    for (size_t i = 0; i < plan->explanations_count; i++) {
+        if (plan->explanations[i].candidate_index == candidate) {
+            return plan->explanations[i].distance_km;
+        }
+    }
+    return -1;
+}
+
+/* Turns the plan into allocations and shipments, and reserves the stock. */
+static enum err_code capture_allocate(struct app_ctx *ctx, struct store_conn *conn,
+                                      struct capture_arg *arg, const struct routing_plan *plan,
+                                      struct shipment **shipments_out, size_t *shipments_count,
+                                      struct err *err)
+{
+    struct order *order = arg->order;
+    size_t n = plan->assignments_count;
+    order->allocations = ARENA_NEW_ARRAY(ctx->arena, struct allocation, n);
+    struct shipment *shipments = ARENA_NEW_ARRAY(ctx->arena, struct shipment, n);
+    if (n > 0 && (order->allocations == NULL || shipments == NULL)) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    *shipments_count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct routing_assignment *a = &plan->assignments[i];
+        struct order_line *line = &order->lines[a->line_index];
+        struct shipment *shipment =
+            capture_shipment_for(ctx, arg, shipments, shipments_count, a->candidate_index);
+        char id[ID_LEN_MAX];
+        id_new(id, "alc", ctx->now_ms);
+        const struct location *location = &arg->locations[a->candidate_index];
+        order->allocations[i] = (struct allocation){
+            .id = arena_strdup(ctx->arena, id), .line_id = line->id, .line_no = line->line_no,
+            .sku = line->sku, .location_row_id = location->row_id, .location_code = location->code,
+            .qty = a->qty, .shipment_id = shipment != NULL ? shipment->id : NULL,
+            .distance_km = capture_distance(plan, a->candidate_index), .created_at_ms = ctx->now_ms,
+        };
+        if (shipment == NULL || order->allocations[i].id == NULL) {
+            return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+        }
+        if (shipment->promised_ship_by_ms > order->promised_ship_by_ms && !order->promised_ship_by_given) {
+            order->promised_ship_by_ms = shipment->promised_ship_by_ms;
+        }
+        line->qty_allocated += a->qty;
+        enum err_code code = capture_reserve(ctx, conn, line, &arg->products[a->line_index],
+                                             location->row_id, a->qty, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    order->allocations_count = n;
+    *shipments_out = shipments;
+    return ERR_OK;
+}
+
+/* The routing explanation kept with the order: strategy and every candidate's verdict. */
+static const char *capture_routing_json(struct app_ctx *ctx, const struct capture_arg *arg,
+                                        const struct routing_plan *plan)
+{
+    struct buf buf;
+    buf_init(&buf, 256 * 1024);
+    struct jw jw;
+    jw_init(&jw, &buf);
+    jw_object_begin(&jw);
+    jw_kv_string(&jw, "engine", "nearest");
+    jw_kv_string(&jw, "strategy", plan->strategy);
+    jw_kv_bool(&jw, "complete", plan->complete);
+    jw_key(&jw, "candidates");
+    jw_array_begin(&jw);
+    for (size_t i = 0; i < plan->explanations_count; i++) {
+        const struct routing_explanation *e = &plan->explanations[i];
+        jw_object_begin(&jw);
+        jw_kv_string(&jw, "location", arg->locations[e->candidate_index].code);
+        if (e->distance_km >= 0) {
+            jw_kv_double(&jw, "distance_km", (double)(int64_t)(e->distance_km * 10 + 0.5) / 10);
+        } else {
+            jw_kv_null(&jw, "distance_km");
+        }
+        jw_kv_int(&jw, "units_available", e->units_available);
+        jw_kv_string(&jw, "verdict", routing_verdict_name(e->verdict));
+        jw_object_end(&jw);
+    }
+    jw_array_end(&jw);
+    jw_object_end(&jw);
+    const char *json = jw_finish(&jw) == ERR_OK ? arena_strdup(ctx->arena, buf.ptr) : NULL;
+    buf_release(&buf);
+    return json;
+}
+
+/* The event data of a new order. */
+static const char *capture_event_data(struct app_ctx *ctx, const struct order *order)
+{
+    return arena_sprintf(ctx->arena,
+                         "{\"number\":\"%s\",\"status\":\"%s\",\"total\":%" PRId64
+                         ",\"currency\":\"%s\",\"lines\":%zu,\"allocations\":%zu}",
+                         order->number, order_status_name(order->status), order->totals.total,
+                         order->currency, order->lines_count, order->allocations_count);
+}
+
+/* Moves pending -> confirmed -> allocated or backordered, as the plan allows. */
+static enum err_code capture_status(struct app_ctx *ctx, struct order *order, bool complete,
+                                    struct err *err)
+{
+    enum err_code code = order_transition(order, ORDER_STATUS_CONFIRMED, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    if (complete) {
+        order->allocated_at_ms = ctx->now_ms;
+    }
+    for (size_t i = 0; i < order->lines_count; i++) {
+        struct order_line *line = &order->lines[i];
+        line->qty_backordered = line->qty - line->qty_allocated;
+    }
+    return order_transition(order, complete ? ORDER_STATUS_ALLOCATED : ORDER_STATUS_BACKORDERED,
+                            err);
+}
+
+/* Numbers the order and gives it and its lines their ids. */
+static enum err_code capture_identify(struct app_ctx *ctx, struct store_conn *conn,
+                                      struct order *order, struct err *err)
+{
+    int64_t number = 0;
+    enum err_code code = store_order_next_number(conn, &number, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    char id[ID_LEN_MAX];
+    id_new(id, "ord", ctx->now_ms);
+    order->id = arena_strdup(ctx->arena, id);
+    order->number = arena_sprintf(ctx->arena, "SO-%" PRId64, number);
+    for (size_t i = 0; i < order->lines_count; i++) {
+        id_new(id, "lin", ctx->now_ms);
+        order->lines[i].id = arena_strdup(ctx->arena, id);
+        if (order->lines[i].id == NULL) {
+            return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+        }
+    }
+    order->status = ORDER_STATUS_PENDING;
+    order->version = 1;
+    order->created_at_ms = ctx->now_ms;
+    order->updated_at_ms = ctx->now_ms;
+    if (order->id == NULL || order->number == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    return ERR_OK;
+}
+
+/* ERR_STOCK naming every SKU the plan could not place. */
+static enum err_code capture_short(const struct order *order, const struct routing_plan *plan,
+                                   struct err *err)
+{
+    err_set(err, ERR_STOCK, NULL, "not enough stock to %s the order",
+            order->ship_policy == SHIP_POLICY_SHIP_COMPLETE ? "ship complete" : "fill");
+    for (size_t i = 0; i < order->lines_count; i++) {
+        if (plan->unallocated[i] > 0) {
+            err_add_item(err, order->lines[i].sku);
+        }
+    }
+    return ERR_STOCK;
+}
+
+/* Answers an existing order with the same (channel, external_id). */
+static enum err_code capture_existing(struct app_ctx *ctx, struct store_conn *conn,
+                                      struct capture_arg *arg, bool *found, struct err *err)
+{
+    const struct order *order = arg->order;
+    *found = false;
+    if (order->external_id == NULL) {
+        return ERR_OK;
+    }
+    char id[ID_LEN_MAX];
+    enum err_code code = store_order_find_external(conn, order->channel, order->external_id, id, err);
+    if (code == ERR_NOT_FOUND) {
+        err_clear(err);
+        return ERR_OK;
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    *found = true;
+    arg->out->created = false;
+    return store_order_get(conn, ctx->arena, id, &arg->out->order, err);
+}
+
+/* Persists the order, its shipments, events and routing explanation. */
+static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *conn,
+                                     struct capture_arg *arg, const struct routing_plan *plan,
+                                     const struct shipment *shipments, size_t shipments_count,
+                                     struct err *err)
+{
+    struct order *order = arg->order;
+    enum err_code code = store_order_insert(conn, order, err);
+    for (size_t i = 0; code == ERR_OK && i < shipments_count; i++) {
+        code = store_shipment_insert(conn, &shipments[i], err);
+    }
+    if (code == ERR_OK) {
+        code = app_event_add(conn, ctx, "order", order->id, "order.created",
+                             capture_event_data(ctx, order), err);
+    }
+    if (code == ERR_OK) {
+        code = app_event_add(conn, ctx, "order", order->id,
+                             order->status == ORDER_STATUS_ALLOCATED ? "order.allocated"
+                                                                     : "order.backordered",
+                             NULL, err);
+    }
+    if (code == ERR_OK) {
+        code = store_order_routing_set(conn, order->id, capture_routing_json(ctx, arg, plan), err);
+    }
+    return code;
+}
+
+static enum err_code capture_run(struct app_write *write, struct store_conn *conn,
+                                 struct err *err)
+{
+    struct capture_arg *arg = write->arg;
+    struct app_ctx *ctx = write->ctx;
+    struct order *order = arg->order;
+    write->result = arg->out;
+    bool found = false;
+    enum err_code code = capture_existing(ctx, conn, arg, &found, err);
+    if (code != ERR_OK || found) {
+        return code;
+    }
+    struct routing_request request;
+    struct routing_plan plan;
+    code = capture_routing_request(ctx, conn, arg, &request, err);
+    if (code == ERR_OK) {
+        code = routing_plan_order(&request, ctx->arena, &plan, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    if (!plan.complete && !order->backorder) {
+        return capture_short(order, &plan, err);
+    }
+    struct shipment *shipments = NULL;
+    size_t shipments_count = 0;
+    code = capture_identify(ctx, conn, order, err);
+    if (code == ERR_OK) {
+        code = capture_customer(ctx, conn, order, err);
+    }
+    if (code == ERR_OK) {
+        code = capture_allocate(ctx, conn, arg, &plan, &shipments, &shipments_count, err);
+    }
+    if (code == ERR_OK) {
+        code = capture_status(ctx, order, plan.complete, err);
+    }
+    if (code == ERR_OK) {
+        code = capture_persist(ctx, conn, arg, &plan, shipments, shipments_count, err);
+    }
+    if (code == ERR_OK) {
+        arg->out->order = *order;
+        arg->out->created = true;
+    }
+    return code;
+}
+
+enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
+                                struct app_idempotency *idem, struct app_capture_result *out,
+                                struct err *err)
+{
+    ASSERT(ctx != NULL && input != NULL);
+    ASSERT(out != NULL);
+    enum err_code code = app_require(ctx, PERM_ORDERS_CREATE, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    const struct principal *who = ctx->principal;
+    if (who->role == ROLE_CHANNEL && (input->channel == NULL || who->scope_channel == NULL ||
+                                      strcmp(input->channel, who->scope_channel) != 0)) {
+        return err_set(err, ERR_FORBIDDEN, "channel", "this key may only create orders for '%s'",
+                       who->scope_channel != NULL ? who->scope_channel : "");
+    }
+    code = order_validate(input, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    memset(out, 0, sizeof(*out));
+    struct capture_arg arg = {.out = out};
+    code = capture_prepare(ctx, input, &arg, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct app_write write = {.ctx = ctx, .idem = idem, .run = capture_run, .arg = &arg};
+    return app_write_run(&write, err);
+}

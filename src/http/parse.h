@@ -1,0 +1,95 @@
+/*
+ * parse.h — request bodies (JSON, through jansson) into core structs, strictly: every field
+ * is type-checked and length-checked, errors name the field ("lines[1].qty"), unknown fields
+ * are ignored. Every string the results point to is a copy in the caller's arena.
+ *
+ * Errors: ERR_MALFORMED (400) for JSON syntax, with jansson's text and position;
+ * ERR_INVALID (422) for a top level that is not an object or a value of the wrong type or
+ * size; ERR_TOO_LARGE when the arena is full.
+ */
+#ifndef ORDO_HTTP_PARSE_H
+#define ORDO_HTTP_PARSE_H
+
+#include "app/app.h"
+#include "core/channel.h"
+#include "core/customer.h"
+#include "core/location.h"
+#include "core/order.h"
+#include "core/product.h"
+#include "lib/arena.h"
+#include "lib/base.h"
+#include "lib/err.h"
+
+/*
+ * An order as POST /v1/orders sends it (API.md), into *out (zeroed first; payment provider
+ * "manual" unless given), then checked with order_validate. This is the fuzz target.
+ */
+MUST_CHECK enum err_code http_parse_order(const char *body, size_t len, struct arena *arena,
+                                          struct order *out, struct err *err);
+
+/*
+ * A location (API.md shape plus cutoff_time "HH:MM" and handling_days). The fields present
+ * are written onto *inout and the others keep their value, so that the same function reads
+ * a create (onto defaults) and a PATCH (onto the stored location). Not validated: app does.
+ */
+MUST_CHECK enum err_code http_parse_location(const char *body, size_t len, struct arena *arena,
+                                             struct location *inout, struct err *err);
+
+/* A product (simple, kit with components, drop-ship supplier), onto *inout as above. */
+MUST_CHECK enum err_code http_parse_product(const char *body, size_t len, struct arena *arena,
+                                            struct product *inout, struct err *err);
+
+/* A channel {code, kind, name}, onto *inout. */
+MUST_CHECK enum err_code http_parse_channel(const char *body, size_t len, struct arena *arena,
+                                            struct channel *inout, struct err *err);
+
+/* A customer patch {email, name, phone, type, payment_terms_days, credit_limit}, onto *inout. */
+MUST_CHECK enum err_code http_parse_customer(const char *body, size_t len, struct arena *arena,
+                                             struct customer *inout, struct err *err);
+
+/* PUT /v1/inventory/{sku}/{location}: {"on_hand": 40, "safety_stock": 2}. */
+struct http_inventory_count {
+    int64_t on_hand;      /* units; required */
+    bool has_safety;      /* safety_stock was given */
+    int64_t safety_stock; /* units */
+};
+
+MUST_CHECK enum err_code http_parse_inventory_count(const char *body, size_t len,
+                                                    struct arena *arena,
+                                                    struct http_inventory_count *out,
+                                                    struct err *err);
+
+/* POST /v1/inventory/adjustments: {"sku", "location", "delta", "reason"}. */
+struct http_adjustment {
+    const char *sku;      /* required */
+    const char *location; /* required */
+    int64_t delta;        /* units, required */
+    const char *reason;   /* or NULL */
+};
+
+MUST_CHECK enum err_code http_parse_adjustment(const char *body, size_t len, struct arena *arena,
+                                               struct http_adjustment *out, struct err *err);
+
+/* POST /v1/orders/{id}/cancel: {"reason", "lines": [{"line_id", "qty"}]}; an empty body is {}. */
+struct http_cancel {
+    const char *reason;            /* or NULL */
+    struct app_cancel_line *lines; /* arena-owned; NULL with lines_count 0: the whole order */
+    size_t lines_count;
+};
+
+MUST_CHECK enum err_code http_parse_cancel(const char *body, size_t len, struct arena *arena,
+                                           struct http_cancel *out, struct err *err);
+
+/* POST /v1/orders/{id}/hold: {"reason": "..."}; an empty body is {}. *reason_out NULL if absent. */
+MUST_CHECK enum err_code http_parse_hold(const char *body, size_t len, struct arena *arena,
+                                         const char **reason_out, struct err *err);
+
+/*
+ * A time bound of a query parameter named field: RFC 3339, or "YYYY-MM-DD" meaning the start
+ * of that day, or with end_of_day its last millisecond. ERR_INVALID naming field otherwise.
+ */
+MUST_CHECK enum err_code http_parse_time_bound(const char *text, bool end_of_day,
+                                               const char *field, int64_t *ms_out,
+                                               struct err *err);
+
+#endif

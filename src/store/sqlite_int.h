@@ -1,0 +1,240 @@
+/*
+ * sqlite_int.h — private to the SQLite backend (store_sqlite.c and sqlite_*.c, the only files
+ * that include <sqlite3.h>): connections, the per-connection statement cache, and helpers
+ * that bind parameters and read columns in order. Internal names carry the prefix sq_.
+ */
+#ifndef ORDO_STORE_SQLITE_INT_H
+#define ORDO_STORE_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "core/address.h"
+#include "lib/arena.h"
+#include "lib/base.h"
+#include "lib/err.h"
+#include "store/store.h"
+
+/* Every statement the backend runs; each connection prepares one on its first use. */
+enum sq_stmt {
+    SQ_BEGIN_IMMEDIATE,
+    SQ_BEGIN_DEFERRED,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_SAVEPOINT,
+    SQ_SAVEPOINT_RELEASE,
+    SQ_SAVEPOINT_ROLLBACK,
+    SQ_MIGRATION_TABLE_EXISTS,
+    SQ_MIGRATION_LIST,
+    SQ_MIGRATION_INSERT,
+    SQ_CHANNEL_INSERT,
+    SQ_CHANNEL_GET,
+    SQ_CHANNEL_LIST,
+    SQ_LOCATION_INSERT,
+    SQ_LOCATION_UPDATE,
+    SQ_LOCATION_EXISTS,
+    SQ_LOCATION_GET,
+    SQ_LOCATION_LIST,
+    SQ_PRODUCT_INSERT,
+    SQ_PRODUCT_UPDATE,
+    SQ_PRODUCT_EXISTS,
+    SQ_PRODUCT_GET,
+    SQ_PRODUCT_GET_BY_ROW,
+    SQ_PRODUCT_LIST,
+    SQ_COMPONENT_INSERT,
+    SQ_COMPONENT_DELETE,
+    SQ_COMPONENT_LIST,
+    SQ_KITS_USING,
+    SQ_STOCK_GET,
+    SQ_STOCK_APPLY,
+    SQ_STOCK_SET_SAFETY,
+    SQ_STOCK_LIST_BY_PRODUCT,
+    SQ_STOCK_LIST_ALL,
+    SQ_LEDGER_INSERT,
+    SQ_LEDGER_LIST,
+    SQ_LEDGER_TOTALS,
+    SQ_CUSTOMER_INSERT,
+    SQ_CUSTOMER_UPDATE,
+    SQ_CUSTOMER_EXISTS,
+    SQ_CUSTOMER_GET,
+    SQ_CUSTOMER_GET_BY_EMAIL,
+    SQ_ORDER_INSERT,
+    SQ_ORDER_UPDATE,
+    SQ_ORDER_EXISTS,
+    SQ_ORDER_GET,
+    SQ_ORDER_FIND_EXTERNAL,
+    SQ_ORDER_LIST,
+    SQ_ORDER_LIST_BY_STATUS,
+    SQ_ORDER_LIST_BY_CUSTOMER,
+    SQ_ORDER_LIST_BY_EMAIL,
+    SQ_ORDER_NEXT_NUMBER,
+    SQ_LINE_INSERT,
+    SQ_LINE_UPSERT,
+    SQ_LINE_LIST,
+    SQ_ALLOCATION_INSERT,
+    SQ_ALLOCATION_DELETE,
+    SQ_ALLOCATION_LIST,
+    SQ_ALLOCATION_TOTALS,
+    SQ_ROUTING_SET,
+    SQ_ROUTING_GET,
+    SQ_SHIPMENT_INSERT,
+    SQ_SHIPMENT_UPDATE,
+    SQ_SHIPMENT_EXISTS,
+    SQ_SHIPMENT_GET,
+    SQ_SHIPMENT_LIST_BY_ORDER,
+    SQ_EVENT_INSERT,
+    SQ_EVENT_LIST,
+    SQ_IDEMPOTENCY_GET,
+    SQ_IDEMPOTENCY_INSERT,
+    SQ_API_KEY_INSERT,
+    SQ_API_KEY_GET_BY_PREFIX,
+    SQ_STMT_COUNT
+};
+
+struct store_conn {
+    sqlite3 *db;
+    struct store *store;
+    sqlite3_stmt *stmts[SQ_STMT_COUNT]; /* prepared on first use, finalized at close */
+    const char *sqls[SQ_STMT_COUNT];    /* the text each was prepared from (a use check) */
+    bool is_writer;
+    bool in_use;         /* readers: handed out by store_reader_acquire */
+    bool savepoint_open; /* between store_savepoint and its release or rollback */
+};
+
+struct store {
+    char *path;               /* malloc'ed copy of options->path */
+    bool synchronous_full;
+    struct store_conn writer;
+    struct store_conn *readers; /* [readers_max], opened lazily */
+    int readers_max;
+    int readers_open;
+    int64_t migration_now_ms; /* what migration_now_ms() answers while migrating */
+    pthread_mutex_t mutex;    /* guards readers[].in_use and readers_open */
+    pthread_cond_t released;  /* signalled when a reader is given back */
+};
+
+/*
+ * The statement id prepared from sql on this connection (prepared once, persistent). Every
+ * use of an id passes the same static sql. The statement is reset and unbound: use it, then
+ * hand it to sq_done().
+ */
+MUST_CHECK enum err_code sq_stmt(struct store_conn *conn, enum sq_stmt id, const char *sql,
+                                 sqlite3_stmt **out, struct err *err);
+
+/* Resets a statement and clears its bindings, ready for the next use. */
+void sq_done(sqlite3_stmt *stmt);
+
+/*
+ * Fills err from a failed sqlite3 call on conn: ERR_CONFLICT for a unique or primary key
+ * taken, ERR_NOT_FOUND for a foreign key that points nowhere, ERR_STORE otherwise with
+ * SQLite's message. what names the operation ("order insert").
+ */
+enum err_code sq_fail(struct store_conn *conn, int rc, const char *what, struct err *err);
+
+/* ERR_STORE for a value in the database that this build cannot read (a corrupt enum name). */
+enum err_code sq_corrupt(struct err *err, const char *what, const char *value);
+
+/* Steps a statement that returns no row; ERR_OK on SQLITE_DONE. Does not reset it. */
+MUST_CHECK enum err_code sq_step_done(struct store_conn *conn, sqlite3_stmt *stmt,
+                                      const char *what, struct err *err);
+
+/* Steps once: *has_row true on SQLITE_ROW, false on SQLITE_DONE. Does not reset it. */
+MUST_CHECK enum err_code sq_step_row(struct store_conn *conn, sqlite3_stmt *stmt,
+                                     bool *has_row, const char *what, struct err *err);
+
+/* ---- binding parameters 1, 2, 3 ... in order -------------------------------------------- */
+
+struct sq_bind {
+    sqlite3_stmt *stmt;
+    int index; /* the last parameter bound */
+    int rc;    /* the first failure, or SQLITE_OK */
+};
+
+void sq_bind_init(struct sq_bind *bind, sqlite3_stmt *stmt);
+void sq_bind_text(struct sq_bind *bind, const char *text); /* NULL binds NULL; text must live
+                                                              until the statement is done */
+void sq_bind_i64(struct sq_bind *bind, int64_t value);
+void sq_bind_i64_or_null(struct sq_bind *bind, int64_t value); /* 0 binds NULL */
+void sq_bind_bool(struct sq_bind *bind, bool value);
+void sq_bind_double(struct sq_bind *bind, double value);
+void sq_bind_null(struct sq_bind *bind);
+void sq_bind_blob(struct sq_bind *bind, const void *data, size_t len);
+/* The 11 address columns: name, company, line1, line2, city, region, postal_code, country,
+ * phone, lat, lon (all NULL when !present, lat/lon NULL when !has_coords). */
+void sq_bind_address(struct sq_bind *bind, const struct address *address);
+
+/* ERR_OK when every parameter was bound (asserts that the count matches the statement);
+ * on failure the statement is finished (sq_done). */
+MUST_CHECK enum err_code sq_bind_check(struct store_conn *conn, const struct sq_bind *bind,
+                                       const char *what, struct err *err);
+
+/* ---- reading columns 0, 1, 2 ... of the current row in order ---------------------------- */
+
+struct sq_row {
+    sqlite3_stmt *stmt;
+    struct arena *arena; /* strings are copied here; may be NULL when none are read */
+    int index;           /* the next column */
+    bool arena_full;     /* a copy failed: the caller answers ERR_TOO_LARGE */
+};
+
+void sq_row_init(struct sq_row *row, sqlite3_stmt *stmt, struct arena *arena);
+const char *sq_col_text(struct sq_row *row); /* arena copy; NULL for NULL */
+int64_t sq_col_i64(struct sq_row *row);      /* 0 for NULL */
+int sq_col_int(struct sq_row *row);          /* clamped to the int range */
+bool sq_col_bool(struct sq_row *row);
+double sq_col_double(struct sq_row *row, double if_null);
+bool sq_col_is_null(const struct sq_row *row); /* of the next column, without moving on */
+void sq_col_skip(struct sq_row *row);
+/* Copies a blob of exactly len bytes; false when NULL or of another length. */
+bool sq_col_blob(struct sq_row *row, void *out, size_t len);
+/* The 11 address columns as bound by sq_bind_address. */
+void sq_col_address(struct sq_row *row, struct address *out);
+
+/* ERR_TOO_LARGE when a copy failed; asserts that every column was read. */
+MUST_CHECK enum err_code sq_row_check(const struct sq_row *row, struct err *err);
+
+/* The first capacity of an arena array that sq_grow doubles. */
+#define SQ_ROWS_FIRST 16
+
+/*
+ * Makes room for one more element of elem_size in an arena array (*items, *count used,
+ * *cap allocated), doubling it; false when the arena is full.
+ */
+MUST_CHECK bool sq_grow(struct arena *arena, void **items, size_t count, size_t *cap,
+                        size_t elem_size);
+
+/*
+ * Reads one row into *item: every column in order (the function may fail on a value it
+ * cannot accept, such as an unknown enum name).
+ */
+typedef enum err_code (*sq_read_fn)(struct sq_row *row, void *item, struct err *err);
+
+/*
+ * Steps a bound statement to its end, reading each row with read into a growing arena array
+ * of elem_size elements (*out, *count; NULL and 0 when there is none). Finishes the statement
+ * (sq_done) whatever happens.
+ */
+MUST_CHECK enum err_code sq_read_all(struct store_conn *conn, sqlite3_stmt *stmt,
+                                     struct arena *arena, size_t elem_size, sq_read_fn read,
+                                     void **out, size_t *count, struct err *err);
+
+/* Steps a bound statement once and reads its row into item; ERR_NOT_FOUND ("<what> not
+ * found") when there is none. Finishes the statement. */
+MUST_CHECK enum err_code sq_read_one(struct store_conn *conn, sqlite3_stmt *stmt,
+                                     struct arena *arena, sq_read_fn read, void *item,
+                                     const char *what, struct err *err);
+
+/*
+ * After an update by key and version changed no row: ERR_PRECONDITION when the row exists
+ * (its version moved on), ERR_NOT_FOUND ("<what> not found") when it does not. exists_sql
+ * selects the row by one parameter: key_text when not NULL, else key_row_id.
+ */
+MUST_CHECK enum err_code sq_version_miss(struct store_conn *conn, enum sq_stmt exists_id,
+                                         const char *exists_sql, const char *key_text,
+                                         int64_t key_row_id, const char *what, struct err *err);
+
+/* Runs a bound statement that returns no row and finishes it. */
+MUST_CHECK enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *what,
+                                struct err *err);
+
+#endif

@@ -1,0 +1,494 @@
+/*
+ * store_sqlite.c — the SQLite backend of store.h: connections (one writer, a lazy pool of
+ * readers), transactions and savepoints, migrations. Plumbing is in sqlite_util.c; entities in
+ * sqlite_records.c (channels, events, idempotency, keys), sqlite_catalog.c, sqlite_inventory.c
+ * and sqlite_orders.c. Only these files include <sqlite3.h>; nothing here knows about HTTP.
+ */
+#include "store/store.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/migration.h"
+#include "store/sqlite_int.h"
+
+#define STORE_READERS_MAX       64
+#define STORE_BUSY_TIMEOUT_MS   5000
+#define STORE_WRITER_CACHE_KIB  16384 /* page cache of the writer connection */
+#define STORE_READER_CACHE_KIB  4096  /* page cache of each reader connection */
+#define STORE_PRAGMAS_BYTES_MAX 512
+
+/* Runs a cached statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT ...). */
+static enum err_code run_simple(struct store_conn *conn, enum sq_stmt id, const char *sql,
+                                const char *what, struct err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = sq_step_done(conn, stmt, what, err);
+    sq_done(stmt);
+    return code;
+}
+
+/* ---- connections --------------------------------------------------------------------------- */
+
+static enum err_code conn_pragmas(struct store_conn *conn, bool synchronous_full,
+                                  struct err *err)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    char sql[STORE_PRAGMAS_BYTES_MAX];
+    int n = snprintf(sql, sizeof(sql),
+                     "PRAGMA synchronous=%s; PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d;"
+                     " PRAGMA temp_store=MEMORY; PRAGMA query_only=%s;",
+                     synchronous_full ? "FULL" : "NORMAL",
+                     conn->is_writer ? STORE_WRITER_CACHE_KIB : STORE_READER_CACHE_KIB,
+                     conn->is_writer ? "OFF" : "ON");
+    ASSERT(n > 0 && (size_t)n < sizeof(sql));
+    char *message = NULL;
+    int rc = sqlite3_exec(conn->db, sql, NULL, NULL, &message);
+    if (rc != SQLITE_OK) {
+        err_set(err, ERR_STORE, NULL, "store could not configure the connection: %s",
+                message != NULL ? message : sqlite3_errstr(rc));
+        sqlite3_free(message);
+        return ERR_STORE;
+    }
+    return ERR_OK;
+}
+
+/* WAL is a property of the file; the writer sets it and checks that it took. */
+static enum err_code conn_wal(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL && conn->is_writer);
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(conn->db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        return sq_fail(conn, rc, "journal mode", err);
+    }
+    enum err_code code = ERR_OK;
+    rc = sqlite3_step(stmt);
+    const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(stmt, 0) : NULL;
+    if (rc != SQLITE_ROW) {
+        code = sq_fail(conn, rc, "journal mode", err);
+    } else if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+        code = err_set(err, ERR_STORE, NULL, "store could not switch the database to WAL mode");
+    }
+    sqlite3_finalize(stmt);
+    return code;
+}
+
+static void conn_close(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    if (conn->db == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(conn->stmts); i++) {
+        if (conn->stmts[i] != NULL) {
+            sqlite3_finalize(conn->stmts[i]);
+            conn->stmts[i] = NULL;
+            conn->sqls[i] = NULL;
+        }
+    }
+    int rc = sqlite3_close(conn->db);
+    ASSERT(rc == SQLITE_OK); /* every statement was finalized above */
+    conn->db = NULL;
+}
+
+static enum err_code conn_open(struct store *store, struct store_conn *conn, bool is_writer,
+                               struct err *err)
+{
+    ASSERT(store != NULL && conn != NULL);
+    ASSERT(conn->db == NULL);
+    memset(conn, 0, sizeof(*conn));
+    conn->store = store;
+    conn->is_writer = is_writer;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(store->path, &conn->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(err, ERR_STORE, NULL, "store could not open %s: %s", store->path,
+                conn->db != NULL ? sqlite3_errmsg(conn->db) : sqlite3_errstr(rc));
+        sqlite3_close(conn->db);
+        conn->db = NULL;
+        return ERR_STORE;
+    }
+    sqlite3_extended_result_codes(conn->db, 1);
+    sqlite3_busy_timeout(conn->db, STORE_BUSY_TIMEOUT_MS);
+    enum err_code code = is_writer ? conn_wal(conn, err) : ERR_OK;
+    if (code == ERR_OK) {
+        code = conn_pragmas(conn, store->synchronous_full, err);
+    }
+    if (code != ERR_OK) {
+        conn_close(conn);
+    }
+    return code;
+}
+
+static void store_free(struct store *store)
+{
+    ASSERT(store != NULL);
+    pthread_cond_destroy(&store->released);
+    pthread_mutex_destroy(&store->mutex);
+    free(store->readers);
+    free(store->path);
+    free(store);
+}
+
+enum err_code store_open(const struct store_options *options, struct store **out,
+                         struct err *err)
+{
+    ASSERT(options != NULL && options->path != NULL);
+    ASSERT(out != NULL);
+    *out = NULL;
+    struct store *store = calloc(1, sizeof(*store));
+    if (store == NULL) {
+        return err_set(err, ERR_INTERNAL, NULL, "out of memory opening the store");
+    }
+    int readers_max = options->readers_max < 1 ? 1 : options->readers_max;
+    store->readers_max = readers_max > STORE_READERS_MAX ? STORE_READERS_MAX : readers_max;
+    store->synchronous_full = options->synchronous_full;
+    store->path = strdup(options->path);
+    store->readers = calloc((size_t)store->readers_max, sizeof(*store->readers));
+    pthread_mutex_init(&store->mutex, NULL);
+    pthread_cond_init(&store->released, NULL);
+    if (store->path == NULL || store->readers == NULL) {
+        store_free(store);
+        return err_set(err, ERR_INTERNAL, NULL, "out of memory opening the store");
+    }
+    enum err_code code = conn_open(store, &store->writer, true, err);
+    if (code != ERR_OK) {
+        store_free(store);
+        return code;
+    }
+    *out = store;
+    return ERR_OK;
+}
+
+void store_close(struct store *store)
+{
+    if (store == NULL) {
+        return;
+    }
+    ASSERT(store->readers_open <= store->readers_max);
+    for (int i = 0; i < store->readers_open; i++) {
+        ASSERT(!store->readers[i].in_use); /* every reader was given back */
+        conn_close(&store->readers[i]);
+    }
+    /* The writer closes last, so it is the one that checkpoints and removes the WAL. */
+    conn_close(&store->writer);
+    store_free(store);
+}
+
+struct store_conn *store_writer_conn(struct store *store)
+{
+    ASSERT(store != NULL);
+    ASSERT(store->writer.db != NULL);
+    return &store->writer;
+}
+
+enum err_code store_reader_acquire(struct store *store, struct store_conn **out,
+                                   struct err *err)
+{
+    ASSERT(store != NULL && out != NULL);
+    enum err_code code = ERR_OK;
+    *out = NULL;
+    pthread_mutex_lock(&store->mutex);
+    while (*out == NULL && code == ERR_OK) {
+        for (int i = 0; i < store->readers_open && *out == NULL; i++) {
+            if (!store->readers[i].in_use) {
+                *out = &store->readers[i];
+            }
+        }
+        if (*out == NULL && store->readers_open < store->readers_max) {
+            /* Opening under the lock is rare (once per slot) and keeps the pool simple. */
+            struct store_conn *conn = &store->readers[store->readers_open];
+            code = conn_open(store, conn, false, err);
+            if (code == ERR_OK) {
+                store->readers_open++;
+                *out = conn;
+            }
+        } else if (*out == NULL) {
+            pthread_cond_wait(&store->released, &store->mutex);
+        }
+    }
+    if (*out != NULL) {
+        (*out)->in_use = true;
+    }
+    pthread_mutex_unlock(&store->mutex);
+    return code;
+}
+
+void store_reader_release(struct store *store, struct store_conn *conn)
+{
+    ASSERT(store != NULL && conn != NULL);
+    ASSERT(conn->store == store && !conn->is_writer);
+    ASSERT(conn->in_use);
+    if (!sqlite3_get_autocommit(conn->db)) {
+        /* A read transaction left open would pin the WAL; end it. */
+        store_rollback(conn);
+    }
+    pthread_mutex_lock(&store->mutex);
+    conn->in_use = false;
+    pthread_cond_signal(&store->released);
+    pthread_mutex_unlock(&store->mutex);
+}
+
+/* ---- transactions ---------------------------------------------------------------------- */
+
+enum err_code store_begin_write(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL && conn->is_writer);
+    ASSERT(sqlite3_get_autocommit(conn->db)); /* no transaction open yet */
+    return run_simple(conn, SQ_BEGIN_IMMEDIATE, "BEGIN IMMEDIATE", "begin", err);
+}
+
+enum err_code store_begin_read(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    ASSERT(sqlite3_get_autocommit(conn->db));
+    return run_simple(conn, SQ_BEGIN_DEFERRED, "BEGIN", "begin", err);
+}
+
+enum err_code store_commit(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    ASSERT(!conn->savepoint_open);
+    return run_simple(conn, SQ_COMMIT, "COMMIT", "commit", err);
+}
+
+void store_rollback(struct store_conn *conn)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    conn->savepoint_open = false;
+    if (sqlite3_get_autocommit(conn->db)) {
+        return; /* nothing open (SQLite may already have rolled back after an error) */
+    }
+    struct err err;
+    err_clear(&err);
+    if (run_simple(conn, SQ_ROLLBACK, "ROLLBACK", "rollback", &err) != ERR_OK) {
+        /* Only possible when the connection is unusable; the next begin reports it. */
+        return;
+    }
+    ASSERT(sqlite3_get_autocommit(conn->db));
+}
+
+enum err_code store_savepoint(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    ASSERT(!conn->savepoint_open); /* one level only */
+    enum err_code code = run_simple(conn, SQ_SAVEPOINT, "SAVEPOINT command", "savepoint", err);
+    conn->savepoint_open = code == ERR_OK;
+    return code;
+}
+
+enum err_code store_savepoint_release(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    ASSERT(conn->savepoint_open);
+    enum err_code code =
+        run_simple(conn, SQ_SAVEPOINT_RELEASE, "RELEASE command", "savepoint release", err);
+    if (code == ERR_OK) {
+        conn->savepoint_open = false;
+    }
+    return code;
+}
+
+void store_savepoint_rollback(struct store_conn *conn)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    ASSERT(conn->savepoint_open);
+    struct err err;
+    err_clear(&err);
+    enum err_code code = run_simple(conn, SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO command",
+                                    "savepoint rollback", &err);
+    /*
+     * If the failed command's writes cannot be undone, committing the batch would keep them:
+     * crashing is the only safe answer (the batch is not committed, nothing was answered).
+     */
+    ASSERT(code == ERR_OK);
+    code = run_simple(conn, SQ_SAVEPOINT_RELEASE, "RELEASE command", "savepoint release", &err);
+    ASSERT(code == ERR_OK);
+    conn->savepoint_open = false;
+}
+
+/* ---- migrations -------------------------------------------------------------------------- */
+
+static void migration_now_fn(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    UNUSED(argc);
+    UNUSED(argv);
+    const struct store *store = sqlite3_user_data(context);
+    sqlite3_result_int64(context, store->migration_now_ms);
+}
+
+static const char SQL_MIGRATION_TABLE_EXISTS[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+static const char SQL_MIGRATION_LIST[] =
+    "SELECT applied_at FROM schema_migrations WHERE version = ?1";
+static const char SQL_MIGRATION_INSERT[] =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+
+/* Whether one version is applied, and when. */
+static enum err_code migration_applied(struct store_conn *conn, int version, bool *applied,
+                                       int64_t *applied_at_ms, struct err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_MIGRATION_LIST, SQL_MIGRATION_LIST, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, version);
+    bool has_row = false;
+    code = sq_bind_check(conn, &bind, "migration", err);
+    if (code == ERR_OK) {
+        code = sq_step_row(conn, stmt, &has_row, "migration", err);
+    }
+    *applied = has_row;
+    *applied_at_ms = has_row ? sqlite3_column_int64(stmt, 0) : 0;
+    sq_done(stmt);
+    return code;
+}
+
+static enum err_code migration_record(struct store_conn *conn,
+                                      const struct store_migration_source *source, int64_t now_ms,
+                                      struct err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_MIGRATION_INSERT, SQL_MIGRATION_INSERT, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, source->version);
+    sq_bind_text(&bind, source->name);
+    sq_bind_i64(&bind, now_ms);
+    code = sq_bind_check(conn, &bind, "migration", err);
+    if (code == ERR_OK) {
+        code = sq_step_done(conn, stmt, "migration", err);
+    }
+    sq_done(stmt);
+    return code;
+}
+
+/* Applies one migration in its own transaction, unless another process already did. */
+static enum err_code migration_apply(struct store_conn *conn,
+                                     const struct store_migration_source *source, int64_t now_ms,
+                                     struct err *err)
+{
+    ASSERT(conn != NULL && conn->is_writer);
+    ASSERT(source != NULL && source->sql != NULL);
+    enum err_code code = store_begin_write(conn, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    bool applied = false;
+    int64_t applied_at_ms = 0;
+    code = migration_applied(conn, source->version, &applied, &applied_at_ms, err);
+    if (code == ERR_OK && !applied) {
+        char *message = NULL;
+        int rc = sqlite3_exec(conn->db, source->sql, NULL, NULL, &message);
+        if (rc != SQLITE_OK) {
+            code = err_set(err, ERR_STORE, NULL, "migration %03d_%s failed: %s",
+                           source->version, source->name,
+                           message != NULL ? message : sqlite3_errstr(rc));
+        }
+        sqlite3_free(message);
+    }
+    if (code == ERR_OK && !applied) {
+        code = migration_record(conn, source, now_ms, err);
+    }
+    if (code == ERR_OK) {
+        code = store_commit(conn, err);
+    }
+    if (code != ERR_OK) {
+        store_rollback(conn);
+    }
+    return code;
+}
+
+enum err_code store_migrate(struct store *store, int64_t now_ms, struct err *err)
+{
+    ASSERT(store != NULL);
+    ASSERT(sqlite_migrations_count > 0);
+    struct store_conn *conn = &store->writer;
+    store->migration_now_ms = now_ms;
+    int rc = sqlite3_create_function_v2(conn->db, "migration_now_ms", 0, SQLITE_UTF8, store,
+                                        migration_now_fn, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return sq_fail(conn, rc, "migration setup", err);
+    }
+    char *message = NULL;
+    rc = sqlite3_exec(conn->db,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                      " name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                      NULL, NULL, &message);
+    sqlite3_free(message);
+    if (rc != SQLITE_OK) {
+        return sq_fail(conn, rc, "migration table", err);
+    }
+    for (size_t i = 0; i < sqlite_migrations_count; i++) {
+        const struct store_migration_source *source = &sqlite_migrations[i];
+        ASSERT(source->version == (int)i + 1); /* numbered 1, 2, 3 ... without gaps */
+        enum err_code code = migration_apply(conn, source, now_ms, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    return ERR_OK;
+}
+
+static enum err_code migration_table_exists(struct store_conn *conn, bool *exists,
+                                            struct err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code =
+        sq_stmt(conn, SQ_MIGRATION_TABLE_EXISTS, SQL_MIGRATION_TABLE_EXISTS, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    bool has_row = false;
+    code = sq_step_row(conn, stmt, &has_row, "migration table", err);
+    *exists = has_row && sqlite3_column_int64(stmt, 0) > 0;
+    sq_done(stmt);
+    return code;
+}
+
+enum err_code store_migrations(struct store *store, struct arena *arena,
+                               struct store_migration **out, size_t *count, struct err *err)
+{
+    ASSERT(store != NULL && arena != NULL);
+    ASSERT(out != NULL && count != NULL);
+    struct store_conn *conn = &store->writer;
+    *out = NULL;
+    *count = 0;
+    struct store_migration *items =
+        ARENA_NEW_ARRAY(arena, struct store_migration, sqlite_migrations_count);
+    if (items == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "result does not fit in the request's memory");
+    }
+    bool exists = false;
+    enum err_code code = migration_table_exists(conn, &exists, err);
+    for (size_t i = 0; i < sqlite_migrations_count && code == ERR_OK; i++) {
+        items[i].version = sqlite_migrations[i].version;
+        items[i].name = sqlite_migrations[i].name;
+        if (exists) {
+            code = migration_applied(conn, items[i].version, &items[i].applied,
+                                     &items[i].applied_at_ms, err);
+        }
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    *out = items;
+    *count = sqlite_migrations_count;
+    return ERR_OK;
+}
