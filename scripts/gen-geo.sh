@@ -19,7 +19,7 @@ awk -F, '
         zip = $2 + 0
         if (zip in seen) next
         seen[zip] = 1
-        printf "    {%du, %sf, %sf, %du, \"%s\", \"%s\"},\n", zip, $8, $9, (zip in pop) ? pop[zip] : 0, $3, $5
+        printf "    {%du, %.4ff, %.4ff, %du, \"%s\", \"%s\"},\n", zip, $8 + 0, $9 + 0, (zip in pop) ? pop[zip] : 0, $3, $5
     }
 ' "$population" "$postal" | sort -t'{' -k2 -n
 cat <<'TAIL'

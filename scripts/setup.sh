@@ -8,6 +8,8 @@ packages=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
     libcurl4-openssl-dev libcriterion-dev
     clang clang-format clang-tidy cppcheck
+    libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (only a Recommends of clang)
+    curl                # bench/bench.sh sets up the benchmark store through the API
 )
 
 missing=()

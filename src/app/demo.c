@@ -18,8 +18,8 @@
 #define DEMO_CONSUMERS      300 /* e-mails in the pool, so customers repeat */
 #define DEMO_LOYAL          40  /* the first ones order more often */
 #define DEMO_LINES_MAX      4
-#define DEMO_PICK_TRIES     16                   /* draws to find distinct SKUs for an order */
-#define DEMO_SCRATCH_BYTES  (4u * 1024u * 1024u) /* one order's input and results */
+#define DEMO_PICK_TRIES     16                        /* draws to find distinct SKUs for an order */
+#define DEMO_SCRATCH_BYTES  ((size_t)4 * 1024 * 1024) /* one order's input and results */
 #define DEMO_MINUTE_MS      60000LL
 #define DEMO_FREE_SHIPPING  7500 /* minor units of subtotal from which shipping is free */
 #define DEMO_SUPPLIER_STOCK 5000 /* on hand at the drop-ship supplier, above the demand */
@@ -30,13 +30,13 @@
 struct demo_location {
     const char *code;
     const char *name;
-    enum location_kind kind;
     const char *line1;
     const char *city;
     const char *region;
     const char *postal_code;
     double lat; /* degrees: the ZIP centroid of the embedded postal table */
     double lon;
+    enum location_kind kind;
     unsigned capabilities;
     int64_t capacity_per_day; /* shipments */
     int64_t handling_cost;    /* minor units per shipment */
@@ -48,22 +48,22 @@ struct demo_location {
 enum { DEMO_DC_EAST, DEMO_DC_WEST, DEMO_STORE_NYC, DEMO_STORE_CHI, DEMO_SUPPLIER };
 
 static const struct demo_location demo_locations[] = {
-    [DEMO_DC_EAST] = {"DC-EAST", "Newark distribution center", LOCATION_KIND_WAREHOUSE,
-                      "500 Port St", "Newark", "NJ", "07114", 40.7082, -74.1891,
+    [DEMO_DC_EAST] = {"DC-EAST", "Newark distribution center", "500 Port St", "Newark", "NJ",
+                      "07114", 40.7082, -74.1891, LOCATION_KIND_WAREHOUSE,
                       LOCATION_CAP_SHIP | LOCATION_CAP_RETURN, 5000, 150, 10, 1200, 0},
-    [DEMO_DC_WEST] = {"DC-WEST", "Reno distribution center", LOCATION_KIND_WAREHOUSE,
-                      "4800 Longley Ln", "Reno", "NV", "89502", 39.4972, -119.7764,
+    [DEMO_DC_WEST] = {"DC-WEST", "Reno distribution center", "4800 Longley Ln", "Reno", "NV",
+                      "89502", 39.4972, -119.7764, LOCATION_KIND_WAREHOUSE,
                       LOCATION_CAP_SHIP | LOCATION_CAP_RETURN, 4000, 140, 20, 1380, 0},
-    [DEMO_STORE_NYC] = {"STORE-NYC", "New York 34th Street store", LOCATION_KIND_STORE,
-                        "350 W 34th St", "New York", "NY", "10001", 40.7484, -73.9967,
+    [DEMO_STORE_NYC] = {"STORE-NYC", "New York 34th Street store", "350 W 34th St", "New York",
+                        "NY", "10001", 40.7484, -73.9967, LOCATION_KIND_STORE,
                         LOCATION_CAP_SHIP | LOCATION_CAP_PICKUP | LOCATION_CAP_RETURN, 300, 250, 30,
                         1260, 0},
-    [DEMO_STORE_CHI] = {"STORE-CHI", "Chicago Michigan Avenue store", LOCATION_KIND_STORE,
-                        "151 N Michigan Ave", "Chicago", "IL", "60601", 41.8858, -87.6181,
+    [DEMO_STORE_CHI] = {"STORE-CHI", "Chicago Michigan Avenue store", "151 N Michigan Ave",
+                        "Chicago", "IL", "60601", 41.8858, -87.6181, LOCATION_KIND_STORE,
                         LOCATION_CAP_SHIP | LOCATION_CAP_PICKUP | LOCATION_CAP_RETURN, 300, 250, 30,
                         1320, 0},
-    [DEMO_SUPPLIER] = {"SUP-ACME", "Acme Home Furnishings (drop-ship)", LOCATION_KIND_SUPPLIER,
-                       "2200 Ross Ave", "Dallas", "TX", "75201", 32.7904, -96.8044,
+    [DEMO_SUPPLIER] = {"SUP-ACME", "Acme Home Furnishings (drop-ship)", "2200 Ross Ave", "Dallas",
+                       "TX", "75201", 32.7904, -96.8044, LOCATION_KIND_SUPPLIER,
                        LOCATION_CAP_DROPSHIP, 200, 500, 50, 960, 2},
 };
 

@@ -28,7 +28,7 @@ int cli_usage_error(const char *command, const char *usage, const char *fmt, ...
     if (n < 0) {
         message[0] = '\0';
     }
-    fprintf(stderr, "ordo %s: %s\n\n%s", command, message, usage);
+    (void)fprintf(stderr, "ordo %s: %s\n\n%s", command, message, usage);
     return CLI_EXIT_USAGE;
 }
 
@@ -52,14 +52,14 @@ int cli_fail(const struct err *err, int exit_code)
     ASSERT(err != NULL);
     ASSERT(exit_code != CLI_EXIT_OK);
     const char *message = err->message[0] != '\0' ? err->message : err_code_name(err->code);
-    fprintf(stderr, "ordo: %s", message);
+    (void)fprintf(stderr, "ordo: %s", message);
     if (err->field[0] != '\0') {
-        fprintf(stderr, " (field %s)", err->field);
+        (void)fprintf(stderr, " (field %s)", err->field);
     }
     if (err->items[0] != '\0') {
-        fprintf(stderr, ": %s", err->items);
+        (void)fprintf(stderr, ": %s", err->items);
     }
-    fputc('\n', stderr);
+    (void)fputc('\n', stderr);
     return exit_code;
 }
 

@@ -17,7 +17,7 @@
 #define CLI_PARSE_HELP (-1) /* an option parser printed --help: exit CLI_EXIT_OK */
 
 #define CLI_DB_DEFAULT      "ordo.db"
-#define CLI_ARENA_BYTES_MAX (64u * 1024u * 1024u) /* one arena per command */
+#define CLI_ARENA_BYTES_MAX ((size_t)64 * 1024 * 1024) /* one arena per command */
 #define CLI_DEMO_ORDERS_MAX 100000
 
 /* The sub-commands. argv[0] is the command's name; each returns the process exit code. */

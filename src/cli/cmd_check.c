@@ -10,7 +10,7 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 
-#define CHECK_REPORT_BYTES_MAX (16u * 1024u * 1024u)
+#define CHECK_REPORT_BYTES_MAX ((size_t)16 * 1024 * 1024)
 
 static const char check_usage[] =
     "usage: ordo check [--db PATH]\n"
@@ -36,7 +36,7 @@ static int check_parse(int argc, char **argv, const char **db_path)
         if (opt == 'd') {
             *db_path = optarg;
         } else if (opt == 'h') {
-            fputs(check_usage, stdout);
+            (void)fputs(check_usage, stdout);
             return CLI_PARSE_HELP;
         } else {
             return cli_option_error("check", check_usage, opt, argv);
@@ -67,12 +67,12 @@ static int check_run(const char *db_path)
         code = cli_fail(&err, CLI_EXIT_USAGE);
         goto out_release;
     }
-    fputs(report.ptr, stdout);
+    (void)fputs(report.ptr, stdout);
     if (report.len > 0 && report.ptr[report.len - 1] != '\n') {
-        fputc('\n', stdout);
+        (void)fputc('\n', stdout);
     }
-    printf("%s: %s\n", db_path, ok ? "ok, every invariant holds" : "invariants broken");
-    fflush(stdout);
+    (void)printf("%s: %s\n", db_path, ok ? "ok, every invariant holds" : "invariants broken");
+    (void)fflush(stdout);
     code = ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 out_release:
     buf_release(&report);

@@ -56,7 +56,7 @@ static int demo_parse(int argc, char **argv, struct demo_options *options)
                                    "got '%s'",
                                    optarg);
         } else if (opt == 'h') {
-            fputs(demo_usage, stdout);
+            (void)fputs(demo_usage, stdout);
             return CLI_PARSE_HELP;
         } else if (opt != 'o' && opt != 's') {
             return cli_option_error("demo", demo_usage, opt, argv);
@@ -94,10 +94,13 @@ static int demo_run(const struct demo_options *options)
     }
     ASSERT(key != NULL);
     double seconds = (double)(clock_monotonic_ns() - started_ns) / 1e9;
-    printf("seeded the demo store in %s: 5 locations, 50 products, %" PRId64
-           " orders (seed %" PRId64 ", %.1f s)\nadmin API key (shown only this once):\n%s\n",
-           options->db_path, options->orders_count, options->seed, seconds, key);
-    fflush(stdout);
+    (void)printf("seeded the demo store in %s: 5 locations, 50 products, %" PRId64
+                 " orders (seed %" PRId64 ", %.1f s)\nadmin API key (shown only this once):\n%s\n",
+                 options->db_path, options->orders_count, options->seed, seconds, key);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        (void)fputs("ordo: cannot write the key to standard output\n", stderr);
+        code = CLI_EXIT_FAIL;
+    }
 out_release:
     arena_release(&arena);
     app_close(app);

@@ -66,7 +66,7 @@ static int key_parse(int argc, char **argv, struct key_options *options)
             options->name = optarg;
             break;
         case 'h':
-            fputs(key_usage, stdout);
+            (void)fputs(key_usage, stdout);
             return CLI_PARSE_HELP;
         default:
             return cli_option_error("key create", key_usage, opt, argv);
@@ -135,16 +135,19 @@ static int key_create(const struct key_options *options, enum role role, const c
         goto out_release;
     }
     ASSERT(key != NULL);
-    printf("created a %s key", role_name(role));
+    (void)printf("created a %s key", role_name(role));
     if (scope != NULL) {
-        printf(" for %s", scope);
+        (void)printf(" for %s", scope);
     }
     if (options->name != NULL) {
-        printf(" named \"%s\"", options->name);
+        (void)printf(" named \"%s\"", options->name);
     }
-    printf(" in %s\nit is shown only this once (the database keeps its hash):\n%s\n",
-           options->db_path, key);
-    fflush(stdout);
+    (void)printf(" in %s\nit is shown only this once (the database keeps its hash):\n%s\n",
+                 options->db_path, key);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        (void)fputs("ordo: cannot write the key to standard output\n", stderr);
+        code = CLI_EXIT_FAIL;
+    }
 out_release:
     arena_release(&arena);
     app_close(app);
@@ -156,9 +159,9 @@ int cmd_key(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         FILE *out = argc < 2 ? stderr : stdout;
         if (argc < 2) {
-            fputs("ordo key: a sub-command is needed (create)\n\n", out);
+            (void)fputs("ordo key: a sub-command is needed (create)\n\n", out);
         }
-        fputs(key_usage, out);
+        (void)fputs(key_usage, out);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     if (strcmp(argv[1], "create") != 0) {

@@ -39,7 +39,7 @@ static int migrate_parse(int argc, char **argv, struct migrate_options *options)
         } else if (opt == 's') {
             options->status_only = true;
         } else if (opt == 'h') {
-            fputs(migrate_usage, stdout);
+            (void)fputs(migrate_usage, stdout);
             return CLI_PARSE_HELP;
         } else {
             return cli_option_error("migrate", migrate_usage, opt, argv);
@@ -65,9 +65,9 @@ static enum err_code migrate_print_status(struct app_ctx *ctx, size_t *pending, 
         if (m->applied) {
             char when[DATE_RFC3339_LEN];
             date_format_rfc3339(m->applied_at_ms, when);
-            printf("%03d  %-32s  applied %s\n", m->version, m->name, when);
+            (void)printf("%03d  %-32s  applied %s\n", m->version, m->name, when);
         } else {
-            printf("%03d  %-32s  pending\n", m->version, m->name);
+            (void)printf("%03d  %-32s  pending\n", m->version, m->name);
             *pending += 1;
         }
     }
@@ -96,11 +96,11 @@ static int migrate_run(const struct migrate_options *options)
         goto out_release;
     }
     if (options->status_only) {
-        printf("%zu pending\n", pending);
+        (void)printf("%zu pending\n", pending);
     } else {
-        printf("%s is up to date\n", options->db_path);
+        (void)printf("%s is up to date\n", options->db_path);
     }
-    fflush(stdout);
+    (void)fflush(stdout);
 out_release:
     arena_release(&arena);
     app_close(app);

@@ -102,7 +102,7 @@ static int serve_parse(int argc, char **argv, struct serve_options *options)
         } else if (opt == 's') {
             return cli_usage_error("serve", serve_usage, "--synchronous must be normal or full");
         } else if (opt == 'h') {
-            fputs(serve_usage, stdout);
+            (void)fputs(serve_usage, stdout);
             return CLI_PARSE_HELP;
         } else {
             return cli_option_error("serve", serve_usage, opt, argv);
@@ -132,8 +132,9 @@ static int serve_until_signal(struct app *app, const struct serve_options *optio
     uint16_t port = http_server_port(server);
     const char *open = options->host_is_ipv6 ? "[" : "";
     const char *close = options->host_is_ipv6 ? "]" : "";
-    printf("ordo: listening on http://%s%s%s:%u\n", open, options->host, close, (unsigned)port);
-    fflush(stdout);
+    (void)printf("ordo: listening on http://%s%s%s:%u\n", open, options->host, close,
+                 (unsigned)port);
+    (void)fflush(stdout);
     log_info("serving %s on %s%s%s:%u (synchronous=%s)", options->db_path, open, options->host,
              close, (unsigned)port, options->synchronous_full ? "full" : "normal");
 

@@ -25,17 +25,17 @@ static const struct cli_command cli_commands[] = {
 
 static void main_usage(FILE *out)
 {
-    fputs("usage: ordo <command> [options]\n\ncommands:\n", out);
+    (void)fputs("usage: ordo <command> [options]\n\ncommands:\n", out);
     for (size_t i = 0; i < ARRAY_LEN(cli_commands); i++) {
-        fprintf(out, "  %-8s  %s\n", cli_commands[i].name, cli_commands[i].summary);
+        (void)fprintf(out, "  %-8s  %s\n", cli_commands[i].name, cli_commands[i].summary);
     }
-    fputs("\n'ordo <command> --help' describes a command's options.\n", out);
+    (void)fputs("\n'ordo <command> --help' describes a command's options.\n", out);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs("ordo: a command is needed\n\n", stderr);
+        (void)fputs("ordo: a command is needed\n\n", stderr);
         main_usage(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -51,12 +51,12 @@ int main(int argc, char **argv)
         }
     }
     if (command == NULL) {
-        fprintf(stderr, "ordo: unknown command '%s'\n\n", name);
+        (void)fprintf(stderr, "ordo: unknown command '%s'\n\n", name);
         main_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     if (id_init() != ERR_OK) {
-        fputs("ordo: cannot initialise libsodium\n", stderr);
+        (void)fputs("ordo: cannot initialise libsodium\n", stderr);
         return CLI_EXIT_FAIL;
     }
     return command->run(argc - 1, argv + 1);

@@ -31,6 +31,8 @@ static void address_field(char *out, size_t out_size, const char *prefix, const 
 static enum err_code address_check_part(const char *value, const char *prefix, const char *part,
                                         size_t len_max, bool required, struct err *err)
 {
+    ASSERT(part != NULL && err != NULL);
+    ASSERT(len_max > 0);
     char field[ERR_FIELD_LEN_MAX];
     if (value == NULL || value[0] == '\0') {
         if (!required) {
@@ -77,6 +79,8 @@ static bool address_us_postal_is_valid(const char *postal_code)
 static enum err_code address_check_parts(const struct address *address, const char *prefix,
                                          struct err *err)
 {
+    ASSERT(address != NULL);
+    ASSERT(address->present);
     bool is_us = address->country != NULL && strcmp(address->country, "US") == 0;
 
     struct {

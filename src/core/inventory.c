@@ -90,6 +90,8 @@ static bool inventory_shape_allows(int shape, int64_t delta)
 static enum err_code inventory_check_shape(enum ledger_kind kind, int64_t on_hand_delta,
                                            int64_t reserved_delta, struct err *err)
 {
+    ASSERT((int)kind >= 0 && kind < LEDGER_COUNT);
+    ASSERT(err != NULL);
     if (!inventory_shape_allows(ledger_kind_shapes[kind].on_hand, on_hand_delta) ||
         !inventory_shape_allows(ledger_kind_shapes[kind].reserved, reserved_delta)) {
         return err_set(err, ERR_INVALID, "delta",
@@ -112,6 +114,8 @@ static enum err_code inventory_check_result(const struct stock *before, const st
                                             enum ledger_kind kind, int64_t reserved_delta,
                                             struct err *err)
 {
+    ASSERT(before != NULL && after != NULL);
+    ASSERT(inventory_is_consistent(before));
     if (after->on_hand < 0 && kind == LEDGER_ADJUSTMENT) {
         return err_set(err, ERR_INVALID, "delta",
                        "on hand would become negative: %" PRId64 " on hand, change %" PRId64,

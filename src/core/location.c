@@ -109,6 +109,8 @@ static enum err_code location_check_range(int64_t value, int64_t low, int64_t hi
 
 static enum err_code location_check_names(const struct location *location, struct err *err)
 {
+    ASSERT(location != NULL);
+    ASSERT(err != NULL);
     if (!location_code_is_valid(location->code)) {
         return err_set(err, ERR_INVALID, "code",
                        "code must be 1 to %d characters of A-Z a-z 0-9 . _ -", CODE_LEN_MAX);

@@ -294,6 +294,8 @@ static enum err_code order_check_amount(int64_t value, const char *field, struct
 
 static enum err_code order_check_header(const struct order *order, struct err *err)
 {
+    ASSERT(order != NULL);
+    ASSERT(err != NULL);
     if (order->channel == NULL || order->channel[0] == '\0') {
         return err_set(err, ERR_INVALID, "channel", "channel is required");
     }
@@ -326,6 +328,8 @@ static enum err_code order_check_header(const struct order *order, struct err *e
 
 static enum err_code order_check_line(const struct order_line *line, size_t index, struct err *err)
 {
+    ASSERT(line != NULL);
+    ASSERT(index < ORDER_LINES_MAX);
     char field[ERR_FIELD_LEN_MAX];
     if (!product_sku_is_valid(line->sku)) {
         order_line_field(field, sizeof(field), index, "sku");
@@ -355,6 +359,8 @@ static enum err_code order_check_line(const struct order_line *line, size_t inde
 
 static enum err_code order_check_lines(const struct order *order, struct err *err)
 {
+    ASSERT(order != NULL);
+    ASSERT(err != NULL);
     if (order->lines_count == 0 || order->lines == NULL) {
         return err_set(err, ERR_INVALID, "lines", "an order needs at least one line");
     }
@@ -373,6 +379,8 @@ static enum err_code order_check_lines(const struct order *order, struct err *er
 
 static enum err_code order_check_fulfillment(const struct order *order, struct err *err)
 {
+    ASSERT(order != NULL);
+    ASSERT(err != NULL);
     if ((int)order->method < 0 || order->method >= FULFILLMENT_COUNT) {
         return err_set(err, ERR_INVALID, "fulfillment.method",
                        "fulfillment method must be ship, pickup or delivery");
@@ -428,6 +436,8 @@ enum err_code order_validate(const struct order *order, struct err *err)
 
 static enum err_code order_subtotal(const struct order *order, int64_t *out, struct err *err)
 {
+    ASSERT(order != NULL && out != NULL);
+    ASSERT(order->lines != NULL || order->lines_count == 0);
     char field[ERR_FIELD_LEN_MAX];
     int64_t subtotal = 0;
     for (size_t i = 0; i < order->lines_count; i++) {

@@ -77,6 +77,8 @@ static void product_component_field(char *out, size_t out_size, size_t index, co
 static enum err_code product_check_component(const struct product *product, size_t index,
                                              struct err *err)
 {
+    ASSERT(product->components != NULL);
+    ASSERT(index < product->components_count);
     const struct kit_component *component = &product->components[index];
     char field[ERR_FIELD_LEN_MAX];
     if (!product_sku_is_valid(component->sku)) {
@@ -107,6 +109,8 @@ static enum err_code product_check_component(const struct product *product, size
 
 static enum err_code product_check_components(const struct product *product, struct err *err)
 {
+    ASSERT(product != NULL);
+    ASSERT(product_sku_is_valid(product->sku));
     if (product->kind == PRODUCT_KIND_SIMPLE) {
         if (product->components_count != 0) {
             return err_set(err, ERR_INVALID, "components",
@@ -132,6 +136,8 @@ static enum err_code product_check_components(const struct product *product, str
 
 static enum err_code product_check_name(const struct product *product, struct err *err)
 {
+    ASSERT(product != NULL);
+    ASSERT(err != NULL);
     size_t len = product->name == NULL ? 0 : strlen(product->name);
     if (len == 0 || len > NAME_LEN_MAX) {
         return err_set(err, ERR_INVALID, "name", "name must be 1 to %d bytes, got %zu",

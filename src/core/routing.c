@@ -85,6 +85,8 @@ static enum routing_verdict routing_eligibility(const struct routing_request *re
 /* Fills each candidate's verdict, units and sort key. */
 static void routing_assess(struct routing_work *work)
 {
+    ASSERT(work != NULL && work->request != NULL);
+    ASSERT(work->eligible_count == 0);
     const struct routing_request *request = work->request;
     for (size_t c = 0; c < request->candidates_count; c++) {
         const struct routing_candidate *candidate = &request->candidates[c];
@@ -153,6 +155,8 @@ static bool routing_serves_all(const struct routing_request *request, size_t c)
 static size_t routing_walk(struct routing_work *work, const size_t *ranked, size_t ranked_count,
                            struct routing_assignment *out)
 {
+    ASSERT(work != NULL);
+    ASSERT(ranked != NULL || ranked_count == 0);
     const struct routing_request *request = work->request;
     int64_t left = 0;
     for (size_t l = 0; l < request->lines_count; l++) {
@@ -185,6 +189,8 @@ static size_t routing_walk(struct routing_work *work, const size_t *ranked, size
  */
 static size_t routing_choose(struct routing_work *work, size_t *ranked, const char **strategy)
 {
+    ASSERT(work != NULL && ranked != NULL);
+    ASSERT(strategy != NULL);
     const struct routing_request *request = work->request;
     bool ship_complete = request->policy == SHIP_POLICY_SHIP_COMPLETE;
     if (request->method == FULFILLMENT_PICKUP) {
@@ -218,6 +224,8 @@ static size_t routing_choose(struct routing_work *work, size_t *ranked, const ch
 /* unallocated, complete, CHOSEN verdicts and the ranked explanations from the assignments. */
 static void routing_finish(struct routing_work *work, struct routing_plan *plan)
 {
+    ASSERT(work != NULL && plan != NULL);
+    ASSERT(plan->assignments != NULL);
     const struct routing_request *request = work->request;
     for (size_t l = 0; l < request->lines_count; l++) {
         plan->unallocated[l] = request->lines[l].qty;
@@ -249,6 +257,8 @@ static void routing_finish(struct routing_work *work, struct routing_plan *plan)
 
 static enum err_code routing_check_request(const struct routing_request *request, struct err *err)
 {
+    ASSERT(request != NULL);
+    ASSERT(err != NULL);
     ASSERT(request->candidates != NULL || request->candidates_count == 0);
     ASSERT(request->lines != NULL || request->lines_count == 0);
     if (request->candidates_count > LOCATIONS_MAX) {
@@ -274,6 +284,8 @@ static enum err_code routing_check_request(const struct routing_request *request
 static enum err_code routing_alloc_work(struct routing_work *work, struct arena *arena,
                                         struct routing_plan *plan, struct err *err)
 {
+    ASSERT(work != NULL && work->request != NULL);
+    ASSERT(arena != NULL && plan != NULL);
     size_t n = work->request->candidates_count;
     size_t lines = work->request->lines_count;
     work->ranks = ARENA_NEW_ARRAY(arena, struct routing_rank, n);

@@ -233,6 +233,10 @@ MUST_CHECK enum err_code sq_version_miss(struct store_conn *conn, enum sq_stmt e
                                          const char *exists_sql, const char *key_text,
                                          int64_t key_row_id, const char *what, struct err *err);
 
+/* Reads a struct stock_row from the columns product_id, location_id, sku, location code,
+ * on_hand, reserved, safety_stock, inbound, updated_at (sqlite_inventory.c). */
+enum err_code sq_read_stock_row(struct sq_row *row, void *item, struct err *err);
+
 /* Runs a bound statement that returns no row and finishes it. */
 MUST_CHECK enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *what,
                                 struct err *err);

@@ -33,8 +33,8 @@ Test(address, valid_ones)
     cr_expect_eq(address_validate(&a, "shipping_address", &err), ERR_OK);
     a.postal_code = "02118-1234";
     cr_expect_eq(address_validate(&a, "shipping_address", &err), ERR_OK);
-    struct address fr = {.line1 = "1 rue de Rivoli", .city = "Paris", .country = "FR",
-                         .present = true};
+    struct address fr = {
+        .line1 = "1 rue de Rivoli", .city = "Paris", .country = "FR", .present = true};
     cr_expect_eq(address_validate(&fr, "address", &err), ERR_OK, "postal code optional outside US");
     fr.has_coords = true;
     fr.lat = 48.86;

@@ -48,7 +48,7 @@ Test(geo_postal, real_table)
     const struct geo_postal *row = geo_postal_find(geo_postal_rows, geo_postal_rows_count, "02118");
     cr_assert_not_null(row);
     cr_expect_eq(row->zip, 2118u);
-    cr_expect(fabs(row->lat - 42.34) < 0.05 && fabs(row->lon - -71.07) < 0.05);
+    cr_expect(fabs((double)row->lat - 42.34) < 0.05 && fabs((double)row->lon - -71.07) < 0.05);
     cr_expect_eq(geo_postal_find(geo_postal_rows, geo_postal_rows_count, "02118-1234"), row);
     cr_expect_null(geo_postal_find(geo_postal_rows, geo_postal_rows_count, "abcde"));
     cr_expect_null(geo_postal_find(geo_postal_rows, geo_postal_rows_count, ""));
@@ -58,8 +58,8 @@ Test(geo_postal, real_table)
     cr_expect_null(geo_postal_find(geo_postal_rows, geo_postal_rows_count, "02118-12"));
     cr_expect_null(geo_postal_find(geo_postal_rows, geo_postal_rows_count, "02118 1234"));
     cr_expect_null(geo_postal_find(geo_postal_rows, geo_postal_rows_count, "00000"));
-    const struct geo_postal *first = geo_postal_find(geo_postal_rows, geo_postal_rows_count,
-                                                     "00501");
+    const struct geo_postal *first =
+        geo_postal_find(geo_postal_rows, geo_postal_rows_count, "00501");
     cr_expect_eq(first, &geo_postal_rows[0]);
 }
 

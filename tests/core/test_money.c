@@ -60,11 +60,11 @@ Test(money_arith, add_and_mul_checked)
 
 Test(money_arith, div_round_half_away_from_zero)
 {
-    cr_expect_eq(money_div_round(10, 4), 3);  /* 2.5 -> 3 */
+    cr_expect_eq(money_div_round(10, 4), 3);   /* 2.5 -> 3 */
     cr_expect_eq(money_div_round(-10, 4), -3); /* -2.5 -> -3 */
-    cr_expect_eq(money_div_round(9, 4), 2);   /* 2.25 */
+    cr_expect_eq(money_div_round(9, 4), 2);    /* 2.25 */
     cr_expect_eq(money_div_round(-9, 4), -2);
-    cr_expect_eq(money_div_round(11, 4), 3);  /* 2.75 */
+    cr_expect_eq(money_div_round(11, 4), 3); /* 2.75 */
     cr_expect_eq(money_div_round(-11, 4), -3);
     cr_expect_eq(money_div_round(0, 7), 0);
     cr_expect_eq(money_div_round(1, 3), 0);

@@ -114,10 +114,11 @@ Test(order_status, terminal_states_go_nowhere)
 Test(order_status, cancellable_states)
 {
     static const enum order_status yes[] = {
-        ORDER_STATUS_PENDING,     ORDER_STATUS_CONFIRMED,      ORDER_STATUS_ON_HOLD,
-        ORDER_STATUS_ALLOCATED,   ORDER_STATUS_BACKORDERED,    ORDER_STATUS_IN_FULFILLMENT,
+        ORDER_STATUS_PENDING,          ORDER_STATUS_CONFIRMED,   ORDER_STATUS_ON_HOLD,
+        ORDER_STATUS_ALLOCATED,        ORDER_STATUS_BACKORDERED, ORDER_STATUS_IN_FULFILLMENT,
         ORDER_STATUS_READY_FOR_PICKUP,
     };
+
     for (int s = 0; s < ORDER_STATUS_COUNT; s++) {
         bool expected = false;
         for (size_t i = 0; i < ARRAY_LEN(yes); i++) {
@@ -165,8 +166,8 @@ static void make_valid(void)
     memset(valid_lines, 0, sizeof(valid_lines));
     valid_lines[0] = (struct order_line){.sku = "TSHIRT-M-BLK", .qty = 2};
     valid_lines[1] = (struct order_line){.sku = "MUG", .qty = 1, .customization_json = "{}"};
-    valid_lines[2] = (struct order_line){
-        .sku = "POSTER", .qty = 3, .unit_price = 500, .unit_price_given = true};
+    valid_lines[2] =
+        (struct order_line){.sku = "POSTER", .qty = 3, .unit_price = 500, .unit_price_given = true};
     memset(&valid, 0, sizeof(valid));
     valid.channel = "web";
     valid.external_id = "WEB-100045";

@@ -38,6 +38,7 @@ struct runner {
     json_t *keys;          /* key name -> created key string */
     json_t *saved;         /* ${name} -> value */
     json_t *step;          /* the step being run, substituted (owned) */
+    json_t *fixture;       /* the fixture file being included, or NULL */
     struct http_response res;
     char where[512];       /* "case step N METHOD PATH", for messages */
     const char *name;      /* case name (borrowed from doc) */
@@ -55,10 +56,12 @@ static void runner_fini(void)
         g_run.server_ready = false;
     }
     json_decref(g_run.step);
+    json_decref(g_run.fixture);
     json_decref(g_run.saved);
     json_decref(g_run.keys);
     json_decref(g_run.doc);
     g_run.step = NULL;
+    g_run.fixture = NULL;
     g_run.saved = NULL;
     g_run.keys = NULL;
     g_run.doc = NULL;
@@ -491,20 +494,21 @@ static void run_include(const char *fixture, size_t index)
     char path[512];
     snprintf(path, sizeof(path), "%s/%s.json", FIXTURES_DIR, fixture);
     json_error_t error;
-    json_t *doc = json_load_file(path, JSON_ALLOW_NUL, &error);
-    if (doc == NULL) {
+    json_decref(g_run.fixture);
+    g_run.fixture = json_load_file(path, JSON_ALLOW_NUL, &error);
+    if (g_run.fixture == NULL) {
         fail("fixture %s: %s at line %d", path, error.text, error.line);
     }
     size_t i;
     json_t *step;
-    json_array_foreach (json_object_get(doc, "steps"), i, step) {
+    json_array_foreach (json_object_get(g_run.fixture, "steps"), i, step) {
         if (json_object_get(step, "include") != NULL) {
-            json_decref(doc);
             fail("fixtures may not include fixtures");
         }
         run_step(step, index * 1000 + i);
     }
-    json_decref(doc);
+    json_decref(g_run.fixture);
+    g_run.fixture = NULL;
 }
 
 static void run_case(const char *path)

@@ -190,6 +190,18 @@ void client_send(struct client *client, const struct http_request *req, struct h
     transfer_finish(client->curl, &t, code);
 }
 
+long client_call(struct client *client, const char *method, const char *path, const char *key,
+                 const char *json_text, struct http_response *res)
+{
+    struct http_request req = {.method = method, .path = path, .key = key};
+    if (json_text != NULL) {
+        req.body = json_text;
+        req.body_len = strlen(json_text);
+    }
+    client_send(client, &req, res);
+    return res->status;
+}
+
 void client_send_all(const char *base_url, const struct http_request *req,
                      struct http_response *res, size_t count)
 {

@@ -54,6 +54,10 @@ void client_send(struct client *client, const struct http_request *req, struct h
 void client_send_all(const char *base_url, const struct http_request *req,
                      struct http_response *res, size_t count);
 
+/* Shorthand: method and path with a Bearer key and a JSON text body (or NULL); returns status. */
+long client_call(struct client *client, const char *method, const char *path, const char *key,
+                 const char *json_text, struct http_response *res);
+
 void http_response_release(struct http_response *res);
 
 /* Sets req to the body text of json (dumped compactly, NULs kept); free *owned after use. */

@@ -1,0 +1,649 @@
+/*
+ * sqlite_catalog.c — locations, products (with kit components) and customers in SQLite.
+ * Updates are optimistic: they apply only while the stored version is the expected one and
+ * store expected + 1; a miss tells a moved-on version (ERR_PRECONDITION) from a missing row.
+ */
+#include "store/sqlite_int.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core/customer.h"
+#include "core/limits.h"
+#include "core/location.h"
+#include "core/product.h"
+#include "store/store.h"
+
+/* ---- locations --------------------------------------------------------------------------- */
+
+#define LOCATION_COLUMNS                                                                           \
+    "id, code, name, kind, addr_name, addr_company, addr_line1, addr_line2, addr_city,"            \
+    " addr_region, addr_postal_code, addr_country, addr_phone, addr_lat, addr_lon,"                \
+    " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"             \
+    " handling_days, version, created_at, updated_at"
+
+static const char SQL_LOCATION_INSERT[] =
+    "INSERT INTO locations (code, name, kind, addr_name, addr_company, addr_line1, addr_line2,"
+    " addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_lat, addr_lon,"
+    " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"
+    " handling_days, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+static const char SQL_LOCATION_UPDATE[] =
+    "UPDATE locations SET code = ?1, name = ?2, kind = ?3, addr_name = ?4, addr_company = ?5,"
+    " addr_line1 = ?6, addr_line2 = ?7, addr_city = ?8, addr_region = ?9,"
+    " addr_postal_code = ?10, addr_country = ?11, addr_phone = ?12, addr_lat = ?13,"
+    " addr_lon = ?14, capabilities = ?15, capacity_per_day = ?16, handling_cost = ?17,"
+    " priority = ?18, active = ?19, cutoff_minute = ?20, handling_days = ?21,"
+    " version = ?22 + 1, updated_at = ?23 WHERE id = ?24 AND version = ?22";
+static const char SQL_LOCATION_EXISTS[] = "SELECT 1 FROM locations WHERE id = ?1";
+static const char SQL_LOCATION_GET[] =
+    "SELECT " LOCATION_COLUMNS " FROM locations WHERE code = ?1";
+static const char SQL_LOCATION_LIST[] = "SELECT " LOCATION_COLUMNS " FROM locations ORDER BY code";
+
+static enum err_code location_read(struct sq_row *row, void *item, struct err *err)
+{
+    struct location *location = item;
+    location->row_id = sq_col_i64(row);
+    location->code = sq_col_text(row);
+    location->name = sq_col_text(row);
+    const char *kind = sq_col_text(row);
+    if (kind != NULL && !location_kind_parse(kind, &location->kind)) {
+        return sq_corrupt(err, "location kind", kind);
+    }
+    sq_col_address(row, &location->address);
+    int64_t capabilities = sq_col_i64(row);
+    location->capabilities = (unsigned)(capabilities & LOCATION_CAP_ALL);
+    location->capacity_per_day = sq_col_i64(row);
+    location->handling_cost = sq_col_i64(row);
+    location->priority = sq_col_i64(row);
+    location->active = sq_col_bool(row);
+    location->cutoff_minute = sq_col_int(row);
+    location->handling_days = sq_col_int(row);
+    location->version = sq_col_i64(row);
+    location->created_at_ms = sq_col_i64(row);
+    location->updated_at_ms = sq_col_i64(row);
+    return ERR_OK;
+}
+
+/* The fields common to insert and update, in the order of both statements (?1 .. ?21). */
+static void location_bind_fields(struct sq_bind *bind, const struct location *location)
+{
+    sq_bind_text(bind, location->code);
+    sq_bind_text(bind, location->name);
+    sq_bind_text(bind, location_kind_name(location->kind));
+    sq_bind_address(bind, &location->address);
+    sq_bind_i64(bind, location->capabilities);
+    sq_bind_i64(bind, location->capacity_per_day);
+    sq_bind_i64(bind, location->handling_cost);
+    sq_bind_i64(bind, location->priority);
+    sq_bind_bool(bind, location->active);
+    sq_bind_i64(bind, location->cutoff_minute);
+    sq_bind_i64(bind, location->handling_days);
+}
+
+enum err_code store_location_insert(struct store_conn *conn, struct location *location,
+                                    struct err *err)
+{
+    ASSERT(conn != NULL && location != NULL);
+    ASSERT(location->code != NULL && location->name != NULL);
+    ASSERT(location->row_id == 0);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_LOCATION_INSERT, SQL_LOCATION_INSERT, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    int64_t version = location->version > 0 ? location->version : 1;
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    location_bind_fields(&bind, location);
+    sq_bind_i64(&bind, version);
+    sq_bind_i64(&bind, location->created_at_ms);
+    sq_bind_i64(&bind, location->updated_at_ms);
+    code = sq_bind_check(conn, &bind, "location", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = sq_run(conn, stmt, "location", err);
+    if (code == ERR_OK) {
+        location->row_id = sqlite3_last_insert_rowid(conn->db);
+        location->version = version;
+        ASSERT(location->row_id > 0);
+    }
+    return code;
+}
+
+enum err_code store_location_update(struct store_conn *conn, const struct location *location,
+                                    int64_t expected_version, struct err *err)
+{
+    ASSERT(conn != NULL && location != NULL);
+    ASSERT(location->row_id > 0 && location->code != NULL);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_LOCATION_UPDATE, SQL_LOCATION_UPDATE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    location_bind_fields(&bind, location);
+    sq_bind_i64(&bind, expected_version);
+    sq_bind_i64(&bind, location->updated_at_ms);
+    sq_bind_i64(&bind, location->row_id);
+    code = sq_bind_check(conn, &bind, "location", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = sq_run(conn, stmt, "location", err);
+    if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
+        code = sq_version_miss(conn, SQ_LOCATION_EXISTS, SQL_LOCATION_EXISTS, NULL,
+                               location->row_id, "location", err);
+    }
+    return code;
+}
+
+enum err_code store_location_get(struct store_conn *conn, struct arena *arena, const char *code,
+                                 struct location *out, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(code != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *stmt = NULL;
+    enum err_code result = sq_stmt(conn, SQ_LOCATION_GET, SQL_LOCATION_GET, &stmt, err);
+    if (result != ERR_OK) {
+        return result;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, code);
+    result = sq_bind_check(conn, &bind, "location", err);
+    if (result != ERR_OK) {
+        return result;
+    }
+    return sq_read_one(conn, stmt, arena, location_read, out, "location", err);
+}
+
+enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
+                                  struct location **out, size_t *count, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL && count != NULL);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_LOCATION_LIST, SQL_LOCATION_LIST, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    void *items = NULL;
+    code = sq_read_all(conn, stmt, arena, sizeof(struct location), location_read, &items, count,
+                       err);
+    *out = items;
+    return code;
+}
+
+/* ---- products ---------------------------------------------------------------------------- */
+
+#define PRODUCT_COLUMNS                                                                            \
+    "id, sku, name, price, currency, weight_grams, kind, dropship_supplier, bin_location,"         \
+    " customizable, active, version, created_at, updated_at"
+
+static const char SQL_PRODUCT_INSERT[] =
+    "INSERT INTO products (sku, name, price, currency, weight_grams, kind, dropship_supplier,"
+    " bin_location, customizable, active, version, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+static const char SQL_PRODUCT_UPDATE[] =
+    "UPDATE products SET sku = ?1, name = ?2, price = ?3, currency = ?4, weight_grams = ?5,"
+    " kind = ?6, dropship_supplier = ?7, bin_location = ?8, customizable = ?9, active = ?10,"
+    " version = ?11 + 1, updated_at = ?12 WHERE id = ?13 AND version = ?11";
+static const char SQL_PRODUCT_EXISTS[] = "SELECT 1 FROM products WHERE id = ?1";
+static const char SQL_PRODUCT_GET[] = "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku = ?1";
+static const char SQL_PRODUCT_GET_BY_ROW[] =
+    "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1";
+static const char SQL_PRODUCT_LIST[] =
+    "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku > ?1 ORDER BY sku LIMIT ?2";
+static const char SQL_COMPONENT_INSERT[] =
+    "INSERT INTO kit_components (kit_id, component_id, position, qty) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_COMPONENT_DELETE[] = "DELETE FROM kit_components WHERE kit_id = ?1";
+static const char SQL_COMPONENT_LIST[] =
+    "SELECT k.component_id, p.sku, k.qty FROM kit_components k"
+    " JOIN products p ON p.id = k.component_id WHERE k.kit_id = ?1 ORDER BY k.position";
+static const char SQL_KITS_USING[] =
+    "SELECT kit_id FROM kit_components WHERE component_id = ?1 ORDER BY kit_id";
+
+static enum err_code product_read(struct sq_row *row, void *item, struct err *err)
+{
+    struct product *product = item;
+    product->row_id = sq_col_i64(row);
+    product->sku = sq_col_text(row);
+    product->name = sq_col_text(row);
+    product->price = sq_col_i64(row);
+    product->currency = sq_col_text(row);
+    product->weight_grams = sq_col_i64(row);
+    const char *kind = sq_col_text(row);
+    if (kind != NULL && !product_kind_parse(kind, &product->kind)) {
+        return sq_corrupt(err, "product kind", kind);
+    }
+    product->dropship_supplier = sq_col_text(row);
+    product->bin_location = sq_col_text(row);
+    product->customizable = sq_col_bool(row);
+    product->active = sq_col_bool(row);
+    product->version = sq_col_i64(row);
+    product->created_at_ms = sq_col_i64(row);
+    product->updated_at_ms = sq_col_i64(row);
+    return ERR_OK;
+}
+
+static enum err_code component_read(struct sq_row *row, void *item, struct err *err)
+{
+    UNUSED(err);
+    struct kit_component *component = item;
+    component->product_row_id = sq_col_i64(row);
+    component->sku = sq_col_text(row);
+    component->qty = sq_col_i64(row);
+    return ERR_OK;
+}
+
+static enum err_code row_id_read(struct sq_row *row, void *item, struct err *err)
+{
+    UNUSED(err);
+    int64_t *row_id = item;
+    *row_id = sq_col_i64(row);
+    return ERR_OK;
+}
+
+/* The fields common to insert and update (?1 .. ?10). */
+static void product_bind_fields(struct sq_bind *bind, const struct product *product)
+{
+    sq_bind_text(bind, product->sku);
+    sq_bind_text(bind, product->name);
+    sq_bind_i64(bind, product->price);
+    sq_bind_text(bind, product->currency);
+    sq_bind_i64(bind, product->weight_grams);
+    sq_bind_text(bind, product_kind_name(product->kind));
+    sq_bind_text(bind, product->dropship_supplier);
+    sq_bind_text(bind, product->bin_location);
+    sq_bind_bool(bind, product->customizable);
+    sq_bind_bool(bind, product->active);
+}
+
+/* Writes the components of a kit (after deleting the old ones, on update). */
+static enum err_code product_components_write(struct store_conn *conn,
+                                              const struct product *product, struct err *err)
+{
+    ASSERT(product->row_id > 0);
+    ASSERT(product->components_count <= KIT_COMPONENTS_MAX);
+    for (size_t i = 0; i < product->components_count; i++) {
+        const struct kit_component *component = &product->components[i];
+        ASSERT(component->product_row_id > 0); /* the caller resolved the component's SKU */
+        sqlite3_stmt *stmt = NULL;
+        enum err_code code =
+            sq_stmt(conn, SQ_COMPONENT_INSERT, SQL_COMPONENT_INSERT, &stmt, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        struct sq_bind bind;
+        sq_bind_init(&bind, stmt);
+        sq_bind_i64(&bind, product->row_id);
+        sq_bind_i64(&bind, component->product_row_id);
+        sq_bind_i64(&bind, (int64_t)i);
+        sq_bind_i64(&bind, component->qty);
+        code = sq_bind_check(conn, &bind, "kit component", err);
+        if (code == ERR_OK) {
+            code = sq_run(conn, stmt, "kit component", err);
+        }
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    return ERR_OK;
+}
+
+enum err_code store_product_insert(struct store_conn *conn, struct product *product,
+                                   struct err *err)
+{
+    ASSERT(conn != NULL && product != NULL);
+    ASSERT(product->sku != NULL && product->row_id == 0);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_PRODUCT_INSERT, SQL_PRODUCT_INSERT, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    int64_t version = product->version > 0 ? product->version : 1;
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    product_bind_fields(&bind, product);
+    sq_bind_i64(&bind, version);
+    sq_bind_i64(&bind, product->created_at_ms);
+    sq_bind_i64(&bind, product->updated_at_ms);
+    code = sq_bind_check(conn, &bind, "product", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = sq_run(conn, stmt, "product", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    product->row_id = sqlite3_last_insert_rowid(conn->db);
+    product->version = version;
+    ASSERT(product->row_id > 0);
+    return product_components_write(conn, product, err);
+}
+
+static enum err_code product_components_delete(struct store_conn *conn, int64_t row_id,
+                                               struct err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_COMPONENT_DELETE, SQL_COMPONENT_DELETE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, row_id);
+    code = sq_bind_check(conn, &bind, "kit component", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return sq_run(conn, stmt, "kit component", err);
+}
+
+enum err_code store_product_update(struct store_conn *conn, const struct product *product,
+                                   int64_t expected_version, struct err *err)
+{
+    ASSERT(conn != NULL && product != NULL);
+    ASSERT(product->row_id > 0 && product->sku != NULL);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_PRODUCT_UPDATE, SQL_PRODUCT_UPDATE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    product_bind_fields(&bind, product);
+    sq_bind_i64(&bind, expected_version);
+    sq_bind_i64(&bind, product->updated_at_ms);
+    sq_bind_i64(&bind, product->row_id);
+    code = sq_bind_check(conn, &bind, "product", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = sq_run(conn, stmt, "product", err);
+    if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
+        return sq_version_miss(conn, SQ_PRODUCT_EXISTS, SQL_PRODUCT_EXISTS, NULL,
+                               product->row_id, "product", err);
+    }
+    if (code == ERR_OK) {
+        code = product_components_delete(conn, product->row_id, err);
+    }
+    if (code == ERR_OK) {
+        code = product_components_write(conn, product, err);
+    }
+    return code;
+}
+
+/* Loads the components of a kit into product->components. */
+static enum err_code product_components_load(struct store_conn *conn, struct arena *arena,
+                                             struct product *product, struct err *err)
+{
+    ASSERT(product->row_id > 0);
+    product->components = NULL;
+    product->components_count = 0;
+    if (product->kind != PRODUCT_KIND_KIT) {
+        return ERR_OK;
+    }
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_COMPONENT_LIST, SQL_COMPONENT_LIST, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, product->row_id);
+    code = sq_bind_check(conn, &bind, "kit component", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    void *items = NULL;
+    code = sq_read_all(conn, stmt, arena, sizeof(struct kit_component), component_read, &items,
+                       &product->components_count, err);
+    product->components = items;
+    return code;
+}
+
+/* Reads one product by a statement with one parameter (sku or row id), with components. */
+static enum err_code product_get(struct store_conn *conn, struct arena *arena,
+                                 enum sq_stmt id, const char *sql, const char *sku,
+                                 int64_t row_id, struct product *out, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL);
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    if (sku != NULL) {
+        sq_bind_text(&bind, sku);
+    } else {
+        sq_bind_i64(&bind, row_id);
+    }
+    code = sq_bind_check(conn, &bind, "product", err);
+    if (code == ERR_OK) {
+        code = sq_read_one(conn, stmt, arena, product_read, out, "product", err);
+    }
+    if (code == ERR_OK) {
+        code = product_components_load(conn, arena, out, err);
+    }
+    return code;
+}
+
+enum err_code store_product_get(struct store_conn *conn, struct arena *arena, const char *sku,
+                                struct product *out, struct err *err)
+{
+    ASSERT(sku != NULL);
+    return product_get(conn, arena, SQ_PRODUCT_GET, SQL_PRODUCT_GET, sku, 0, out, err);
+}
+
+enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena,
+                                       int64_t row_id, struct product *out, struct err *err)
+{
+    ASSERT(row_id >= 0);
+    return product_get(conn, arena, SQ_PRODUCT_GET_BY_ROW, SQL_PRODUCT_GET_BY_ROW, NULL, row_id,
+                       out, err);
+}
+
+enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
+                                 const char *after_sku, size_t limit, struct product **out,
+                                 size_t *count, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL && count != NULL);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_PRODUCT_LIST, SQL_PRODUCT_LIST, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, after_sku != NULL ? after_sku : ""); /* every SKU sorts after "" */
+    sq_bind_i64(&bind, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    code = sq_bind_check(conn, &bind, "product", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    void *items = NULL;
+    code = sq_read_all(conn, stmt, arena, sizeof(struct product), product_read, &items, count,
+                       err);
+    *out = items;
+    for (size_t i = 0; i < *count && code == ERR_OK; i++) {
+        code = product_components_load(conn, arena, &(*out)[i], err);
+    }
+    return code;
+}
+
+enum err_code store_product_kits_using(struct store_conn *conn, struct arena *arena,
+                                       int64_t component_row_id, int64_t **kit_row_ids,
+                                       size_t *count, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(kit_row_ids != NULL && count != NULL);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_KITS_USING, SQL_KITS_USING, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, component_row_id);
+    code = sq_bind_check(conn, &bind, "kit component", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    void *items = NULL;
+    code = sq_read_all(conn, stmt, arena, sizeof(int64_t), row_id_read, &items, count, err);
+    *kit_row_ids = items;
+    return code;
+}
+
+/* ---- customers --------------------------------------------------------------------------- */
+
+#define CUSTOMER_COLUMNS                                                                           \
+    "id, email, name, phone, type, payment_terms_days, credit_limit, orders_count, version,"       \
+    " created_at, updated_at"
+
+static const char SQL_CUSTOMER_INSERT[] =
+    "INSERT INTO customers (id, email, name, phone, type, payment_terms_days, credit_limit,"
+    " version, created_at, updated_at)"
+    " VALUES (?1, lower(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char SQL_CUSTOMER_UPDATE[] =
+    "UPDATE customers SET email = lower(?2), name = ?3, phone = ?4, type = ?5,"
+    " payment_terms_days = ?6, credit_limit = ?7, version = ?8 + 1, updated_at = ?9"
+    " WHERE id = ?1 AND version = ?8";
+static const char SQL_CUSTOMER_EXISTS[] = "SELECT 1 FROM customers WHERE id = ?1";
+static const char SQL_CUSTOMER_GET[] = "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = ?1";
+static const char SQL_CUSTOMER_GET_BY_EMAIL[] =
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE email = lower(?1)";
+
+static enum err_code customer_read(struct sq_row *row, void *item, struct err *err)
+{
+    struct customer *customer = item;
+    customer->id = sq_col_text(row);
+    customer->email = sq_col_text(row);
+    customer->name = sq_col_text(row);
+    customer->phone = sq_col_text(row);
+    const char *type = sq_col_text(row);
+    if (type != NULL && !customer_type_parse(type, &customer->type)) {
+        return sq_corrupt(err, "customer type", type);
+    }
+    customer->payment_terms_days = sq_col_int(row);
+    customer->has_credit_limit = !sq_col_is_null(row);
+    customer->credit_limit = sq_col_i64(row);
+    customer->orders_count = sq_col_i64(row);
+    customer->version = sq_col_i64(row);
+    customer->created_at_ms = sq_col_i64(row);
+    customer->updated_at_ms = sq_col_i64(row);
+    return ERR_OK;
+}
+
+/* The fields common to insert and update (?1 .. ?7). */
+static void customer_bind_fields(struct sq_bind *bind, const struct customer *customer)
+{
+    sq_bind_text(bind, customer->id);
+    sq_bind_text(bind, customer->email);
+    sq_bind_text(bind, customer->name);
+    sq_bind_text(bind, customer->phone);
+    sq_bind_text(bind, customer_type_name(customer->type));
+    sq_bind_i64(bind, customer->payment_terms_days);
+    if (customer->has_credit_limit) {
+        sq_bind_i64(bind, customer->credit_limit);
+    } else {
+        sq_bind_null(bind);
+    }
+}
+
+enum err_code store_customer_insert(struct store_conn *conn, const struct customer *customer,
+                                    struct err *err)
+{
+    ASSERT(conn != NULL && customer != NULL);
+    ASSERT(customer->id != NULL && customer->email != NULL);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_CUSTOMER_INSERT, SQL_CUSTOMER_INSERT, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    customer_bind_fields(&bind, customer);
+    sq_bind_i64(&bind, customer->version > 0 ? customer->version : 1);
+    sq_bind_i64(&bind, customer->created_at_ms);
+    sq_bind_i64(&bind, customer->updated_at_ms);
+    code = sq_bind_check(conn, &bind, "customer", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return sq_run(conn, stmt, "customer", err);
+}
+
+enum err_code store_customer_update(struct store_conn *conn, const struct customer *customer,
+                                    int64_t expected_version, struct err *err)
+{
+    ASSERT(conn != NULL && customer != NULL);
+    ASSERT(customer->id != NULL && customer->email != NULL);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, SQ_CUSTOMER_UPDATE, SQL_CUSTOMER_UPDATE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    customer_bind_fields(&bind, customer);
+    sq_bind_i64(&bind, expected_version);
+    sq_bind_i64(&bind, customer->updated_at_ms);
+    code = sq_bind_check(conn, &bind, "customer", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = sq_run(conn, stmt, "customer", err);
+    if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
+        code = sq_version_miss(conn, SQ_CUSTOMER_EXISTS, SQL_CUSTOMER_EXISTS, customer->id, 0,
+                               "customer", err);
+    }
+    return code;
+}
+
+static enum err_code customer_get(struct store_conn *conn, struct arena *arena, enum sq_stmt id,
+                                  const char *sql, const char *key, struct customer *out,
+                                  struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(key != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, key);
+    code = sq_bind_check(conn, &bind, "customer", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return sq_read_one(conn, stmt, arena, customer_read, out, "customer", err);
+}
+
+enum err_code store_customer_get(struct store_conn *conn, struct arena *arena, const char *id,
+                                 struct customer *out, struct err *err)
+{
+    return customer_get(conn, arena, SQ_CUSTOMER_GET, SQL_CUSTOMER_GET, id, out, err);
+}
+
+enum err_code store_customer_get_by_email(struct store_conn *conn, struct arena *arena,
+                                          const char *email, struct customer *out,
+                                          struct err *err)
+{
+    return customer_get(conn, arena, SQ_CUSTOMER_GET_BY_EMAIL, SQL_CUSTOMER_GET_BY_EMAIL, email,
+                        out, err);
+}

@@ -1,0 +1,101 @@
+/*
+ * test_json.c — goal: the JSON writer produces valid, exactly expected text: escaping,
+ * nesting, commas, and a sticky error past the buffer's limit. Method: write small documents
+ * and compare the text byte for byte.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "lib/json.h"
+
+static struct buf buf;
+static struct jw jw;
+
+static void setup(void)
+{
+    buf_init(&buf, 4096);
+    jw_init(&jw, &buf);
+}
+
+static void teardown(void)
+{
+    buf_release(&buf);
+}
+
+Test(json, escaping, .init = setup, .fini = teardown)
+{
+    jw_array_begin(&jw);
+    jw_string(&jw, "say \"hi\"\\");
+    jw_string(&jw, "a\nb\tc\x01\x1f");
+    jw_stringn(&jw, "nul\0x", 5);
+    jw_string(&jw, "Z\xc3\xbcrich </script>");
+    jw_string(&jw, NULL);
+    jw_array_end(&jw);
+    cr_assert_eq(jw_finish(&jw), ERR_OK);
+    cr_expect_str_eq(buf.ptr, "[\"say \\\"hi\\\"\\\\\",\"a\\nb\\u0009c\\u0001\\u001f\","
+                              "\"nul\\u0000x\",\"Z\xc3\xbcrich </script>\",null]");
+}
+
+Test(json, nesting_and_commas, .init = setup, .fini = teardown)
+{
+    jw_object_begin(&jw);
+    jw_kv_string(&jw, "id", "o_1");
+    jw_kv_int(&jw, "total", -6317);
+    jw_key(&jw, "lines");
+    jw_array_begin(&jw);
+    jw_object_begin(&jw);
+    jw_kv_int(&jw, "qty", 2);
+    jw_kv_bool(&jw, "kit", false);
+    jw_object_end(&jw);
+    jw_object_begin(&jw);
+    jw_object_end(&jw);
+    jw_array_begin(&jw);
+    jw_array_end(&jw);
+    jw_array_end(&jw);
+    jw_kv_null(&jw, "note");
+    jw_kv_double(&jw, "rate", 0.97);
+    jw_kv_double(&jw, "bad", 1.0 / 0.0);
+    jw_kv_time(&jw, "at", 0);
+    jw_kv_time(&jw, "created_at", 1795860900000LL);
+    jw_kv_raw(&jw, "raw", "{\"a\":1}");
+    jw_key(&jw, "day");
+    jw_day(&jw, 20790);
+    jw_kv_int(&jw, "min", INT64_MIN);
+    jw_object_end(&jw);
+    cr_assert_eq(jw_finish(&jw), ERR_OK);
+    cr_expect_str_eq(buf.ptr,
+                     "{\"id\":\"o_1\",\"total\":-6317,\"lines\":[{\"qty\":2,\"kit\":false},"
+                     "{},[]],\"note\":null,\"rate\":0.97,\"bad\":null,\"at\":null,"
+                     "\"created_at\":\"2026-11-28T10:15:00Z\",\"raw\":{\"a\":1},"
+                     "\"day\":\"2026-12-03\",\"min\":-9223372036854775808}");
+}
+
+Test(json, keys_are_escaped_too, .init = setup, .fini = teardown)
+{
+    jw_object_begin(&jw);
+    jw_kv_int(&jw, "a\"b", 1);
+    jw_object_end(&jw);
+    cr_assert_eq(jw_finish(&jw), ERR_OK);
+    cr_expect_str_eq(buf.ptr, "{\"a\\\"b\":1}");
+}
+
+Test(json, sticky_error_past_limit)
+{
+    struct buf small;
+    buf_init(&small, 16);
+    struct jw w;
+    jw_init(&w, &small);
+    jw_array_begin(&w);
+    jw_string(&w, "this string is far too long for sixteen bytes");
+    jw_int(&w, 1);
+    jw_array_end(&w);
+    cr_expect_eq(jw_finish(&w), ERR_TOO_LARGE);
+    cr_expect(small.len <= 16);
+    buf_release(&small);
+}
+
+Test(json, append_string, .init = setup, .fini = teardown)
+{
+    cr_assert_eq(json_append_string(&buf, "q\"", 2), ERR_OK);
+    cr_expect_str_eq(buf.ptr, "\"q\\\"\"");
+}
