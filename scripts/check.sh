@@ -5,9 +5,9 @@
 # Usage: check.sh [STAGE...]  with STAGE one of format cppcheck banned layers tidy (default: all).
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
-PKGS="libmicrohttpd jansson sqlite3 libsodium"
+PKGS=(libmicrohttpd jansson sqlite3 libsodium)
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
 # Tracked files plus untracked files that .gitignore does not exclude, that still exist.
@@ -29,6 +29,7 @@ stage_format() {
     # One line per unformatted file (the full diagnostics are long); FORMAT_VERBOSE=1 shows them.
     # `make format` fixes them all.
     local out status=0
+    # shellcheck disable=SC2016 # the script is expanded by sh -c, not here
     out="$(printf '%s\0' "${files[@]}" | xargs -0 -n 1 -P "$JOBS" sh -c \
         'if ! clang-format --dry-run --Werror "$1" >/dev/null 2>&1; then
              n=$(clang-format --dry-run "$1" 2>&1 | grep -c "warning:")
@@ -69,11 +70,11 @@ stage_tidy() {
     if [ ${#files[@]} -eq 0 ]; then
         return 0
     fi
-    cflags="$(pkg-config --cflags $PKGS 2>/dev/null)"
+    cflags="$(pkg-config --cflags "${PKGS[@]}" 2>/dev/null)"
     # Warnings in the project's own headers count too (--header-filter); the config is .clang-tidy.
     # One file per clang-tidy process: clang-tidy 14 given several files reports false
     # clang-analyzer-valist.Uninitialized warnings in the later ones (checked on src/lib/log.c).
-    # shellcheck disable=SC2086 # cflags is a list of words
+    # shellcheck disable=SC2016 # the script is expanded by sh -c, not here
     printf '%s\0' "${files[@]}" | xargs -0 -n 1 -P "$JOBS" sh -c \
         'cflags="$1"; shift; clang-tidy --quiet --header-filter="^src/" "$@" -- \
             -std=c17 -D_GNU_SOURCE -Isrc $cflags' clang-tidy "$cflags" 2>&1 \

@@ -16,13 +16,13 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
 fi
 
 CC=clang
-PKGS="libmicrohttpd jansson sqlite3 libsodium"
+PKGS=(libmicrohttpd jansson sqlite3 libsodium)
 JOBS="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 OUT=build/fuzz
 # The Makefile's -std/-D/-I flags; warnings are gcc's job (make test), not repeated here.
 CFLAGS="-std=c17 -D_GNU_SOURCE -Isrc -O1 -g -fno-omit-frame-pointer -pthread \
- -fno-sanitize-recover=all $(pkg-config --cflags $PKGS)"
-LIBS="$(pkg-config --libs $PKGS) -lm -pthread"
+ -fno-sanitize-recover=all $(pkg-config --cflags "${PKGS[@]}")"
+LIBS="$(pkg-config --libs "${PKGS[@]}") -lm -pthread"
 
 if ! command -v "$CC" >/dev/null; then
     echo "fuzz: clang is needed (scripts/setup.sh installs it)" >&2

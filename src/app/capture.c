@@ -21,6 +21,12 @@ struct capture_arg {
     int64_t *candidate_by_row;    /* location row id -> index in locations, or -1 */
     int64_t row_id_max;
     struct app_capture_result *out;
+    struct routing_plan plan;     /* planned on a reader snapshot, or in the writer */
+    bool customer_known;          /* the reader found the customer by e-mail */
+    bool existing;                /* the reader found the (channel, external_id) order */
+    bool route_in_writer;         /* read stock and plan inside the writer command */
+    bool stale;                   /* the snapshot's plan met stock that had changed */
+    bool duplicate;               /* the insert found (channel, external_id) taken */
 };
 
 /* Prices and describes each line from the catalog. */
@@ -116,48 +122,12 @@ static enum err_code capture_index_locations(struct app_ctx *ctx, struct capture
     return ERR_OK;
 }
 
-/* Copies the input into an arena order and does the reads that do not depend on stock. */
-static enum err_code capture_prepare(struct app_ctx *ctx, const struct order *input,
-                                     struct capture_arg *arg, struct err *err)
-{
-    struct order *order = ARENA_NEW(ctx->arena, struct order);
-    struct order_line *lines = ARENA_NEW_ARRAY(ctx->arena, struct order_line, input->lines_count);
-    arg->products = ARENA_NEW_ARRAY(ctx->arena, struct product, input->lines_count);
-    if (order == NULL || lines == NULL || arg->products == NULL) {
-        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
-    }
-    *order = *input;
-    memcpy(lines, input->lines, input->lines_count * sizeof(*lines));
-    order->lines = lines;
-    order->customer_email = app_email_normalize(ctx->arena, input->customer_email);
-    if (order->payment_provider == NULL) {
-        order->payment_provider = "manual";
-    }
-    arg->order = order;
-    struct store_conn *conn = NULL;
-    enum err_code code = app_read_begin(ctx, &conn, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    code = capture_prepare_read(ctx, conn, arg, err);
-    app_read_end(ctx, conn);
-    if (code == ERR_OK) {
-        code = capture_index_locations(ctx, arg, err);
-    }
-    if (code == ERR_OK && order->shipping_address.present) {
-        app_geocode(&order->shipping_address);
-    }
-    if (code == ERR_OK) {
-        code = order_compute_totals(order, err);
-    }
-    return code;
-}
-
 /* Matches the customer by e-mail or creates one. */
 static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *conn,
                                       struct order *order, struct err *err)
 {
     struct customer customer;
+    memset(&customer, 0, sizeof(customer));
     enum err_code code =
         store_customer_get_by_email(conn, ctx->arena, order->customer_email, &customer, err);
     if (code == ERR_OK) {
@@ -293,6 +263,118 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
     return ERR_OK;
 }
 
+/* A fresh working copy of the input order (lines copied, e-mail normalised). */
+static enum err_code capture_copy_input(struct app_ctx *ctx, const struct order *input,
+                                        struct capture_arg *arg, struct err *err)
+{
+    struct order *order = ARENA_NEW(ctx->arena, struct order);
+    struct order_line *lines = ARENA_NEW_ARRAY(ctx->arena, struct order_line, input->lines_count);
+    if (order == NULL || lines == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    *order = *input;
+    memcpy(lines, input->lines, input->lines_count * sizeof(*lines));
+    order->lines = lines;
+    order->customer_email = app_email_normalize(ctx->arena, input->customer_email);
+    if (order->payment_provider == NULL) {
+        order->payment_provider = "manual";
+    }
+    if (arg->order != NULL) {
+        /* A retry: keep what the first reads found. */
+        order->customer_id = arg->order->customer_id;
+        order->customer_name = arg->order->customer_name;
+        order->customer_type = arg->order->customer_type;
+        order->shipping_address = arg->order->shipping_address;
+        for (size_t i = 0; i < order->lines_count; i++) {
+            lines[i] = arg->order->lines[i];
+            lines[i].qty_allocated = 0;
+            lines[i].qty_backordered = 0;
+        }
+        order->totals = arg->order->totals;
+    }
+    arg->order = order;
+    return ERR_OK;
+}
+
+/* Reads on the snapshot that speed up the writer: an existing order with this external id,
+ * the customer, and a first plan from current stock (checked again by the writer). */
+static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_conn *conn,
+                                              struct capture_arg *arg, struct err *err)
+{
+    struct order *order = arg->order;
+    if (order->external_id != NULL) {
+        char id[ID_LEN_MAX];
+        enum err_code code =
+            store_order_find_external(conn, order->channel, order->external_id, id, err);
+        if (code == ERR_OK) {
+            arg->existing = true;
+            arg->out->created = false;
+            return store_order_get(conn, ctx->arena, id, &arg->out->order, err);
+        }
+        if (code != ERR_NOT_FOUND) {
+            return code;
+        }
+        err_clear(err);
+    }
+    struct customer customer;
+    enum err_code code =
+        store_customer_get_by_email(conn, ctx->arena, order->customer_email, &customer, err);
+    if (code == ERR_OK) {
+        arg->customer_known = true;
+        order->customer_id = customer.id;
+        order->customer_type = customer.type;
+        if (order->customer_name == NULL) {
+            order->customer_name = customer.name;
+        }
+    } else if (code != ERR_NOT_FOUND) {
+        return code;
+    }
+    err_clear(err);
+    struct routing_request request;
+    code = capture_routing_request(ctx, conn, arg, &request, err);
+    if (code == ERR_OK) {
+        code = routing_plan_order(&request, ctx->arena, &arg->plan, err);
+    }
+    /* A short plan on a snapshot is confirmed (or not) against current stock. */
+    arg->route_in_writer = code == ERR_OK && !arg->plan.complete;
+    return code;
+}
+
+/* Copies the input into an arena order and does the reads that do not need the writer. */
+static enum err_code capture_prepare(struct app_ctx *ctx, const struct order *input,
+                                     struct capture_arg *arg, struct err *err)
+{
+    arg->products = ARENA_NEW_ARRAY(ctx->arena, struct product, input->lines_count);
+    if (arg->products == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    enum err_code code = capture_copy_input(ctx, input, arg, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct order *order = arg->order;
+    if (order->shipping_address.present) {
+        app_geocode(&order->shipping_address);
+    }
+    struct store_conn *conn = NULL;
+    code = app_read_begin(ctx, &conn, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = capture_prepare_read(ctx, conn, arg, err);
+    if (code == ERR_OK) {
+        code = capture_index_locations(ctx, arg, err);
+    }
+    if (code == ERR_OK) {
+        code = order_compute_totals(order, err);
+    }
+    if (code == ERR_OK) {
+        code = capture_prepare_snapshot(ctx, conn, arg, err);
+    }
+    app_read_end(ctx, conn);
+    return code;
+}
+
 /* Reserves qty of a line at a location, kits through their components, with ledger rows. */
 static enum err_code capture_reserve(struct app_ctx *ctx, struct store_conn *conn,
                                      const struct order_line *line, const struct product *product,
@@ -320,6 +402,7 @@ static enum err_code capture_reserve(struct app_ctx *ctx, struct store_conn *con
             err_add_item(err, line->sku);
             return ERR_STOCK;
         }
+        /* ERR_STOCK above also covers two lines of one order competing for a SKU. */
         if (code == ERR_OK) {
             code = store_ledger_insert(conn, &entry, err);
         }
@@ -396,7 +479,8 @@ static enum err_code capture_allocate(struct app_ctx *ctx, struct store_conn *co
             .id = arena_strdup(ctx->arena, id), .line_id = line->id, .line_no = line->line_no,
             .sku = line->sku, .location_row_id = location->row_id, .location_code = location->code,
             .qty = a->qty, .shipment_id = shipment != NULL ? shipment->id : NULL,
-            .distance_km = capture_distance(plan, a->candidate_index), .created_at_ms = ctx->now_ms,
+            .distance_km = capture_distance(plan, a->candidate_index),
+            .created_at_ms = ctx->now_ms,
         };
         if (shipment == NULL || order->allocations[i].id == NULL) {
             return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
@@ -523,37 +607,18 @@ static enum err_code capture_short(const struct order *order, const struct routi
     return ERR_STOCK;
 }
 
-/* Answers an existing order with the same (channel, external_id). */
-static enum err_code capture_existing(struct app_ctx *ctx, struct store_conn *conn,
-                                      struct capture_arg *arg, bool *found, struct err *err)
-{
-    const struct order *order = arg->order;
-    *found = false;
-    if (order->external_id == NULL) {
-        return ERR_OK;
-    }
-    char id[ID_LEN_MAX];
-    enum err_code code = store_order_find_external(conn, order->channel, order->external_id, id, err);
-    if (code == ERR_NOT_FOUND) {
-        err_clear(err);
-        return ERR_OK;
-    }
-    if (code != ERR_OK) {
-        return code;
-    }
-    *found = true;
-    arg->out->created = false;
-    return store_order_get(conn, ctx->arena, id, &arg->out->order, err);
-}
-
-/* Persists the order, its shipments, events and routing explanation. */
+/* Persists the order, its shipments, its event and routing explanation. */
 static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *conn,
-                                     struct capture_arg *arg, const struct routing_plan *plan,
-                                     const struct shipment *shipments, size_t shipments_count,
-                                     struct err *err)
+                                     struct capture_arg *arg, const struct shipment *shipments,
+                                     size_t shipments_count, struct err *err)
 {
     struct order *order = arg->order;
     enum err_code code = store_order_insert(conn, order, err);
+    if (code == ERR_CONFLICT) {
+        /* Another request took (channel, external_id) since the snapshot. */
+        arg->duplicate = true;
+        return code;
+    }
     for (size_t i = 0; code == ERR_OK && i < shipments_count; i++) {
         code = store_shipment_insert(conn, &shipments[i], err);
     }
@@ -562,13 +627,20 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
                              capture_event_data(ctx, order), err);
     }
     if (code == ERR_OK) {
-        code = app_event_add(conn, ctx, "order", order->id,
-                             order->status == ORDER_STATUS_ALLOCATED ? "order.allocated"
-                                                                     : "order.backordered",
-                             NULL, err);
+        code = store_order_routing_set(conn, order->id,
+                                       capture_routing_json(ctx, arg, &arg->plan), err);
     }
+    return code;
+}
+
+/* Reads current stock and plans inside the writer (the slow path). */
+static enum err_code capture_route_now(struct app_ctx *ctx, struct store_conn *conn,
+                                       struct capture_arg *arg, struct err *err)
+{
+    struct routing_request request;
+    enum err_code code = capture_routing_request(ctx, conn, arg, &request, err);
     if (code == ERR_OK) {
-        code = store_order_routing_set(conn, order->id, capture_routing_json(ctx, arg, plan), err);
+        code = routing_plan_order(&request, ctx->arena, &arg->plan, err);
     }
     return code;
 }
@@ -580,42 +652,53 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     struct app_ctx *ctx = write->ctx;
     struct order *order = arg->order;
     write->result = arg->out;
-    bool found = false;
-    enum err_code code = capture_existing(ctx, conn, arg, &found, err);
-    if (code != ERR_OK || found) {
-        return code;
-    }
-    struct routing_request request;
-    struct routing_plan plan;
-    code = capture_routing_request(ctx, conn, arg, &request, err);
-    if (code == ERR_OK) {
-        code = routing_plan_order(&request, ctx->arena, &plan, err);
-    }
+    enum err_code code = arg->route_in_writer ? capture_route_now(ctx, conn, arg, err) : ERR_OK;
     if (code != ERR_OK) {
         return code;
     }
-    if (!plan.complete && !order->backorder) {
-        return capture_short(order, &plan, err);
+    if (!arg->plan.complete && !order->backorder) {
+        return capture_short(order, &arg->plan, err);
     }
     struct shipment *shipments = NULL;
     size_t shipments_count = 0;
     code = capture_identify(ctx, conn, order, err);
-    if (code == ERR_OK) {
+    if (code == ERR_OK && !arg->customer_known) {
         code = capture_customer(ctx, conn, order, err);
     }
     if (code == ERR_OK) {
-        code = capture_allocate(ctx, conn, arg, &plan, &shipments, &shipments_count, err);
+        code = capture_allocate(ctx, conn, arg, &arg->plan, &shipments, &shipments_count, err);
+        arg->stale = code == ERR_STOCK && !arg->route_in_writer;
     }
     if (code == ERR_OK) {
-        code = capture_status(ctx, order, plan.complete, err);
+        code = capture_status(ctx, order, arg->plan.complete, err);
     }
     if (code == ERR_OK) {
-        code = capture_persist(ctx, conn, arg, &plan, shipments, shipments_count, err);
+        code = capture_persist(ctx, conn, arg, shipments, shipments_count, err);
     }
     if (code == ERR_OK) {
         arg->out->order = *order;
         arg->out->created = true;
     }
+    return code;
+}
+
+/* The order another request created with this (channel, external_id): answered with 200. */
+static enum err_code capture_load_existing(struct app_ctx *ctx, struct capture_arg *arg,
+                                           struct err *err)
+{
+    struct store_conn *conn = NULL;
+    enum err_code code = app_read_begin(ctx, &conn, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    char id[ID_LEN_MAX];
+    const struct order *order = arg->order;
+    code = store_order_find_external(conn, order->channel, order->external_id, id, err);
+    if (code == ERR_OK) {
+        code = store_order_get(conn, ctx->arena, id, &arg->out->order, err);
+    }
+    app_read_end(ctx, conn);
+    arg->out->created = false;
     return code;
 }
 
@@ -642,9 +725,24 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
     memset(out, 0, sizeof(*out));
     struct capture_arg arg = {.out = out};
     code = capture_prepare(ctx, input, &arg, err);
-    if (code != ERR_OK) {
+    if (code != ERR_OK || arg.existing) {
         return code;
     }
     struct app_write write = {.ctx = ctx, .idem = idem, .run = capture_run, .arg = &arg};
-    return app_write_run(&write, err);
+    code = app_write_run(&write, err);
+    if (code == ERR_STOCK && arg.stale) {
+        /* Stock moved since the snapshot: plan again on current stock inside the writer. */
+        code = capture_copy_input(ctx, input, &arg, err);
+        arg.route_in_writer = true;
+        arg.stale = false;
+        err_clear(err);
+        if (code == ERR_OK) {
+            code = app_write_run(&write, err);
+        }
+    }
+    if (code == ERR_CONFLICT && arg.duplicate) {
+        err_clear(err);
+        return capture_load_existing(ctx, &arg, err);
+    }
+    return code;
 }

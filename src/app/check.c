@@ -30,6 +30,9 @@ static int check_row_cmp(const void *a, const void *b)
 static struct stock_row *check_find(struct stock_row *rows, size_t count, int64_t product,
                                     int64_t location)
 {
+    if (count == 0) {
+        return NULL;
+    }
     struct stock_row key = {.product_row_id = product, .location_row_id = location};
     return bsearch(&key, rows, count, sizeof(*rows), check_row_cmp);
 }
@@ -190,8 +193,10 @@ enum err_code app_check(struct app_ctx *ctx, struct buf *report, bool *ok, struc
     size_t balances_count = 0;
     size_t orders_count = 0;
     code = store_stock_list_all(conn, ctx->arena, &balances, &balances_count, err);
-    if (code == ERR_OK) {
+    if (code == ERR_OK && balances_count > 1) {
         qsort(balances, balances_count, sizeof(*balances), check_row_cmp);
+    }
+    if (code == ERR_OK) {
         code = check_ledger(ctx, conn, balances, balances_count, report, ok, err);
     }
     if (code == ERR_OK) {

@@ -7,6 +7,7 @@
 #include "app/app.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/geo.h"
@@ -586,8 +587,13 @@ static enum err_code demo_create_locations(struct app_ctx *ctx, struct err *err)
             .handling_days = spec->handling_days,
         };
         struct location out;
-        if (app_location_create(ctx, &input, NULL, &out, err) != ERR_OK) {
-            return err->code;
+        enum err_code code = app_location_create(ctx, &input, NULL, &out, err);
+        if (code == ERR_CONFLICT) {
+            return err_set(err, ERR_CONFLICT, NULL,
+                           "the database already has location %s: seed a new database", spec->code);
+        }
+        if (code != ERR_OK) {
+            return code;
         }
     }
     struct channel amazon = {.code = "amazon-us", .kind = "marketplace", .name = "Amazon US"};
@@ -685,6 +691,12 @@ static int64_t demo_tax(const char *region, int64_t subtotal)
     return money_div_round(subtotal * basis_points, 10000);
 }
 
+/* The table's float degrees to 4 decimals (about 10 m), so 40.7082f prints as 40.7082. */
+static double demo_round_degrees(float degrees)
+{
+    return round((double)degrees * 1e4) / 1e4;
+}
+
 static enum err_code demo_build_address(struct demo *demo, const struct demo_order_plan *plan,
                                         struct arena *arena, struct address *address)
 {
@@ -700,8 +712,8 @@ static enum err_code demo_build_address(struct demo *demo, const struct demo_ord
         .region = row->region,
         .postal_code = arena_sprintf(arena, "%05" PRIu32, row->zip),
         .country = "US",
-        .lat = (double)row->lat,
-        .lon = (double)row->lon,
+        .lat = demo_round_degrees(row->lat),
+        .lon = demo_round_degrees(row->lon),
         .has_coords = true,
         .present = true,
     };

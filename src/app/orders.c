@@ -72,15 +72,16 @@ enum err_code app_order_list(struct app_ctx *ctx, const struct order_filter *fil
     const struct principal *who = ctx->principal;
     if (who->role == ROLE_CHANNEL) {
         if (scoped.channel != NULL && strcmp(scoped.channel, who->scope_channel) != 0) {
-            *count = 0;
-            return ERR_OK;
+            return err_set(err, ERR_FORBIDDEN, "channel", "this key sees only channel '%s'",
+                           who->scope_channel);
         }
         scoped.channel = who->scope_channel;
     }
     if (who->role == ROLE_CUSTOMER) {
-        if (scoped.customer_email != NULL && strcmp(scoped.customer_email, who->scope_customer) != 0) {
-            *count = 0;
-            return ERR_OK;
+        if (scoped.customer_email != NULL &&
+            strcmp(scoped.customer_email, who->scope_customer) != 0) {
+            return err_set(err, ERR_FORBIDDEN, "customer_email",
+                           "this key sees only its own orders");
         }
         scoped.customer_email = who->scope_customer;
     }

@@ -207,6 +207,11 @@ static enum err_code stock_write_run(struct app_write *write, struct store_conn 
     struct location location;
     enum err_code code =
         stock_resolve(ctx, conn, arg->sku, arg->location, &product, &location, err);
+    if (code == ERR_NOT_FOUND && !arg->is_count) {
+        /* The adjustment names them in its body, not its path: a bad value, not a 404. */
+        err->code = ERR_INVALID;
+        return ERR_INVALID;
+    }
     if (code != ERR_OK) {
         return code;
     }

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/limits.h"
 #include "lib/log.h"
@@ -19,6 +20,7 @@ struct writer_command {
     struct err *err;
     enum err_code result;
     bool done;
+    pthread_cond_t finished; /* signalled when done; only its submitter waits on it */
     struct writer_command *next;
 };
 
@@ -28,13 +30,24 @@ struct writer {
     bool threaded;
     pthread_t thread;
     pthread_mutex_t mutex;
-    pthread_cond_t wake;     /* the writer waits for commands */
-    pthread_cond_t finished; /* submitters wait for their batch */
+    pthread_cond_t wake; /* the writer waits for commands */
     struct writer_command *head;
     struct writer_command *tail;
     size_t queued;
     bool stopping;
+    uint64_t commands_run; /* statistics, logged at stop */
+    uint64_t batches_run;
+    int64_t busy_ns;       /* thread CPU time spent running batches */
 };
+
+static int64_t writer_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 /* Runs one command inside its savepoint; the savepoint is released or rolled back. */
 static void writer_run_one(struct writer *writer, struct writer_command *command)
@@ -117,16 +130,24 @@ static void *writer_main(void *arg)
         if (writer->head == NULL) {
             break;
         }
+        size_t before = writer->queued;
         struct writer_command *batch = writer_take_batch(writer);
+        writer->commands_run += before - writer->queued;
+        writer->batches_run++;
         pthread_mutex_unlock(&writer->mutex);
+        int64_t start_ns = writer_thread_cpu_ns();
         writer_run_batch(writer, batch);
+        writer->busy_ns += writer_thread_cpu_ns() - start_ns;
         pthread_mutex_lock(&writer->mutex);
+        /* Wake each submitter on its own condition variable, so threads whose commands
+         * are still queued sleep on. c lives until its submitter sees done, which it can
+         * only do after we release the mutex. */
         for (struct writer_command *c = batch; c != NULL;) {
             struct writer_command *next = c->next;
-            c->done = true; /* c may be gone once the submitter sees this */
+            c->done = true;
+            pthread_cond_signal(&c->finished);
             c = next;
         }
-        pthread_cond_broadcast(&writer->finished);
     }
     pthread_mutex_unlock(&writer->mutex);
     return NULL;
@@ -146,13 +167,14 @@ enum err_code writer_start(struct store *store, bool threaded, struct writer **o
     writer->threaded = threaded;
     pthread_mutex_init(&writer->mutex, NULL);
     pthread_cond_init(&writer->wake, NULL);
-    pthread_cond_init(&writer->finished, NULL);
     if (threaded && pthread_create(&writer->thread, NULL, writer_main, writer) != 0) {
         pthread_mutex_destroy(&writer->mutex);
         pthread_cond_destroy(&writer->wake);
-        pthread_cond_destroy(&writer->finished);
         free(writer);
         return err_set(err, ERR_INTERNAL, NULL, "cannot start the writer thread");
+    }
+    if (threaded) {
+        pthread_setname_np(writer->thread, "ordo-writer");
     }
     *out = writer;
     return ERR_OK;
@@ -169,11 +191,15 @@ void writer_stop(struct writer *writer)
         pthread_cond_signal(&writer->wake);
         pthread_mutex_unlock(&writer->mutex);
         pthread_join(writer->thread, NULL);
+        if (writer->commands_run > 0) {
+            log_info("writer: %" PRIu64 " commands in %" PRIu64 " batches, %.1f us CPU per command",
+                     writer->commands_run, writer->batches_run,
+                     (double)writer->busy_ns / 1000.0 / (double)writer->commands_run);
+        }
     }
     ASSERT(writer->head == NULL);
     pthread_mutex_destroy(&writer->mutex);
     pthread_cond_destroy(&writer->wake);
-    pthread_cond_destroy(&writer->finished);
     free(writer);
 }
 
@@ -204,11 +230,13 @@ enum err_code writer_run(struct writer *writer, writer_fn fn, void *arg, struct 
     }
     writer->tail = &command;
     writer->queued++;
+    pthread_cond_init(&command.finished, NULL);
     pthread_cond_signal(&writer->wake);
     while (!command.done) {
-        pthread_cond_wait(&writer->finished, &writer->mutex);
+        pthread_cond_wait(&command.finished, &writer->mutex);
     }
     pthread_mutex_unlock(&writer->mutex);
+    pthread_cond_destroy(&command.finished);
     ASSERT(command.result == ERR_OK || err->code != ERR_OK);
     return command.result;
 }

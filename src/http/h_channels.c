@@ -8,8 +8,7 @@
 #include "http/render.h"
 #include "lib/json.h"
 
-enum err_code h_channels_list(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_channels_list(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);

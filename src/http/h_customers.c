@@ -42,8 +42,7 @@ enum err_code h_customers_find(struct http_request *req, struct http_response *r
     return http_finish(&jw, err);
 }
 
-enum err_code h_customers_get(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_customers_get(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);

@@ -8,6 +8,7 @@
 #include "http/parse.h"
 #include "http/render.h"
 #include "lib/json.h"
+#include "lib/str.h"
 
 /* Ledger cursors are row ids: at most 19 digits. */
 #define LEDGER_CURSOR_LEN_MAX 20
@@ -58,8 +59,7 @@ enum err_code h_inventory_adjust(struct http_request *req, struct http_response 
     return code;
 }
 
-enum err_code h_inventory_get(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_inventory_get(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);
@@ -86,6 +86,11 @@ enum err_code h_inventory_ledger(struct http_request *req, struct http_response 
     enum err_code code = http_query(req, "location", CODE_LEN_MAX, &location, err);
     if (code == ERR_OK) {
         code = http_query_cursor(req, LEDGER_CURSOR_LEN_MAX, &cursor, err);
+    }
+    int64_t row_id = 0;
+    if (code == ERR_OK && cursor != NULL &&
+        (str_to_i64(str_from_cstr(cursor), &row_id) != ERR_OK || row_id <= 0)) {
+        code = err_set(err, ERR_INVALID, "cursor", "cursor is not one this server handed out");
     }
     if (code == ERR_OK) {
         code = http_query_limit(req, &limit, err);

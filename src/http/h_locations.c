@@ -46,8 +46,7 @@ enum err_code h_locations_create(struct http_request *req, struct http_response 
     input.capabilities = LOCATION_CAP_SHIP;
     input.cutoff_minute = LOCATION_CUTOFF_MINUTE_DEFAULT;
     input.handling_days = LOCATION_HANDLING_DAYS_DEFAULT;
-    enum err_code code =
-        http_parse_location(req->body, req->body_len, req->ctx.arena, &input, err);
+    enum err_code code = http_parse_location(req->body, req->body_len, req->ctx.arena, &input, err);
     if (code == ERR_OK) {
         code = http_idempotency(req, render_location_created, &idem, err);
     }
@@ -60,8 +59,7 @@ enum err_code h_locations_create(struct http_request *req, struct http_response 
     return code;
 }
 
-enum err_code h_locations_get(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_locations_get(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);

@@ -23,15 +23,14 @@ static enum err_code orders_status(const struct http_request *req, struct order_
         return code;
     }
     if (!order_status_parse(status, &filter->status)) {
-        return err_set(err, ERR_INVALID, "status", "status is not an order status: \"%s\"",
-                       status);
+        return err_set(err, ERR_INVALID, "status", "status is not an order status: \"%s\"", status);
     }
     filter->has_status = true;
     return ERR_OK;
 }
 
-static enum err_code orders_time(const struct http_request *req, const char *name,
-                                 bool end_of_day, int64_t *ms_out, struct err *err)
+static enum err_code orders_time(const struct http_request *req, const char *name, bool end_of_day,
+                                 int64_t *ms_out, struct err *err)
 {
     const char *text = NULL;
     enum err_code code = http_query(req, name, ORDERS_TIME_LEN_MAX, &text, err);
@@ -63,11 +62,14 @@ static enum err_code orders_filter(const struct http_request *req, struct order_
     if (code == ERR_OK) {
         code = http_query_cursor(req, ID_LEN_MAX, &filter->before_id, err);
     }
+    if (code == ERR_OK && filter->before_id != NULL &&
+        !http_is_token(filter->before_id, ID_LEN_MAX - 1)) {
+        code = err_set(err, ERR_INVALID, "cursor", "cursor is not one this server handed out");
+    }
     return code;
 }
 
-enum err_code h_orders_list(struct http_request *req, struct http_response *resp,
-                            struct err *err)
+enum err_code h_orders_list(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);
@@ -93,8 +95,7 @@ enum err_code h_orders_list(struct http_request *req, struct http_response *resp
     return http_finish(&jw, err);
 }
 
-enum err_code h_orders_create(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_orders_create(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);
@@ -130,8 +131,7 @@ enum err_code h_orders_get(struct http_request *req, struct http_response *resp,
     return http_finish(&jw, err);
 }
 
-enum err_code h_orders_events(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_orders_events(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);
@@ -179,8 +179,7 @@ enum err_code h_orders_allocations(struct http_request *req, struct http_respons
     return http_finish(&jw, err);
 }
 
-enum err_code h_orders_cancel(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_orders_cancel(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);

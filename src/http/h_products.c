@@ -11,14 +11,16 @@
 #include "http/render.h"
 #include "lib/json.h"
 
-enum err_code h_products_list(struct http_request *req, struct http_response *resp,
-                              struct err *err)
+enum err_code h_products_list(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);
     const char *cursor = NULL;
     size_t limit = 0;
     enum err_code code = http_query_cursor(req, SKU_LEN_MAX, &cursor, err);
+    if (code == ERR_OK && cursor != NULL && !product_sku_is_valid(cursor)) {
+        code = err_set(err, ERR_INVALID, "cursor", "cursor is not one this server handed out");
+    }
     if (code == ERR_OK) {
         code = http_query_limit(req, &limit, err);
     }
@@ -64,8 +66,7 @@ enum err_code h_products_create(struct http_request *req, struct http_response *
     return code;
 }
 
-enum err_code h_products_get(struct http_request *req, struct http_response *resp,
-                             struct err *err)
+enum err_code h_products_get(struct http_request *req, struct http_response *resp, struct err *err)
 {
     ASSERT(req != NULL);
     ASSERT(resp != NULL);

@@ -21,15 +21,15 @@
 enum http_value_kind { HTTP_VALUE_HEADER, HTTP_VALUE_QUERY };
 
 struct http_request {
-    const char *method;   /* "GET", "POST", ... */
-    const char *path;     /* as received (percent-encoded), without the query */
-    const char *body;     /* NUL-terminated, body_len bytes; "" when none */
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* as received (percent-encoded), without the query */
+    const char *body;   /* NUL-terminated, body_len bytes; "" when none */
     size_t body_len;
-    bool body_too_large;  /* the body passed REQUEST_BODY_BYTES_MAX and was dropped */
+    bool body_too_large; /* the body passed REQUEST_BODY_BYTES_MAX and was dropped */
     /* Header or raw (still percent-encoded) query value by name, or NULL: server.c's. */
     const char *(*lookup)(void *lookup_ctx, enum http_value_kind kind, const char *name);
     void *lookup_ctx;
-    struct app_ctx ctx;   /* app, principal (set by the router), arena, now_ms */
+    struct app_ctx ctx; /* app, principal (set by the router), arena, now_ms */
     struct principal principal;
     const char *params[HTTP_PARAMS_MAX]; /* the route's decoded "{...}" segments, in order */
 };
@@ -41,7 +41,7 @@ struct http_response {
 };
 
 /* The signature of struct app_idempotency.render. */
-#define HTTP_RENDER_FN(name) enum err_code (*name)(const void *, struct buf *, int *)
+#define HTTP_RENDER_FN(name) enum err_code (*(name))(const void *, struct buf *, int *)
 
 /*
  * Routes one request: 404/405, authentication (401), 413 and 415 checks, then the handler.
@@ -65,6 +65,9 @@ MUST_CHECK enum err_code http_query(const struct http_request *req, const char *
 MUST_CHECK enum err_code http_query_cursor(const struct http_request *req, size_t len_max,
                                            const char **out, struct err *err);
 
+/* True for 1..len_max characters of [A-Za-z0-9._-] (ids, codes, cursors made of them). */
+bool http_is_token(const char *s, size_t len_max);
+
 /* ?limit= (default PAGE_LIMIT_DEFAULT, 1..PAGE_LIMIT_MAX; otherwise 422 field "limit"). */
 MUST_CHECK enum err_code http_query_limit(const struct http_request *req, size_t *out,
                                           struct err *err);
@@ -81,9 +84,8 @@ MUST_CHECK enum err_code http_percent_decode(struct arena *arena, const char *sr
  * printable ASCII characters, else 422 field "Idempotency-Key"), the key, the hash of
  * method, path and body, and render; without one, key NULL.
  */
-MUST_CHECK enum err_code http_idempotency(const struct http_request *req,
-                                          HTTP_RENDER_FN(render), struct app_idempotency *idem,
-                                          struct err *err);
+MUST_CHECK enum err_code http_idempotency(const struct http_request *req, HTTP_RENDER_FN(render),
+                                          struct app_idempotency *idem, struct err *err);
 
 /*
  * The version a PATCH expects: the If-Match header as an integer (a quoted "3" is accepted),
@@ -96,9 +98,8 @@ MUST_CHECK enum err_code http_if_match(const struct http_request *req, int64_t c
  * The success answer of a write: the stored answer when the app handed one back (a fresh
  * idempotent command or a replay), else render(result). ERR_INTERNAL when it does not fit.
  */
-MUST_CHECK enum err_code http_answer(struct http_response *resp,
-                                     const struct app_idempotency *idem, const void *result,
-                                     HTTP_RENDER_FN(render), struct err *err);
+MUST_CHECK enum err_code http_answer(struct http_response *resp, const struct app_idempotency *idem,
+                                     const void *result, HTTP_RENDER_FN(render), struct err *err);
 
 /* Checks a finished writer (jw_finish); ERR_INTERNAL when the answer did not fit. */
 struct jw;
@@ -107,7 +108,7 @@ MUST_CHECK enum err_code http_finish(struct jw *jw, struct err *err);
 /* ---- handlers (h_*.c): parse, call one app function, render -------------------------------- */
 
 #define HTTP_HANDLER(name)                                                                         \
-    MUST_CHECK enum err_code name(struct http_request *req, struct http_response *resp,           \
+    MUST_CHECK enum err_code name(struct http_request *req, struct http_response *resp,            \
                                   struct err *err)
 
 HTTP_HANDLER(h_channels_list);

@@ -76,6 +76,7 @@ static void jp_item(struct jp *child, const struct jp *parent, const char *name,
 
 /* Fails with code, the field's path, and a message that starts with that path. */
 PRINTF_LIKE(4, 5)
+
 static enum err_code jp_fail(const struct jp *jp, enum err_code code, const char *name,
                              const char *fmt, ...)
 {
@@ -119,8 +120,8 @@ static enum err_code jp_string_value(const struct jp *jp, json_t *value, const c
 }
 
 /* A string member: absent leaves *out, null sets NULL, anything but a string fails. */
-static enum err_code jp_string(const struct jp *jp, json_t *obj, const char *name,
-                               size_t len_max, const char **out)
+static enum err_code jp_string(const struct jp *jp, json_t *obj, const char *name, size_t len_max,
+                               const char **out)
 {
     json_t *value = json_object_get(obj, name);
     if (value == NULL) {
@@ -164,8 +165,8 @@ static enum err_code jp_int_range(const struct jp *jp, json_t *obj, const char *
         return code;
     }
     if (value < min || value > max) {
-        return jp_fail(jp, ERR_INVALID, name, "must be between %d and %d, got %" PRId64, min,
-                       max, value);
+        return jp_fail(jp, ERR_INVALID, name, "must be between %d and %d, got %" PRId64, min, max,
+                       value);
     }
     *out = (int)value;
     return ERR_OK;
@@ -216,8 +217,8 @@ static enum err_code jp_object(const struct jp *jp, json_t *obj, const char *nam
 }
 
 /* An array member of at most count_max items; *out NULL when absent or null. */
-static enum err_code jp_array(const struct jp *jp, json_t *obj, const char *name,
-                              size_t count_max, json_t **out)
+static enum err_code jp_array(const struct jp *jp, json_t *obj, const char *name, size_t count_max,
+                              json_t **out)
 {
     json_t *value = json_object_get(obj, name);
     *out = NULL;
@@ -265,8 +266,8 @@ static enum err_code jp_load(const char *body, size_t len, bool empty_is_object,
     json_t *root = json_loadb(body, len, flags, &jerr);
     if (root == NULL) {
         return err_set(err, ERR_MALFORMED, NULL,
-                       "malformed JSON at line %d, column %d (byte %d): %s", jerr.line,
-                       jerr.column, jerr.position, jerr.text);
+                       "malformed JSON at line %d, column %d (byte %d): %s", jerr.line, jerr.column,
+                       jerr.position, jerr.text);
     }
     if (!json_is_object(root)) {
         json_decref(root);
@@ -353,7 +354,33 @@ static enum err_code parse_address(const struct jp *parent, json_t *root, const 
 
 /* ---- orders -------------------------------------------------------------------------------- */
 
-/* Any JSON object, kept as its compact text. */
+/*
+ * True when compact JSON text holds an escaped NUL ("\u0000" after an odd run of
+ * backslashes; an even run is an escaped backslash followed by plain text).
+ */
+static bool json_text_has_nul(const char *text, size_t len)
+{
+    const char *p = text;
+    const char *end = text + len;
+    for (size_t guard = 0; guard < len; guard++) {
+        const char *hit = memmem(p, (size_t)(end - p), "u0000", 5);
+        if (hit == NULL) {
+            return false;
+        }
+        size_t pos = (size_t)(hit - text);
+        size_t backslashes = 0;
+        while (backslashes < pos && text[pos - backslashes - 1] == '\\') {
+            backslashes++;
+        }
+        if (backslashes % 2 == 1) {
+            return true;
+        }
+        p = hit + 5;
+    }
+    return false;
+}
+
+/* Any JSON object, kept as its compact text; no string in it may hold a NUL. */
 static enum err_code line_customization(const struct jp *jp, json_t *obj, struct order_line *line)
 {
     json_t *value = json_object_get(obj, "customization");
@@ -372,6 +399,8 @@ static enum err_code line_customization(const struct jp *jp, json_t *obj, struct
     if (len > CUSTOMIZATION_BYTES_MAX) {
         code = jp_fail(jp, ERR_INVALID, "customization", "must be at most %d bytes, got %zu",
                        CUSTOMIZATION_BYTES_MAX, len);
+    } else if (json_text_has_nul(text, len)) {
+        code = jp_fail(jp, ERR_INVALID, "customization", "must not contain NUL characters");
     } else {
         line->customization_json = arena_strndup(jp->arena, text, len);
         code = line->customization_json == NULL ? jp_nomem(jp) : ERR_OK;
@@ -548,8 +577,8 @@ static enum err_code order_scalars(const struct jp *jp, json_t *root, struct ord
     return code;
 }
 
-enum err_code http_parse_order(const char *body, size_t len, struct arena *arena,
-                               struct order *out, struct err *err)
+enum err_code http_parse_order(const char *body, size_t len, struct arena *arena, struct order *out,
+                               struct err *err)
 {
     ASSERT(arena != NULL);
     ASSERT(out != NULL);
@@ -690,8 +719,8 @@ static enum err_code location_fields(const struct jp *jp, json_t *root, struct l
         code = location_cutoff(jp, root, location);
     }
     if (code == ERR_OK) {
-        code = jp_int_range(jp, root, "handling_days", 0, HANDLING_DAYS_MAX,
-                            &location->handling_days);
+        code =
+            jp_int_range(jp, root, "handling_days", 0, HANDLING_DAYS_MAX, &location->handling_days);
     }
     return code;
 }
@@ -715,8 +744,7 @@ enum err_code http_parse_location(const char *body, size_t len, struct arena *ar
 
 /* ---- products ------------------------------------------------------------------------------ */
 
-static enum err_code product_components(const struct jp *jp, json_t *root,
-                                        struct product *product)
+static enum err_code product_components(const struct jp *jp, json_t *root, struct product *product)
 {
     json_t *array = NULL;
     enum err_code code = jp_array(jp, root, "components", KIT_COMPONENTS_MAX, &array);
@@ -748,8 +776,7 @@ static enum err_code product_components(const struct jp *jp, json_t *root,
     return ERR_OK;
 }
 
-static enum err_code product_kind_field(const struct jp *jp, json_t *root,
-                                        struct product *product)
+static enum err_code product_kind_field(const struct jp *jp, json_t *root, struct product *product)
 {
     const char *kind = NULL;
     enum err_code code = jp_string(jp, root, "kind", CODE_LEN_MAX, &kind);
@@ -791,8 +818,7 @@ static enum err_code product_fields(const struct jp *jp, json_t *root, struct pr
         code = product_kind_field(jp, root, product);
     }
     if (code == ERR_OK) {
-        code = jp_string(jp, root, "dropship_supplier", CODE_LEN_MAX,
-                         &product->dropship_supplier);
+        code = jp_string(jp, root, "dropship_supplier", CODE_LEN_MAX, &product->dropship_supplier);
     }
     if (code == ERR_OK) {
         code = jp_string(jp, root, "bin_location", SKU_LEN_MAX, &product->bin_location);
@@ -857,8 +883,7 @@ static enum err_code customer_credit(const struct jp *jp, json_t *root, struct c
         customer->credit_limit = 0;
         return ERR_OK;
     }
-    return jp_int(jp, root, "credit_limit", &customer->credit_limit,
-                  &customer->has_credit_limit);
+    return jp_int(jp, root, "credit_limit", &customer->credit_limit, &customer->has_credit_limit);
 }
 
 static enum err_code customer_fields(const struct jp *jp, json_t *root, struct customer *customer)

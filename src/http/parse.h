@@ -88,8 +88,7 @@ MUST_CHECK enum err_code http_parse_hold(const char *body, size_t len, struct ar
  * A time bound of a query parameter named field: RFC 3339, or "YYYY-MM-DD" meaning the start
  * of that day, or with end_of_day its last millisecond. ERR_INVALID naming field otherwise.
  */
-MUST_CHECK enum err_code http_parse_time_bound(const char *text, bool end_of_day,
-                                               const char *field, int64_t *ms_out,
-                                               struct err *err);
+MUST_CHECK enum err_code http_parse_time_bound(const char *text, bool end_of_day, const char *field,
+                                               int64_t *ms_out, struct err *err);
 
 #endif

@@ -5,7 +5,14 @@
  */
 #include "http/render.h"
 
+#include <math.h>
 #include <stdio.h>
+
+/* Coordinates to 1e-6 degree (about 0.1 m): the stored floats carry noise below that. */
+static double render_round(double value, double scale)
+{
+    return round(value * scale) / scale;
+}
 
 void render_address(struct jw *jw, const struct address *address)
 {
@@ -25,8 +32,8 @@ void render_address(struct jw *jw, const struct address *address)
     jw_kv_string(jw, "country", address->country);
     jw_kv_string(jw, "phone", address->phone);
     if (address->has_coords) {
-        jw_kv_double(jw, "lat", address->lat);
-        jw_kv_double(jw, "lon", address->lon);
+        jw_kv_double(jw, "lat", render_round(address->lat, 1e6));
+        jw_kv_double(jw, "lon", render_round(address->lon, 1e6));
     } else {
         jw_kv_null(jw, "lat");
         jw_kv_null(jw, "lon");
@@ -48,7 +55,7 @@ void render_allocation(struct jw *jw, const struct allocation *allocation)
     if (allocation->distance_km < 0) {
         jw_kv_null(jw, "distance_km");
     } else {
-        jw_kv_double(jw, "distance_km", allocation->distance_km);
+        jw_kv_double(jw, "distance_km", render_round(allocation->distance_km, 1e3));
     }
     jw_object_end(jw);
 }

@@ -70,12 +70,9 @@ MUST_CHECK enum err_code render_capture_answer(const void *result, struct buf *b
 /* struct order after an action (cancel, hold, release): 200. */
 MUST_CHECK enum err_code render_order_answer(const void *result, struct buf *body, int *status);
 /* struct channel, struct location, struct product just created: 201. */
-MUST_CHECK enum err_code render_channel_created(const void *result, struct buf *body,
-                                                int *status);
-MUST_CHECK enum err_code render_location_created(const void *result, struct buf *body,
-                                                 int *status);
-MUST_CHECK enum err_code render_product_created(const void *result, struct buf *body,
-                                                int *status);
+MUST_CHECK enum err_code render_channel_created(const void *result, struct buf *body, int *status);
+MUST_CHECK enum err_code render_location_created(const void *result, struct buf *body, int *status);
+MUST_CHECK enum err_code render_product_created(const void *result, struct buf *body, int *status);
 /* struct app_stock_view after a count or an adjustment: 200. */
 MUST_CHECK enum err_code render_stock_answer(const void *result, struct buf *body, int *status);
 

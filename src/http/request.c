@@ -78,8 +78,8 @@ enum err_code http_query(const struct http_request *req, const char *name, size_
     ASSERT(req != NULL);
     ASSERT(out != NULL);
     *out = NULL;
-    const char *raw = req->lookup == NULL ? NULL
-                                          : req->lookup(req->lookup_ctx, HTTP_VALUE_QUERY, name);
+    const char *raw =
+        req->lookup == NULL ? NULL : req->lookup(req->lookup_ctx, HTTP_VALUE_QUERY, name);
     if (raw == NULL) {
         return ERR_OK;
     }
@@ -88,7 +88,7 @@ enum err_code http_query(const struct http_request *req, const char *name, size_
     if (code == ERR_TOO_LARGE) {
         return code;
     }
-    if (code != ERR_OK) {
+    if (code != ERR_OK || value == NULL) {
         return err_set(err, ERR_INVALID, name, "%s has a bad percent-encoding", name);
     }
     if (strlen(value) > len_max) {
@@ -98,14 +98,32 @@ enum err_code http_query(const struct http_request *req, const char *name, size_
     return ERR_OK;
 }
 
-enum err_code http_query_cursor(const struct http_request *req, size_t len_max,
-                                const char **out, struct err *err)
+enum err_code http_query_cursor(const struct http_request *req, size_t len_max, const char **out,
+                                struct err *err)
 {
     enum err_code code = http_query(req, "cursor", len_max, out, err);
     if (code == ERR_OK && *out != NULL && (*out)[0] == '\0') {
         *out = NULL;
     }
     return code;
+}
+
+bool http_is_token(const char *s, size_t len_max)
+{
+    ASSERT(s != NULL);
+    size_t len = strlen(s);
+    if (len == 0 || len > len_max) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
 }
 
 enum err_code http_query_limit(const struct http_request *req, size_t *out, struct err *err)
@@ -122,10 +140,9 @@ enum err_code http_query_limit(const struct http_request *req, size_t *out, stru
         return ERR_OK;
     }
     int64_t limit = 0;
-    if (str_to_i64(str_from_cstr(text), &limit) != ERR_OK || limit < 1 ||
-        limit > PAGE_LIMIT_MAX) {
-        return err_set(err, ERR_INVALID, "limit", "limit must be an integer from 1 to %d, got \"%s\"",
-                       PAGE_LIMIT_MAX, text);
+    if (str_to_i64(str_from_cstr(text), &limit) != ERR_OK || limit < 1 || limit > PAGE_LIMIT_MAX) {
+        return err_set(err, ERR_INVALID, "limit",
+                       "limit must be an integer from 1 to %d, got \"%s\"", PAGE_LIMIT_MAX, text);
     }
     *out = (size_t)limit;
     return ERR_OK;

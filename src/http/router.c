@@ -6,6 +6,7 @@
  */
 #include "http/handler.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,8 +18,7 @@ struct route {
     const char *method;
     const char *segments[HTTP_PATH_SEGMENTS_MAX]; /* "*" is a parameter; NULL ends */
     bool is_public;                               /* no API key needed */
-    enum err_code (*handler)(struct http_request *req, struct http_response *resp,
-                             struct err *err);
+    enum err_code (*handler)(struct http_request *req, struct http_response *resp, struct err *err);
 };
 
 static enum err_code h_healthz(struct http_request *req, struct http_response *resp,
@@ -85,7 +85,7 @@ static enum err_code router_split(const struct http_request *req, struct router_
     for (size_t i = 0; i <= HTTP_PATH_SEGMENTS_MAX; i++) {
         const char *slash = strchr(p, '/');
         size_t len = slash == NULL ? strlen(p) : (size_t)(slash - p);
-        if (i == HTTP_PATH_SEGMENTS_MAX || len == 0 || len > 3 * HTTP_SEGMENT_LEN_MAX) {
+        if (i == HTTP_PATH_SEGMENTS_MAX || len == 0 || len > (size_t)3 * HTTP_SEGMENT_LEN_MAX) {
             return router_not_found(err);
         }
         const char *segment = NULL;
@@ -129,24 +129,22 @@ static bool router_match(const struct route *route, const struct router_path *pa
 }
 
 /* 405 with the methods the path does allow, for the Allow header. */
-static enum err_code router_method_not_allowed(struct http_request *req,
-                                               struct http_response *resp,
+static enum err_code router_method_not_allowed(struct http_request *req, struct http_response *resp,
                                                const struct router_path *path, struct err *err)
 {
     const char *params[HTTP_PARAMS_MAX];
     char allow[64] = "";
     size_t used = 0;
     for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
-        size_t len = strlen(routes[i].method);
-        if (!router_match(&routes[i], path, params) || used + len + 3 > sizeof(allow)) {
+        if (!router_match(&routes[i], path, params)) {
             continue;
         }
-        if (used > 0) {
-            memcpy(allow + used, ", ", 2);
-            used += 2;
+        int n = snprintf(allow + used, sizeof(allow) - used, "%s%s", used > 0 ? ", " : "",
+                         routes[i].method);
+        if (n < 0 || (size_t)n >= sizeof(allow) - used) {
+            break; /* five methods fit; a longer list is cut, never overflowed */
         }
-        memcpy(allow + used, routes[i].method, len + 1);
-        used += len;
+        used += (size_t)n;
     }
     resp->allow = arena_strdup(req->ctx.arena, allow);
     return err_set(err, ERR_METHOD, NULL, "%s is not allowed here; allowed: %s", req->method,
@@ -170,8 +168,8 @@ static enum err_code router_authenticate(struct http_request *req, struct err *e
     if (*token == '\0') {
         return err_set(err, ERR_AUTH, NULL, "the Authorization header has no key");
     }
-    enum err_code code = app_authenticate(req->ctx.app, req->ctx.arena, token, &req->principal,
-                                          err);
+    enum err_code code =
+        app_authenticate(req->ctx.app, req->ctx.arena, token, &req->principal, err);
     if (code == ERR_AUTH) {
         err->reason[0] = '\0'; /* always "unauthorized", whatever the detail */
     }

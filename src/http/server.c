@@ -29,17 +29,17 @@
 #include "lib/log.h"
 #include "lib/str.h"
 
-#define SERVER_CONNECTIONS_MAX        4000
-#define SERVER_TIMEOUT_SECONDS        30u
-#define SERVER_THREAD_STACK_BYTES     ((size_t)2 * 1024 * 1024)
-#define SERVER_DRAIN_MS               10000
-#define SERVER_HOST_LEN_MAX           64
+#define SERVER_CONNECTIONS_MAX    4000
+#define SERVER_TIMEOUT_SECONDS    30u
+#define SERVER_THREAD_STACK_BYTES ((size_t)2 * 1024 * 1024)
+#define SERVER_DRAIN_MS           10000
+#define SERVER_HOST_LEN_MAX       64
 
 struct http_server {
     struct MHD_Daemon *daemon;
     struct app *app;
-    uint16_t port;                   /* bound port */
-    atomic_long requests_in_flight;  /* contexts alive: from first callback to completion */
+    uint16_t port;                  /* bound port */
+    atomic_long requests_in_flight; /* contexts alive: from first callback to completion */
 };
 
 /* One request's state between libmicrohttpd callbacks; freed when the request completes. */
@@ -70,6 +70,7 @@ static size_t server_unescape_none(void *cls, struct MHD_Connection *connection,
 }
 
 PRINTF_LIKE(2, 0)
+
 static void server_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
@@ -93,14 +94,14 @@ static struct server_request *server_request_new(struct http_server *server,
         return NULL;
     }
     request->server = server;
-    arena_init(&request->arena, REQUEST_ARENA_BYTES_MAX);
-    buf_init(&request->body, REQUEST_BODY_BYTES_MAX);
+    arena_init(&request->arena, (size_t)REQUEST_ARENA_BYTES_MAX);
+    buf_init(&request->body, (size_t)REQUEST_BODY_BYTES_MAX);
     /* Refuse early by the announced size; the upload is still read and dropped. */
-    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *length =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int64_t announced = 0;
     if (length != NULL && str_to_i64(str_from_cstr(length), &announced) == ERR_OK &&
-        announced > REQUEST_BODY_BYTES_MAX) {
+        announced > (int64_t)REQUEST_BODY_BYTES_MAX) {
         request->body_too_large = true;
     }
     atomic_fetch_add(&server->requests_in_flight, 1);
@@ -136,7 +137,7 @@ static void server_upload(struct server_request *request, const char *data, size
     if (buf_append(&request->body, data, size) != ERR_OK) {
         request->body_too_large = true;
         buf_release(&request->body);
-        buf_init(&request->body, REQUEST_BODY_BYTES_MAX);
+        buf_init(&request->body, (size_t)REQUEST_BODY_BYTES_MAX);
     }
 }
 
@@ -158,7 +159,7 @@ static enum MHD_Result server_respond(struct server_request *request,
     req.ctx.arena = &request->arena;
     req.ctx.now_ms = clock_now_ms();
     struct buf out;
-    buf_init(&out, RESPONSE_BYTES_MAX);
+    buf_init(&out, (size_t)RESPONSE_BYTES_MAX);
     struct http_response resp = {.status = 500, .body = &out, .allow = NULL};
     router_handle(&req, &resp);
     size_t len = 0;
@@ -185,8 +186,10 @@ static enum MHD_Result server_respond(struct server_request *request,
     return result;
 }
 
-static enum MHD_Result server_access(void *cls, struct MHD_Connection *connection,
-                                     const char *url, const char *method, const char *version,
+/* libmicrohttpd fixes this callback's eight parameters (MHD_AccessHandlerCallback). */
+// NOLINTNEXTLINE(readability-function-size)
+static enum MHD_Result server_access(void *cls, struct MHD_Connection *connection, const char *url,
+                                     const char *method, const char *version,
                                      const char *upload_data, size_t *upload_data_size,
                                      void **con_cls)
 {
@@ -212,8 +215,7 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *connectio
 
 /* A numeric IPv4 or IPv6 address ("::1" or "[::1]") and port into addr. */
 static enum err_code server_address(const struct http_server_options *options,
-                                    struct sockaddr_storage *addr, unsigned *flags,
-                                    struct err *err)
+                                    struct sockaddr_storage *addr, unsigned *flags, struct err *err)
 {
     char host[SERVER_HOST_LEN_MAX];
     const char *given = options->host == NULL ? "127.0.0.1" : options->host;
@@ -261,17 +263,17 @@ static void server_raise_fd_limit(void)
 }
 
 static struct MHD_Daemon *server_daemon_start(struct http_server *server,
-                                              const struct sockaddr_storage *addr,
-                                              unsigned flags, uint16_t port)
+                                              const struct sockaddr_storage *addr, unsigned flags,
+                                              uint16_t port)
 {
+    /* The logger goes first, or MHD reports option errors through its own. */
     return MHD_start_daemon(
-        flags, port, NULL, NULL, server_access, server, MHD_OPTION_SOCK_ADDR,
-        (const struct sockaddr *)addr, MHD_OPTION_CONNECTION_LIMIT,
+        flags, port, NULL, NULL, server_access, server, MHD_OPTION_EXTERNAL_LOGGER, server_log,
+        NULL, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)SERVER_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, SERVER_TIMEOUT_SECONDS,
         MHD_OPTION_NOTIFY_COMPLETED, server_completed, server, MHD_OPTION_UNESCAPE_CALLBACK,
         server_unescape_none, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_THREAD_STACK_SIZE, SERVER_THREAD_STACK_BYTES, MHD_OPTION_EXTERNAL_LOGGER,
-        server_log, NULL, MHD_OPTION_END);
+        MHD_OPTION_THREAD_STACK_SIZE, SERVER_THREAD_STACK_BYTES, MHD_OPTION_END);
 }
 
 enum err_code http_server_start(struct app *app, const struct http_server_options *options,
@@ -324,7 +326,7 @@ void http_server_stop(struct http_server *server)
     if (listen_fd != MHD_INVALID_SOCKET) {
         close(listen_fd);
     }
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000};
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 5L * 1000 * 1000};
     for (int waited_ms = 0; waited_ms < SERVER_DRAIN_MS; waited_ms += 5) {
         if (atomic_load(&server->requests_in_flight) <= 0) {
             break;

@@ -18,7 +18,8 @@ struct http_server_options {
 };
 
 /* Starts serving in background threads; the app must outlive the server. */
-MUST_CHECK enum err_code http_server_start(struct app *app, const struct http_server_options *options,
+MUST_CHECK enum err_code http_server_start(struct app *app,
+                                           const struct http_server_options *options,
                                            struct http_server **out, struct err *err);
 
 /* The port actually bound. */

@@ -31,17 +31,36 @@ void id_new(char out[ID_LEN_MAX], const char *prefix, int64_t now_ms)
     }
     p += 10;
     unsigned char random[16];
-    randombytes_buf(random, sizeof(random));
+    id_random_bytes(random, sizeof(random));
     for (size_t i = 0; i < 16; i++) {
         out[p++] = id_base32[random[i] & 31u];
     }
     out[p] = '\0';
 }
 
+/* Random bytes are drawn from the kernel 4 KiB at a time per thread: an order takes
+ * several ids, and a getrandom() call for each would cost a system call every time. */
+#define ID_POOL_BYTES 4096
+
+static _Thread_local unsigned char id_pool[ID_POOL_BYTES];
+static _Thread_local size_t id_pool_left;
+
 void id_random_bytes(void *out, size_t len)
 {
     ASSERT(out != NULL || len == 0);
-    randombytes_buf(out, len);
+    unsigned char *dst = out;
+    while (len > 0) {
+        if (id_pool_left == 0) {
+            randombytes_buf(id_pool, sizeof(id_pool));
+            id_pool_left = sizeof(id_pool);
+        }
+        size_t take = len < id_pool_left ? len : id_pool_left;
+        memcpy(dst, id_pool + (sizeof(id_pool) - id_pool_left), take);
+        sodium_memzero(id_pool + (sizeof(id_pool) - id_pool_left), take);
+        id_pool_left -= take;
+        dst += take;
+        len -= take;
+    }
 }
 
 void id_random_alnum(char *out, size_t len)

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/date.h"
@@ -165,19 +166,14 @@ void jw_double(struct jw *jw, double value)
         jw_null(jw);
         return;
     }
+    /* 15 significant digits read back exactly for every value that came from a decimal of
+     * that length (coordinates, rates, rounded distances); fall back to 17 otherwise. */
     char tmp[40];
-    int n = snprintf(tmp, sizeof(tmp), "%.17g", value);
+    int n = snprintf(tmp, sizeof(tmp), "%.15g", value);
     ASSERT(n > 0 && (size_t)n < sizeof(tmp));
-    /* Prefer the shortest form that reads back to the same value. */
-    for (int precision = 6; precision < 17; precision++) {
-        char shorter[40];
-        int m = snprintf(shorter, sizeof(shorter), "%.*g", precision, value);
-        double back = 0;
-        if (m > 0 && sscanf(shorter, "%lf", &back) == 1 && back == value) {
-            memcpy(tmp, shorter, (size_t)m + 1);
-            n = m;
-            break;
-        }
+    if (strtod(tmp, NULL) != value) {
+        n = snprintf(tmp, sizeof(tmp), "%.17g", value);
+        ASSERT(n > 0 && (size_t)n < sizeof(tmp));
     }
     jw_value_prefix(jw);
     jw_put(jw, tmp, (size_t)n);

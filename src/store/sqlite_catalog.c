@@ -438,27 +438,39 @@ static enum err_code product_get(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
+/* product_get inside one snapshot (the row and its components agree). */
+static enum err_code product_get_snapshot(struct store_conn *conn, struct arena *arena,
+                                          enum sq_stmt id, const char *sql, const char *sku,
+                                          int64_t row_id, struct product *out, struct err *err)
+{
+    bool owned = false;
+    enum err_code code = sq_snapshot_begin(conn, &owned, err);
+    if (code == ERR_OK) {
+        code = product_get(conn, arena, id, sql, sku, row_id, out, err);
+    }
+    sq_snapshot_end(conn, owned);
+    return code;
+}
+
 enum err_code store_product_get(struct store_conn *conn, struct arena *arena, const char *sku,
                                 struct product *out, struct err *err)
 {
     ASSERT(sku != NULL);
-    return product_get(conn, arena, SQ_PRODUCT_GET, SQL_PRODUCT_GET, sku, 0, out, err);
+    return product_get_snapshot(conn, arena, SQ_PRODUCT_GET, SQL_PRODUCT_GET, sku, 0, out, err);
 }
 
 enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena,
                                        int64_t row_id, struct product *out, struct err *err)
 {
     ASSERT(row_id >= 0);
-    return product_get(conn, arena, SQ_PRODUCT_GET_BY_ROW, SQL_PRODUCT_GET_BY_ROW, NULL, row_id,
-                       out, err);
+    return product_get_snapshot(conn, arena, SQ_PRODUCT_GET_BY_ROW, SQL_PRODUCT_GET_BY_ROW, NULL,
+                                row_id, out, err);
 }
 
-enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
-                                 const char *after_sku, size_t limit, struct product **out,
-                                 size_t *count, struct err *err)
+static enum err_code product_list(struct store_conn *conn, struct arena *arena,
+                                  const char *after_sku, size_t limit, struct product **out,
+                                  size_t *count, struct err *err)
 {
-    ASSERT(conn != NULL && arena != NULL);
-    ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
     enum err_code code = sq_stmt(conn, SQ_PRODUCT_LIST, SQL_PRODUCT_LIST, &stmt, err);
     if (code != ERR_OK) {
@@ -479,6 +491,23 @@ enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
     for (size_t i = 0; i < *count && code == ERR_OK; i++) {
         code = product_components_load(conn, arena, &(*out)[i], err);
     }
+    return code;
+}
+
+enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
+                                 const char *after_sku, size_t limit, struct product **out,
+                                 size_t *count, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL && count != NULL);
+    *out = NULL;
+    *count = 0;
+    bool owned = false;
+    enum err_code code = sq_snapshot_begin(conn, &owned, err);
+    if (code == ERR_OK) {
+        code = product_list(conn, arena, after_sku, limit, out, count, err);
+    }
+    sq_snapshot_end(conn, owned);
     return code;
 }
 

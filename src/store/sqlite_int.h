@@ -237,6 +237,15 @@ MUST_CHECK enum err_code sq_version_miss(struct store_conn *conn, enum sq_stmt e
  * on_hand, reserved, safety_stock, inbound, updated_at (sqlite_inventory.c). */
 enum err_code sq_read_stock_row(struct sq_row *row, void *item, struct err *err);
 
+/*
+ * Reads that take several statements (an order with its lines) see one snapshot: when conn
+ * is not in a transaction, sq_snapshot_begin opens a read transaction and sets *owned, and
+ * sq_snapshot_end closes it. Inside the caller's transaction both do nothing.
+ */
+MUST_CHECK enum err_code sq_snapshot_begin(struct store_conn *conn, bool *owned,
+                                           struct err *err);
+void sq_snapshot_end(struct store_conn *conn, bool owned);
+
 /* Runs a bound statement that returns no row and finishes it. */
 MUST_CHECK enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *what,
                                 struct err *err);

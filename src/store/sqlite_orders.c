@@ -529,12 +529,9 @@ static enum err_code order_load_children(struct store_conn *conn, struct arena *
     return code;
 }
 
-enum err_code store_order_get(struct store_conn *conn, struct arena *arena, const char *id,
-                              struct order *out, struct err *err)
+static enum err_code order_get(struct store_conn *conn, struct arena *arena, const char *id,
+                               struct order *out, struct err *err)
 {
-    ASSERT(conn != NULL && arena != NULL);
-    ASSERT(id != NULL && out != NULL);
-    memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
     enum err_code code = sq_stmt(conn, SQ_ORDER_GET, SQL_ORDER_GET, &stmt, err);
     if (code != ERR_OK) {
@@ -550,6 +547,21 @@ enum err_code store_order_get(struct store_conn *conn, struct arena *arena, cons
     if (code == ERR_OK) {
         code = order_load_children(conn, arena, out, err);
     }
+    return code;
+}
+
+enum err_code store_order_get(struct store_conn *conn, struct arena *arena, const char *id,
+                              struct order *out, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(id != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    bool owned = false;
+    enum err_code code = sq_snapshot_begin(conn, &owned, err);
+    if (code == ERR_OK) {
+        code = order_get(conn, arena, id, out, err);
+    }
+    sq_snapshot_end(conn, owned);
     return code;
 }
 
@@ -592,12 +604,10 @@ enum err_code store_order_find_external(struct store_conn *conn, const char *cha
     return code;
 }
 
-enum err_code store_order_list(struct store_conn *conn, struct arena *arena,
-                               const struct order_filter *filter, struct order **out,
-                               size_t *count, struct err *err)
+static enum err_code order_list(struct store_conn *conn, struct arena *arena,
+                                const struct order_filter *filter, struct order **out,
+                                size_t *count, struct err *err)
 {
-    ASSERT(conn != NULL && arena != NULL && filter != NULL);
-    ASSERT(out != NULL && count != NULL);
     enum sq_stmt id = SQ_ORDER_LIST;
     const char *sql = SQL_ORDER_LIST;
     if (filter->customer_id != NULL) {
@@ -635,6 +645,23 @@ enum err_code store_order_list(struct store_conn *conn, struct arena *arena,
     for (size_t i = 0; i < *count && code == ERR_OK; i++) {
         code = order_load_children(conn, arena, &(*out)[i], err);
     }
+    return code;
+}
+
+enum err_code store_order_list(struct store_conn *conn, struct arena *arena,
+                               const struct order_filter *filter, struct order **out,
+                               size_t *count, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL && filter != NULL);
+    ASSERT(out != NULL && count != NULL);
+    *out = NULL;
+    *count = 0;
+    bool owned = false;
+    enum err_code code = sq_snapshot_begin(conn, &owned, err);
+    if (code == ERR_OK) {
+        code = order_list(conn, arena, filter, out, count, err);
+    }
+    sq_snapshot_end(conn, owned);
     return code;
 }
 

@@ -317,6 +317,29 @@ void store_savepoint_rollback(struct store_conn *conn)
     conn->savepoint_open = false;
 }
 
+enum err_code sq_snapshot_begin(struct store_conn *conn, bool *owned, struct err *err)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    ASSERT(owned != NULL);
+    *owned = false;
+    if (!sqlite3_get_autocommit(conn->db)) {
+        return ERR_OK;
+    }
+    enum err_code code = run_simple(conn, SQ_BEGIN_DEFERRED, "BEGIN", "begin", err);
+    *owned = code == ERR_OK;
+    return code;
+}
+
+void sq_snapshot_end(struct store_conn *conn, bool owned)
+{
+    ASSERT(conn != NULL && conn->db != NULL);
+    if (!owned) {
+        return;
+    }
+    /* A read-only transaction: ending it cannot lose anything, so a failure is moot. */
+    store_rollback(conn);
+}
+
 /* ---- migrations -------------------------------------------------------------------------- */
 
 static void migration_now_fn(sqlite3_context *context, int argc, sqlite3_value **argv)

@@ -35,8 +35,8 @@ static void seed(struct seeded *s, uint64_t seed_value, size_t orders_count)
     struct err err = {0};
     cr_assert_eq(app_open(&options, &s->app, &err), ERR_OK, "app_open: %s", err.message);
     arena_init(&s->arena, (size_t)64 * 1024 * 1024);
-    s->ctx = (struct app_ctx){.app = s->app, .principal = &admin, .arena = &s->arena,
-                              .now_ms = NOW_MS};
+    s->ctx =
+        (struct app_ctx){.app = s->app, .principal = &admin, .arena = &s->arena, .now_ms = NOW_MS};
     cr_assert_eq(app_demo_seed(&s->ctx, seed_value, orders_count, &err), ERR_OK,
                  "app_demo_seed: %s (%s)", err.message, err.items);
 }
@@ -68,8 +68,8 @@ static void fingerprint(struct seeded *s, struct buf *out, size_t *orders_total)
                      "app_order_list: %s", err.message);
         for (size_t i = 0; i < count; i++) {
             const struct order *o = &orders[i];
-            cr_assert_eq(buf_appendf(out, "%s %s %s %s %" PRId64 " %" PRId64 " %s|",
-                                     o->external_id, o->customer_email, order_status_name(o->status),
+            cr_assert_eq(buf_appendf(out, "%s %s %s %s %" PRId64 " %" PRId64 " %s|", o->external_id,
+                                     o->customer_email, order_status_name(o->status),
                                      fulfillment_method_name(o->method), o->totals.total,
                                      o->created_at_ms,
                                      o->shipping_address.postal_code != NULL
@@ -88,7 +88,7 @@ static void fingerprint(struct seeded *s, struct buf *out, size_t *orders_total)
         }
         filter.before_id = next;
     }
-    cr_fail("too many pages");
+    cr_assert_fail("too many pages");
 }
 
 Test(demo, same_seed_same_store_other_seed_other_store)

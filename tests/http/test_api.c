@@ -34,14 +34,14 @@ struct runner {
     struct test_server server;
     bool server_ready;
     struct client *client;
-    json_t *doc;           /* the case file */
-    json_t *keys;          /* key name -> created key string */
-    json_t *saved;         /* ${name} -> value */
-    json_t *step;          /* the step being run, substituted (owned) */
-    json_t *fixture;       /* the fixture file being included, or NULL */
+    json_t *doc;     /* the case file */
+    json_t *keys;    /* key name -> created key string */
+    json_t *saved;   /* ${name} -> value */
+    json_t *step;    /* the step being run, substituted (owned) */
+    json_t *fixture; /* the fixture file being included, or NULL */
     struct http_response res;
-    char where[512];       /* "case step N METHOD PATH", for messages */
-    const char *name;      /* case name (borrowed from doc) */
+    char where[512];  /* "case step N METHOD PATH", for messages */
+    const char *name; /* case name (borrowed from doc) */
 };
 
 static struct runner g_run;
@@ -154,18 +154,21 @@ static json_t *substitute(const json_t *value)
         for (size_t i = 0; i < n; i++) {
             json_t *child = json_array_get(node, i);
             if (json_is_string(child)) {
-                json_array_set_new(node, i, substitute_string(json_string_value(child),
-                                                              json_string_length(child)));
+                json_array_set_new(
+                    node, i,
+                    substitute_string(json_string_value(child), json_string_length(child)));
             } else if ((json_is_array(child) || json_is_object(child)) && depth < 4096) {
                 stack[depth++] = child;
             }
         }
         const char *name;
         json_t *child;
-        json_object_foreach (json_is_object(node) ? node : NULL, name, child) {
+        json_object_foreach(json_is_object(node) ? node : NULL, name, child)
+        {
             if (json_is_string(child)) {
-                json_object_set_new(node, name, substitute_string(json_string_value(child),
-                                                                  json_string_length(child)));
+                json_object_set_new(
+                    node, name,
+                    substitute_string(json_string_value(child), json_string_length(child)));
             } else if ((json_is_array(child) || json_is_object(child)) && depth < 4096) {
                 stack[depth++] = child;
             }
@@ -206,7 +209,8 @@ static const char *key_for(const char *name)
         }
     }
     char key[TEST_SERVER_KEY_MAX];
-    if (role == NULL || !test_server_key_create(&g_run.server, role, flag, value, key, sizeof(key))) {
+    if (role == NULL ||
+        !test_server_key_create(&g_run.server, role, flag, value, key, sizeof(key))) {
         fail("creating key \"%s\": %s", name, g_run.server.error);
     }
     json_object_set_new(g_run.keys, name, json_string(key));
@@ -269,7 +273,8 @@ static void send_request(const json_t *request)
     size_t n = 0;
     const char *name;
     json_t *value;
-    json_object_foreach (json_object_get(request, "headers"), name, value) {
+    json_object_foreach(json_object_get(request, "headers"), name, value)
+    {
         if (n + 1 < CLIENT_HEADERS_MAX) {
             snprintf(header_lines[n], sizeof(header_lines[n]), "%s: %s", name,
                      json_is_string(value) ? json_string_value(value) : "");
@@ -313,41 +318,48 @@ static void expect_paths(const json_t *expect)
 {
     size_t i;
     json_t *path;
-    json_array_foreach (json_object_get(expect, "has"), i, path) {
+    json_array_foreach(json_object_get(expect, "has"), i, path)
+    {
         if (json_at(g_run.res.json, json_string_value(path)) == NULL) {
             fail("expected %s in the answer", json_string_value(path));
         }
     }
-    json_array_foreach (json_object_get(expect, "absent"), i, path) {
+    json_array_foreach(json_object_get(expect, "absent"), i, path)
+    {
         if (json_at(g_run.res.json, json_string_value(path)) != NULL) {
             fail("expected no %s in the answer", json_string_value(path));
         }
     }
     const char *name;
     json_t *value;
-    json_object_foreach (json_object_get(expect, "len"), name, value) {
+    json_object_foreach(json_object_get(expect, "len"), name, value)
+    {
         json_t *array = json_at(g_run.res.json, name);
         if (!json_is_array(array) || json_array_size(array) != (size_t)json_integer_value(value)) {
             fail("expected %s to be an array of %lld, got %zu", name,
                  (long long)json_integer_value(value), json_array_size(array));
         }
     }
-    json_object_foreach (json_object_get(expect, "differ"), name, value) {
+    json_object_foreach(json_object_get(expect, "differ"), name, value)
+    {
         json_t *actual = json_at(g_run.res.json, name);
         size_t j;
         json_t *other;
-        json_array_foreach (value, j, other) {
+        json_array_foreach(value, j, other)
+        {
             if (actual == NULL || json_equal(actual, other)) {
                 fail("expected %s to exist and differ from value %zu of the list", name, j);
             }
         }
     }
-    json_object_foreach (json_object_get(expect, "one_of"), name, value) {
+    json_object_foreach(json_object_get(expect, "one_of"), name, value)
+    {
         json_t *actual = json_at(g_run.res.json, name);
         bool found = false;
         size_t j;
         json_t *allowed;
-        json_array_foreach (value, j, allowed) {
+        json_array_foreach(value, j, allowed)
+        {
             found = found || (actual != NULL && json_equal(actual, allowed));
         }
         if (!found) {
@@ -363,11 +375,13 @@ static void expect_contains(const json_t *expect)
 {
     const char *name;
     json_t *items;
-    json_object_foreach (json_object_get(expect, "contains"), name, items) {
+    json_object_foreach(json_object_get(expect, "contains"), name, items)
+    {
         json_t *array = json_at(g_run.res.json, name);
         size_t i;
         json_t *item;
-        json_array_foreach (items, i, item) {
+        json_array_foreach(items, i, item)
+        {
             bool found = false;
             char why[512];
             for (size_t j = 0; j < json_array_size(array) && !found; j++) {
@@ -391,13 +405,15 @@ static void expect_answer(const json_t *expect)
     bool status_ok = json_is_integer(status) && g_run.res.status == json_integer_value(status);
     size_t i;
     json_t *allowed;
-    json_array_foreach (status, i, allowed) {
+    json_array_foreach(status, i, allowed)
+    {
         status_ok = status_ok || g_run.res.status == json_integer_value(allowed);
     }
     if (!status_ok) {
         char *text = json_dumps(status, JSON_ENCODE_ANY);
         char shown[64];
-        snprintf(shown, sizeof(shown), "%s", text != NULL ? text : "(none: expect.status is required)");
+        snprintf(shown, sizeof(shown), "%s",
+                 text != NULL ? text : "(none: expect.status is required)");
         free(text);
         fail("expected status %s, got %ld", shown, g_run.res.status);
     }
@@ -421,7 +437,8 @@ static void save_values(const json_t *save)
 {
     const char *name;
     json_t *path;
-    json_object_foreach ((json_t *)(uintptr_t)save, name, path) {
+    json_object_foreach((json_t *)(uintptr_t)save, name, path)
+    {
         json_t *value = json_at(g_run.res.json, json_string_value(path));
         if (value == NULL) {
             fail("cannot save %s: no %s in the answer", name, json_string_value(path));
@@ -501,7 +518,8 @@ static void run_include(const char *fixture, size_t index)
     }
     size_t i;
     json_t *step;
-    json_array_foreach (json_object_get(g_run.fixture, "steps"), i, step) {
+    json_array_foreach(json_object_get(g_run.fixture, "steps"), i, step)
+    {
         if (json_object_get(step, "include") != NULL) {
             fail("fixtures may not include fixtures");
         }
@@ -530,7 +548,8 @@ static void run_case(const char *path)
     g_run.client = client_new(g_run.server.base_url);
     size_t i;
     json_t *step;
-    json_array_foreach (json_object_get(g_run.doc, "steps"), i, step) {
+    json_array_foreach(json_object_get(g_run.doc, "steps"), i, step)
+    {
         const char *fixture = json_string_value(json_object_get(step, "include"));
         if (fixture != NULL) {
             run_include(fixture, i + 1);
@@ -601,8 +620,7 @@ Test(api, keys_before_and_while_serving, .fini = runner_fini, .timeout = 60)
     cr_assert(test_server_key_create(&g_run.server, "admin", NULL, NULL, before, sizeof(before)),
               "%s", g_run.server.error);
     cr_assert(test_server_start(&g_run.server), "%s", g_run.server.error);
-    cr_assert(test_server_key_create(&g_run.server, "operator", NULL, NULL, during,
-                                     sizeof(during)),
+    cr_assert(test_server_key_create(&g_run.server, "operator", NULL, NULL, during, sizeof(during)),
               "%s", g_run.server.error);
     const char *keys[] = {before, during};
     for (int round = 0; round < 2; round++) {

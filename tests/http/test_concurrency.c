@@ -14,10 +14,10 @@
 #include "support/client.h"
 #include "support/server.h"
 
-#define BUYERS       300
-#define STOCK_EAST   30
-#define STOCK_WEST   20
-#define SAME_COPIES  20
+#define BUYERS      300
+#define STOCK_EAST  30
+#define STOCK_WEST  20
+#define SAME_COPIES 20
 
 static struct test_server g_server;
 static struct client *g_client;
@@ -39,15 +39,18 @@ static void race_init(void)
               g_server.error);
     g_client = client_new(g_server.base_url);
     const char *setup[][2] = {
-        {"/v1/locations", "{\"code\":\"DC-EAST\",\"name\":\"Newark DC\",\"kind\":\"warehouse\","
-                          "\"address\":{\"line1\":\"1 Port St\",\"city\":\"Newark\",\"region\":\"NJ\","
-                          "\"postal_code\":\"07114\",\"country\":\"US\",\"lat\":40.70,\"lon\":-74.17},"
-                          "\"capabilities\":[\"ship\"]}"},
-        {"/v1/locations", "{\"code\":\"DC-WEST\",\"name\":\"LA DC\",\"kind\":\"warehouse\","
-                          "\"address\":{\"line1\":\"1 Main St\",\"city\":\"Los Angeles\",\"region\":"
-                          "\"CA\",\"postal_code\":\"90021\",\"country\":\"US\",\"lat\":34.03,"
-                          "\"lon\":-118.24},\"capabilities\":[\"ship\"]}"},
-        {"/v1/products", "{\"sku\":\"HOT\",\"name\":\"Hot item\",\"price\":2500,\"currency\":\"USD\"}"},
+        {"/v1/locations",
+         "{\"code\":\"DC-EAST\",\"name\":\"Newark DC\",\"kind\":\"warehouse\","
+         "\"address\":{\"line1\":\"1 Port St\",\"city\":\"Newark\",\"region\":\"NJ\","
+         "\"postal_code\":\"07114\",\"country\":\"US\",\"lat\":40.70,\"lon\":-74.17},"
+         "\"capabilities\":[\"ship\"]}"},
+        {"/v1/locations",
+         "{\"code\":\"DC-WEST\",\"name\":\"LA DC\",\"kind\":\"warehouse\","
+         "\"address\":{\"line1\":\"1 Main St\",\"city\":\"Los Angeles\",\"region\":"
+         "\"CA\",\"postal_code\":\"90021\",\"country\":\"US\",\"lat\":34.03,"
+         "\"lon\":-118.24},\"capabilities\":[\"ship\"]}"},
+        {"/v1/products",
+         "{\"sku\":\"HOT\",\"name\":\"Hot item\",\"price\":2500,\"currency\":\"USD\"}"},
     };
     for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++) {
         struct http_response res;
@@ -122,8 +125,11 @@ Test(concurrency, buyers_300_for_50_units, .init = race_init, .fini = race_fini,
         char external_id[32];
         snprintf(external_id, sizeof(external_id), "buyer-%03d", i);
         order_body(bodies[i], sizeof(bodies[i]), external_id, 1);
-        reqs[i] = (struct http_request){.method = "POST", .path = "/v1/orders", .key = g_key,
-                                        .body = bodies[i], .body_len = strlen(bodies[i])};
+        reqs[i] = (struct http_request){.method = "POST",
+                                        .path = "/v1/orders",
+                                        .key = g_key,
+                                        .body = bodies[i],
+                                        .body_len = strlen(bodies[i])};
     }
     client_send_all(g_server.base_url, reqs, res, BUYERS);
     int created = 0;
@@ -132,7 +138,8 @@ Test(concurrency, buyers_300_for_50_units, .init = race_init, .fini = race_fini,
         const char *code = json_string_value(json_at(res[i].json, "error.code"));
         if (res[i].status == 201) {
             created++;
-        } else if (res[i].status == 409 && code != NULL && strcmp(code, "insufficient_stock") == 0) {
+        } else if (res[i].status == 409 && code != NULL &&
+                   strcmp(code, "insufficient_stock") == 0) {
             refused++;
         } else {
             cr_log_error("buyer %d: status %ld %s %s", i, res[i].status, res[i].error, res[i].body);
@@ -161,8 +168,11 @@ static void send_copies(const char *idempotency_header, const char *body, long *
     static struct http_request reqs[SAME_COPIES];
     static struct http_response res[SAME_COPIES];
     for (int i = 0; i < SAME_COPIES; i++) {
-        reqs[i] = (struct http_request){.method = "POST", .path = "/v1/orders", .key = g_key,
-                                        .body = body, .body_len = strlen(body)};
+        reqs[i] = (struct http_request){.method = "POST",
+                                        .path = "/v1/orders",
+                                        .key = g_key,
+                                        .body = body,
+                                        .body_len = strlen(body)};
         reqs[i].headers[0] = idempotency_header;
     }
     client_send_all(g_server.base_url, reqs, res, SAME_COPIES);
@@ -204,8 +214,7 @@ Test(concurrency, same_idempotency_key_20_at_once, .init = race_init, .fini = ra
     stop_and_check();
 }
 
-Test(concurrency, same_external_id_20_at_once, .init = race_init, .fini = race_fini,
-     .timeout = 120)
+Test(concurrency, same_external_id_20_at_once, .init = race_init, .fini = race_fini, .timeout = 120)
 {
     char body[1024];
     char id[128];

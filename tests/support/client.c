@@ -8,8 +8,8 @@
 #include <curl/curl.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +93,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
             end--;
         }
         size_t len = end - start < sizeof(res->content_type) - 1 ? end - start
-                                                                   : sizeof(res->content_type) - 1;
+                                                                 : sizeof(res->content_type) - 1;
         memcpy(res->content_type, data + start, len);
         res->content_type[len] = '\0';
     }
@@ -352,14 +352,15 @@ static bool subset_push(struct subset_item *items, size_t *count, const json_t *
     return true;
 }
 
-static bool subset_children(const struct subset_item *it, struct subset_item *items,
-                            size_t *count, char *why, size_t why_size)
+static bool subset_children(const struct subset_item *it, struct subset_item *items, size_t *count,
+                            char *why, size_t why_size)
 {
     char path[512];
     if (json_is_object(it->expected)) {
         const char *name;
         json_t *value;
-        json_object_foreach ((json_t *)(uintptr_t)it->expected, name, value) {
+        json_object_foreach((json_t *)(uintptr_t)it->expected, name, value)
+        {
             snprintf(path, sizeof(path), "%s%s%s", it->path, it->path[0] ? "." : "", name);
             json_t *found = json_object_get(it->actual, name);
             if (found == NULL) {

@@ -14,23 +14,23 @@
 
 /* One request. Unset fields mean "none". */
 struct http_request {
-    const char *method;       /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    const char *path;         /* "/v1/orders?limit=2", appended to the base URL */
-    const char *key;          /* sent as "Authorization: Bearer KEY", or NULL for no header */
+    const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *path;   /* "/v1/orders?limit=2", appended to the base URL */
+    const char *key;    /* sent as "Authorization: Bearer KEY", or NULL for no header */
     const char *headers[CLIENT_HEADERS_MAX]; /* extra "Name: value" lines, NULL-terminated */
-    const char *body;         /* raw body bytes (may hold NULs), or NULL */
-    size_t body_len;          /* bytes of body */
+    const char *body;                        /* raw body bytes (may hold NULs), or NULL */
+    size_t body_len;                         /* bytes of body */
     const char *content_type; /* Content-Type when a body is sent; NULL: application/json */
 };
 
 /* One answer. Release with http_response_release. */
 struct http_response {
-    long status;          /* HTTP status, or 0 when the transfer failed */
-    char *body;           /* malloc'ed, NUL-terminated */
-    size_t body_len;      /* bytes of body */
-    json_t *json;         /* the parsed body (owned), or NULL when it is not JSON */
+    long status;            /* HTTP status, or 0 when the transfer failed */
+    char *body;             /* malloc'ed, NUL-terminated */
+    size_t body_len;        /* bytes of body */
+    json_t *json;           /* the parsed body (owned), or NULL when it is not JSON */
     char content_type[128]; /* the Content-Type header, or "" */
-    char error[256];      /* curl's error when status is 0 */
+    char error[256];        /* curl's error when status is 0 */
 };
 
 /* A connection to one server (kept alive between requests). Not shared between threads. */

@@ -19,12 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LISTEN_PREFIX     "ordo: listening on http://127.0.0.1:"
-#define START_TIMEOUT_MS  30000
-#define STOP_TIMEOUT_MS   30000
-#define RUN_TIMEOUT_MS    60000
+#define LISTEN_PREFIX    "ordo: listening on http://127.0.0.1:"
+#define START_TIMEOUT_MS 30000
+#define STOP_TIMEOUT_MS  30000
+#define RUN_TIMEOUT_MS   60000
 
-static void server_fail(struct test_server *server, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void server_fail(struct test_server *server, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void server_fail(struct test_server *server, const char *fmt, ...)
 {
@@ -77,6 +78,8 @@ static void child_exec(pid_t parent, const char *const *argv, int out_fd, bool m
             dup2(out_fd, STDERR_FILENO);
         }
     }
+    /* Criterion's IPC sockets and our other pipes must not leak into the program under test. */
+    close_range(3, ~0U, 0);
     execv(argv[0], (char *const *)(uintptr_t)argv);
     fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -157,8 +160,8 @@ bool test_server_start(struct test_server *server)
         server_fail(server, "pipe failed: %s", strerror(errno));
         return false;
     }
-    const char *argv[] = {test_server_binary(), "serve", "--db", server->db_path,
-                          "--listen", "127.0.0.1:0", NULL};
+    const char *argv[] = {test_server_binary(), "serve",       "--db", server->db_path,
+                          "--listen",           "127.0.0.1:0", NULL};
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
@@ -217,7 +220,8 @@ bool test_server_stop(struct test_server *server)
         return false;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        server_fail(server, "server ended badly on SIGTERM: %s %d", WIFEXITED(status) ? "exit status" : "signal",
+        server_fail(server, "server ended badly on SIGTERM: %s %d",
+                    WIFEXITED(status) ? "exit status" : "signal",
                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         return false;
     }
@@ -327,8 +331,16 @@ bool test_server_key_create(struct test_server *server, const char *role, const 
                             const char *scope_value, char *key_out, size_t key_out_size)
 {
     char flag[32];
-    const char *argv[10] = {test_server_binary(), "key", "create", "--db", server->db_path,
-                            "--role", role, NULL, NULL, NULL};
+    const char *argv[10] = {test_server_binary(),
+                            "key",
+                            "create",
+                            "--db",
+                            server->db_path,
+                            "--role",
+                            role,
+                            NULL,
+                            NULL,
+                            NULL};
     if (scope_flag != NULL && scope_value != NULL) {
         snprintf(flag, sizeof(flag), "--%s", scope_flag);
         argv[7] = flag;

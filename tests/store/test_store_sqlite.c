@@ -1,0 +1,950 @@
+/*
+ * test_store_sqlite.c — goal: the SQLite backend keeps every promise of store.h (errors by
+ * kind, optimistic versions, the conditional stock update, cursors, savepoints, WAL readers).
+ * Method: each test opens a fresh database file in its own mkdtemp directory under /tmp,
+ * migrates it, drives the store functions directly and reads the results back.
+ */
+#include <criterion/criterion.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/arena.h"
+#include "lib/err.h"
+#include "store/store.h"
+
+#define NOW_MS 1700000000000LL
+
+static char dir_path[64];
+static char db_path[128];
+static struct store *store;
+static struct store_conn *writer;
+static struct arena arena;
+static struct err err;
+
+static void store_open_at(int readers_max)
+{
+    struct store_options options = {
+        .path = db_path, .synchronous_full = true, .readers_max = readers_max};
+    cr_assert_eq(store_open(&options, &store, &err), ERR_OK, "%s", err.message);
+    writer = store_writer_conn(store);
+}
+
+static void setup(void)
+{
+    snprintf(dir_path, sizeof(dir_path), "/tmp/ordo-store-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir_path));
+    snprintf(db_path, sizeof(db_path), "%s/test.db", dir_path);
+    arena_init(&arena, 64 * 1024 * 1024);
+    err_clear(&err);
+    store_open_at(2);
+    cr_assert_eq(store_migrate(store, NOW_MS, &err), ERR_OK, "%s", err.message);
+}
+
+static void teardown(void)
+{
+    store_close(store);
+    store = NULL;
+    arena_release(&arena);
+    char path[160];
+    const char *names[] = {"test.db", "fresh.db"};
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t n = 0; n < ARRAY_LEN(names); n++) {
+        for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+            snprintf(path, sizeof(path), "%s/%s%s", dir_path, names[n], suffixes[i]);
+            unlink(path);
+        }
+    }
+    cr_assert_eq(rmdir(dir_path), 0, "the test left files in %s", dir_path);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+/* ---- builders ------------------------------------------------------------------------------ */
+
+static struct location make_location(const char *code)
+{
+    struct location location = {
+        .code = code,
+        .name = "Newark DC",
+        .kind = LOCATION_KIND_WAREHOUSE,
+        .address = {.line1 = "1 Port St", .city = "Newark", .region = "NJ",
+                    .postal_code = "07114", .country = "US", .lat = 40.7, .lon = -74.17,
+                    .has_coords = true, .present = true},
+        .capabilities = LOCATION_CAP_SHIP | LOCATION_CAP_RETURN,
+        .capacity_per_day = 5000,
+        .handling_cost = 150,
+        .priority = 10,
+        .active = true,
+        .cutoff_minute = 840,
+        .handling_days = 1,
+        .created_at_ms = NOW_MS,
+        .updated_at_ms = NOW_MS,
+    };
+    return location;
+}
+
+static int64_t add_location(const char *code)
+{
+    struct location location = make_location(code);
+    cr_assert_eq(store_location_insert(writer, &location, &err), ERR_OK, "%s", err.message);
+    return location.row_id;
+}
+
+static struct product make_product(const char *sku)
+{
+    struct product product = {
+        .sku = sku, .name = "T-shirt", .price = 1999, .currency = "USD", .weight_grams = 180,
+        .kind = PRODUCT_KIND_SIMPLE, .active = true, .created_at_ms = NOW_MS,
+        .updated_at_ms = NOW_MS};
+    return product;
+}
+
+static int64_t add_product(const char *sku)
+{
+    struct product product = make_product(sku);
+    cr_assert_eq(store_product_insert(writer, &product, &err), ERR_OK, "%s", err.message);
+    return product.row_id;
+}
+
+static struct customer make_customer(const char *id, const char *email)
+{
+    struct customer customer = {.id = id, .email = email, .name = "Ana Diaz",
+                                .type = CUSTOMER_TYPE_CONSUMER, .created_at_ms = NOW_MS,
+                                .updated_at_ms = NOW_MS};
+    return customer;
+}
+
+/* An order of two lines (qty 2 and 1) with one allocation per line at location_row_id. */
+static struct order make_order(const char *id, const char *number, int64_t product_row_id,
+                               int64_t location_row_id)
+{
+    struct order_line *lines = ARENA_NEW_ARRAY(&arena, struct order_line, 2);
+    struct allocation *allocations = ARENA_NEW_ARRAY(&arena, struct allocation, 2);
+    cr_assert(lines != NULL && allocations != NULL);
+    for (int i = 0; i < 2; i++) {
+        lines[i] = (struct order_line){
+            .id = arena_sprintf(&arena, "lin_%s_%d", id, i + 1), .line_no = i + 1,
+            .product_row_id = product_row_id, .sku = "SKU-1", .name = "T-shirt",
+            .qty = 2 - i, .unit_price = 1000, .weight_grams = 100, .qty_allocated = 2 - i};
+        allocations[i] = (struct allocation){
+            .id = arena_sprintf(&arena, "alc_%s_%d", id, i + 1), .line_id = lines[i].id,
+            .line_no = i + 1, .sku = "SKU-1", .location_row_id = location_row_id,
+            .qty = 2 - i, .distance_km = i == 0 ? 12.5 : -1.0, .created_at_ms = NOW_MS};
+    }
+    lines[1].customization_json = "{\"engraving\":\"ANA\"}";
+    struct order order = {
+        .id = id, .number = number, .status = ORDER_STATUS_ALLOCATED, .channel = "web",
+        .customer_email = "ana@example.com", .customer_name = "Ana Diaz",
+        .customer_type = CUSTOMER_TYPE_CONSUMER, .currency = "USD", .lines = lines,
+        .lines_count = 2, .allocations = allocations, .allocations_count = 2,
+        .shipping_address = {.name = "Ana", .line1 = "5 Elm St", .city = "Boston",
+                             .region = "MA", .postal_code = "02118", .country = "US",
+                             .present = true},
+        .method = FULFILLMENT_SHIP, .ship_policy = SHIP_POLICY_ALLOW_SPLIT,
+        .payment_provider = "manual",
+        .totals = {.subtotal = 3000, .shipping = 500, .tax = 320, .total = 3820},
+        .promised_ship_by_ms = NOW_MS + 86400000, .version = 1, .created_at_ms = NOW_MS,
+        .updated_at_ms = NOW_MS, .allocated_at_ms = NOW_MS};
+    return order;
+}
+
+/* ---- migrations -------------------------------------------------------------------------- */
+
+Test(store, migrate_is_idempotent_and_listed)
+{
+    cr_assert_eq(store_migrate(store, NOW_MS + 5, &err), ERR_OK, "%s", err.message);
+    struct store_migration *migrations = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_migrations(store, &arena, &migrations, &count, &err), ERR_OK);
+    cr_assert_geq(count, 1);
+    cr_assert_eq(migrations[0].version, 1);
+    cr_assert_str_eq(migrations[0].name, "init");
+    cr_assert(migrations[0].applied);
+    cr_assert_eq(migrations[0].applied_at_ms, NOW_MS); /* the first run applied it */
+
+    /* Reopening and migrating again changes nothing. */
+    store_close(store);
+    store_open_at(2);
+    cr_assert_eq(store_migrate(store, NOW_MS + 10, &err), ERR_OK, "%s", err.message);
+    struct channel *channels = NULL;
+    cr_assert_eq(store_channel_list(writer, &arena, &channels, &count, &err), ERR_OK);
+    cr_assert_eq(count, 6);
+}
+
+Test(store, migrations_listed_unapplied_on_a_new_file)
+{
+    store_close(store);
+    snprintf(db_path, sizeof(db_path), "%s/fresh.db", dir_path);
+    store_open_at(1);
+    struct store_migration *migrations = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_migrations(store, &arena, &migrations, &count, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_geq(count, 1);
+    cr_assert_not(migrations[0].applied);
+    cr_assert_eq(store_migrate(store, NOW_MS, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_migrations(store, &arena, &migrations, &count, &err), ERR_OK);
+    cr_assert(migrations[0].applied);
+}
+
+/* ---- channels ---------------------------------------------------------------------------- */
+
+Test(store, channels_default_insert_get_conflict)
+{
+    struct channel *channels = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_channel_list(writer, &arena, &channels, &count, &err), ERR_OK);
+    cr_assert_eq(count, 6);
+    cr_assert_str_eq(channels[0].code, "b2b"); /* ordered by code */
+    cr_assert_str_eq(channels[5].code, "web");
+    cr_assert_str_eq(channels[5].name, "Web");
+    cr_assert_eq(channels[5].created_at_ms, NOW_MS);
+
+    struct channel amazon = {.code = "amazon-us", .kind = "marketplace", .name = "Amazon US",
+                             .created_at_ms = NOW_MS};
+    cr_assert_eq(store_channel_insert(writer, &amazon, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_channel_insert(writer, &amazon, &err), ERR_CONFLICT);
+    struct channel got;
+    cr_assert_eq(store_channel_get(writer, &arena, "amazon-us", &got, &err), ERR_OK);
+    cr_assert_str_eq(got.name, "Amazon US");
+    cr_assert_str_eq(got.kind, "marketplace");
+    cr_assert_eq(store_channel_get(writer, &arena, "nope", &got, &err), ERR_NOT_FOUND);
+}
+
+/* ---- locations --------------------------------------------------------------------------- */
+
+Test(store, location_insert_get_update_list)
+{
+    struct location location = make_location("DC-EAST");
+    cr_assert_eq(store_location_insert(writer, &location, &err), ERR_OK, "%s", err.message);
+    cr_assert_gt(location.row_id, 0);
+    cr_assert_eq(location.version, 1);
+    struct location dup = make_location("DC-EAST");
+    cr_assert_eq(store_location_insert(writer, &dup, &err), ERR_CONFLICT);
+
+    struct location got;
+    cr_assert_eq(store_location_get(writer, &arena, "DC-EAST", &got, &err), ERR_OK);
+    cr_assert_eq(got.row_id, location.row_id);
+    cr_assert_eq(got.kind, LOCATION_KIND_WAREHOUSE);
+    cr_assert_str_eq(got.address.city, "Newark");
+    cr_assert_null(got.address.line2);
+    cr_assert(got.address.present && got.address.has_coords);
+    cr_assert_float_eq(got.address.lon, -74.17, 1e-9);
+    cr_assert_eq(got.capabilities, LOCATION_CAP_SHIP | LOCATION_CAP_RETURN);
+    cr_assert_eq(got.capacity_per_day, 5000);
+    cr_assert_eq(got.cutoff_minute, 840);
+    cr_assert(got.active);
+
+    got.active = false;
+    got.address.has_coords = false;
+    got.updated_at_ms = NOW_MS + 1;
+    cr_assert_eq(store_location_update(writer, &got, 1, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_location_update(writer, &got, 1, &err), ERR_PRECONDITION);
+    got.row_id = 999;
+    cr_assert_eq(store_location_update(writer, &got, 2, &err), ERR_NOT_FOUND);
+    cr_assert_eq(store_location_get(writer, &arena, "DC-EAST", &got, &err), ERR_OK);
+    cr_assert_eq(got.version, 2);
+    cr_assert_not(got.active);
+    cr_assert_not(got.address.has_coords);
+    cr_assert_eq(got.updated_at_ms, NOW_MS + 1);
+
+    add_location("AAA");
+    struct location *list = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_location_list(writer, &arena, &list, &count, &err), ERR_OK);
+    cr_assert_eq(count, 2);
+    cr_assert_str_eq(list[0].code, "AAA");
+    cr_assert_eq(store_location_get(writer, &arena, "nope", &got, &err), ERR_NOT_FOUND);
+}
+
+/* ---- products ---------------------------------------------------------------------------- */
+
+Test(store, product_simple_and_kit)
+{
+    int64_t shirt = add_product("SHIRT");
+    int64_t mug = add_product("MUG");
+    struct product dup = make_product("SHIRT");
+    cr_assert_eq(store_product_insert(writer, &dup, &err), ERR_CONFLICT);
+
+    struct kit_component components[] = {{.product_row_id = shirt, .qty = 2},
+                                         {.product_row_id = mug, .qty = 1}};
+    struct product kit = make_product("GIFT-BOX");
+    kit.kind = PRODUCT_KIND_KIT;
+    kit.components = components;
+    kit.components_count = 2;
+    kit.dropship_supplier = "SUP-ACME";
+    cr_assert_eq(store_product_insert(writer, &kit, &err), ERR_OK, "%s", err.message);
+
+    struct product got;
+    cr_assert_eq(store_product_get(writer, &arena, "GIFT-BOX", &got, &err), ERR_OK);
+    cr_assert_eq(got.kind, PRODUCT_KIND_KIT);
+    cr_assert_eq(got.components_count, 2);
+    cr_assert_str_eq(got.components[0].sku, "SHIRT"); /* in the order given */
+    cr_assert_eq(got.components[0].qty, 2);
+    cr_assert_str_eq(got.components[1].sku, "MUG");
+    cr_assert_str_eq(got.dropship_supplier, "SUP-ACME");
+    cr_assert_null(got.bin_location);
+    cr_assert_eq(store_product_get_by_row(writer, &arena, shirt, &got, &err), ERR_OK);
+    cr_assert_str_eq(got.sku, "SHIRT");
+    cr_assert_eq(got.components_count, 0);
+    cr_assert_eq(store_product_get(writer, &arena, "NOPE", &got, &err), ERR_NOT_FOUND);
+
+    int64_t *kits = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_product_kits_using(writer, &arena, mug, &kits, &count, &err), ERR_OK);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(kits[0], kit.row_id);
+
+    /* Update replaces the components; a stale version is refused. */
+    kit.components_count = 1;
+    kit.components = &components[1];
+    kit.price = 5999;
+    cr_assert_eq(store_product_update(writer, &kit, 1, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_product_update(writer, &kit, 1, &err), ERR_PRECONDITION);
+    cr_assert_eq(store_product_get(writer, &arena, "GIFT-BOX", &got, &err), ERR_OK);
+    cr_assert_eq(got.version, 2);
+    cr_assert_eq(got.price, 5999);
+    cr_assert_eq(got.components_count, 1);
+    cr_assert_eq(store_product_kits_using(writer, &arena, shirt, &kits, &count, &err), ERR_OK);
+    cr_assert_eq(count, 0);
+}
+
+Test(store, product_list_pages_by_sku)
+{
+    const char *skus[] = {"D", "B", "E", "A", "C"};
+    for (size_t i = 0; i < 5; i++) {
+        add_product(skus[i]);
+    }
+    struct product *page = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_product_list(writer, &arena, NULL, 2, &page, &count, &err), ERR_OK);
+    cr_assert_eq(count, 2);
+    cr_assert_str_eq(page[0].sku, "A");
+    cr_assert_str_eq(page[1].sku, "B");
+    cr_assert_eq(store_product_list(writer, &arena, "B", 10, &page, &count, &err), ERR_OK);
+    cr_assert_eq(count, 3);
+    cr_assert_str_eq(page[0].sku, "C");
+    cr_assert_str_eq(page[2].sku, "E");
+    cr_assert_eq(store_product_list(writer, &arena, "E", 10, &page, &count, &err), ERR_OK);
+    cr_assert_eq(count, 0);
+}
+
+/* ---- customers --------------------------------------------------------------------------- */
+
+Test(store, customer_insert_get_update)
+{
+    struct customer customer = make_customer("cus_1", "Ana@Example.COM");
+    customer.type = CUSTOMER_TYPE_BUSINESS;
+    customer.payment_terms_days = 30;
+    customer.has_credit_limit = true;
+    customer.credit_limit = 100000;
+    cr_assert_eq(store_customer_insert(writer, &customer, &err), ERR_OK, "%s", err.message);
+    struct customer other = make_customer("cus_2", "ana@example.com");
+    cr_assert_eq(store_customer_insert(writer, &other, &err), ERR_CONFLICT); /* same e-mail */
+    other = make_customer("cus_1", "bob@example.com");
+    cr_assert_eq(store_customer_insert(writer, &other, &err), ERR_CONFLICT); /* same id */
+
+    struct customer got;
+    cr_assert_eq(store_customer_get_by_email(writer, &arena, "ANA@example.com", &got, &err),
+                 ERR_OK);
+    cr_assert_str_eq(got.id, "cus_1");
+    cr_assert_str_eq(got.email, "ana@example.com");
+    cr_assert_eq(got.type, CUSTOMER_TYPE_BUSINESS);
+    cr_assert(got.has_credit_limit);
+    cr_assert_eq(got.credit_limit, 100000);
+    cr_assert_eq(got.payment_terms_days, 30);
+    cr_assert_eq(got.version, 1);
+
+    got.has_credit_limit = false;
+    got.name = "Ana D.";
+    cr_assert_eq(store_customer_update(writer, &got, 1, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_customer_update(writer, &got, 1, &err), ERR_PRECONDITION);
+    got.id = "cus_nope";
+    cr_assert_eq(store_customer_update(writer, &got, 2, &err), ERR_NOT_FOUND);
+    cr_assert_eq(store_customer_get(writer, &arena, "cus_1", &got, &err), ERR_OK);
+    cr_assert_eq(got.version, 2);
+    cr_assert_not(got.has_credit_limit);
+    cr_assert_str_eq(got.name, "Ana D.");
+    cr_assert_eq(store_customer_get(writer, &arena, "cus_x", &got, &err), ERR_NOT_FOUND);
+}
+
+/* ---- stock ------------------------------------------------------------------------------- */
+
+static struct stock stock_of(int64_t product, int64_t location, bool *exists)
+{
+    struct stock stock;
+    cr_assert_eq(store_stock_get(writer, product, location, &stock, exists, &err), ERR_OK);
+    return stock;
+}
+
+Test(store, stock_apply_reserve_within_and_beyond_atp)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC");
+    bool exists = true;
+    struct stock stock = stock_of(p, l, &exists);
+    cr_assert_not(exists);
+    cr_assert_eq(stock.on_hand, 0);
+
+    /* A receipt creates the row. */
+    cr_assert_eq(store_stock_apply(writer, p, l, 10, 0, false, NOW_MS, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_stock_set_safety(writer, p, l, 2, NOW_MS, &err), ERR_OK);
+    stock = stock_of(p, l, &exists);
+    cr_assert(exists);
+    cr_assert_eq(stock.on_hand, 10);
+    cr_assert_eq(stock.safety_stock, 2);
+
+    /* ATP is 10 - 0 - 2 = 8. */
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 5, true, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 4, true, NOW_MS, &err), ERR_STOCK);
+    stock = stock_of(p, l, &exists);
+    cr_assert_eq(stock.reserved, 5); /* unchanged by the refused reserve */
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 3, true, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 1, true, NOW_MS, &err), ERR_STOCK);
+    /* Without the ATP check the safety stock may be reserved, never more than on hand. */
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 2, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 1, false, NOW_MS, &err), ERR_STOCK);
+    stock = stock_of(p, l, &exists);
+    cr_assert_eq(stock.reserved, 10);
+    cr_assert_eq(stock.on_hand, 10);
+}
+
+Test(store, stock_apply_ship_release_and_refusals)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC");
+    bool exists = false;
+    cr_assert_eq(store_stock_apply(writer, p, l, 5, 0, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 3, true, NOW_MS, &err), ERR_OK);
+    /* Ship 2 of the 3 reserved: on hand and reserved both go down. */
+    cr_assert_eq(store_stock_apply(writer, p, l, -2, -2, false, NOW_MS + 1, &err), ERR_OK);
+    struct stock stock = stock_of(p, l, &exists);
+    cr_assert_eq(stock.on_hand, 3);
+    cr_assert_eq(stock.reserved, 1);
+    /* An adjustment below what is reserved, or below zero, is refused. */
+    cr_assert_eq(store_stock_apply(writer, p, l, -3, 0, false, NOW_MS, &err), ERR_STOCK);
+    cr_assert_eq(store_stock_apply(writer, p, l, -4, -1, false, NOW_MS, &err), ERR_STOCK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, -2, false, NOW_MS, &err), ERR_STOCK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, -1, false, NOW_MS, &err), ERR_OK);
+    stock = stock_of(p, l, &exists);
+    cr_assert_eq(stock.on_hand, 3);
+    cr_assert_eq(stock.reserved, 0);
+
+    /* A missing row: negative deltas and reserves with the ATP check do not create it. */
+    int64_t l2 = add_location("DC2");
+    cr_assert_eq(store_stock_apply(writer, p, l2, -1, 0, false, NOW_MS, &err), ERR_STOCK);
+    cr_assert_eq(store_stock_apply(writer, p, l2, 0, 1, true, NOW_MS, &err), ERR_STOCK);
+    cr_assert_eq(store_stock_apply(writer, p, l2, 0, 1, false, NOW_MS, &err), ERR_STOCK);
+    cr_assert_eq(store_stock_apply(writer, p, l2, 2, 1, true, NOW_MS, &err), ERR_STOCK);
+    stock = stock_of(p, l2, &exists);
+    cr_assert_not(exists);
+    /* An unknown product is not found (foreign key), not a stock failure. */
+    cr_assert_eq(store_stock_apply(writer, 999, l2, 1, 0, false, NOW_MS, &err), ERR_NOT_FOUND);
+}
+
+Test(store, stock_lists)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t q = add_product("SKU-2");
+    int64_t b = add_location("B-DC");
+    int64_t a = add_location("A-DC");
+    cr_assert_eq(store_stock_apply(writer, p, b, 5, 0, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, a, 7, 1, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, q, a, 1, 0, false, NOW_MS, &err), ERR_OK);
+    struct stock_row *rows = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_stock_list_by_product(writer, &arena, p, &rows, &count, &err), ERR_OK);
+    cr_assert_eq(count, 2);
+    cr_assert_str_eq(rows[0].location_code, "A-DC"); /* by location code */
+    cr_assert_eq(rows[0].stock.on_hand, 7);
+    cr_assert_eq(rows[0].stock.reserved, 1);
+    cr_assert_str_eq(rows[1].sku, "SKU-1");
+    cr_assert_eq(store_stock_list_all(writer, &arena, &rows, &count, &err), ERR_OK);
+    cr_assert_eq(count, 3);
+}
+
+/* ---- ledger ------------------------------------------------------------------------------ */
+
+static void move(int64_t p, int64_t l, enum ledger_kind kind, int64_t on_hand, int64_t reserved)
+{
+    cr_assert_eq(store_stock_apply(writer, p, l, on_hand, reserved, false, NOW_MS, &err), ERR_OK,
+                 "%s", err.message);
+    struct ledger_entry entry = {.product_row_id = p, .location_row_id = l, .kind = kind,
+                                 .on_hand_delta = on_hand, .reserved_delta = reserved,
+                                 .reason = "test", .ref_type = "order", .ref_id = "ord_1",
+                                 .created_at_ms = NOW_MS};
+    cr_assert_eq(store_ledger_insert(writer, &entry, &err), ERR_OK, "%s", err.message);
+    cr_assert_gt(entry.row_id, 0);
+}
+
+Test(store, ledger_list_cursor_filter_and_totals)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t q = add_product("SKU-2");
+    int64_t a = add_location("A");
+    int64_t b = add_location("B");
+    move(p, a, LEDGER_RECEIPT, 10, 0);
+    move(p, b, LEDGER_RECEIPT, 4, 0);
+    move(p, a, LEDGER_RESERVE, 0, 3);
+    move(p, a, LEDGER_SHIP, -2, -2);
+    move(q, a, LEDGER_RECEIPT, 1, 0);
+    move(p, b, LEDGER_ADJUSTMENT, -1, 0);
+
+    struct ledger_entry *entries = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_ledger_list(writer, &arena, p, 0, 0, 3, &entries, &count, &err), ERR_OK);
+    cr_assert_eq(count, 3);
+    cr_assert_eq(entries[0].kind, LEDGER_ADJUSTMENT); /* newest first */
+    cr_assert_str_eq(entries[0].location_code, "B");
+    cr_assert_str_eq(entries[0].sku, "SKU-1");
+    cr_assert_eq(entries[1].kind, LEDGER_SHIP);
+    cr_assert_str_eq(entries[1].ref_id, "ord_1");
+    int64_t cursor = entries[2].row_id;
+    cr_assert_eq(store_ledger_list(writer, &arena, p, 0, cursor, 10, &entries, &count, &err),
+                 ERR_OK);
+    cr_assert_eq(count, 2);
+    cr_assert_eq(entries[0].kind, LEDGER_RECEIPT);
+    cr_assert_str_eq(entries[0].location_code, "B");
+    cr_assert_lt(entries[0].row_id, cursor);
+    cr_assert_eq(store_ledger_list(writer, &arena, p, a, 0, 10, &entries, &count, &err), ERR_OK);
+    cr_assert_eq(count, 3);
+    for (size_t i = 0; i < count; i++) {
+        cr_assert_eq(entries[i].location_row_id, a);
+    }
+
+    /* The ledger's sums are the balances. */
+    struct stock_row *totals = NULL;
+    struct stock_row *balances = NULL;
+    size_t totals_count = 0;
+    size_t balances_count = 0;
+    cr_assert_eq(store_ledger_totals(writer, &arena, &totals, &totals_count, &err), ERR_OK);
+    cr_assert_eq(store_stock_list_all(writer, &arena, &balances, &balances_count, &err), ERR_OK);
+    cr_assert_eq(totals_count, 3);
+    cr_assert_eq(totals_count, balances_count);
+    for (size_t i = 0; i < totals_count; i++) {
+        cr_assert_eq(totals[i].product_row_id, balances[i].product_row_id);
+        cr_assert_eq(totals[i].location_row_id, balances[i].location_row_id);
+        cr_assert_eq(totals[i].stock.on_hand, balances[i].stock.on_hand);
+        cr_assert_eq(totals[i].stock.reserved, balances[i].stock.reserved);
+    }
+}
+
+/* ---- orders ------------------------------------------------------------------------------ */
+
+Test(store, order_insert_get_find_update)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC-EAST");
+    struct customer customer = make_customer("cus_1", "ana@example.com");
+    cr_assert_eq(store_customer_insert(writer, &customer, &err), ERR_OK);
+    int64_t number = 0;
+    cr_assert_eq(store_order_next_number(writer, &number, &err), ERR_OK);
+    cr_assert_eq(number, 1001);
+    cr_assert_eq(store_order_next_number(writer, &number, &err), ERR_OK);
+    cr_assert_eq(number, 1002);
+
+    struct order order = make_order("ord_01", "SO-1001", p, l);
+    order.customer_id = "cus_1";
+    order.external_id = "WEB-1";
+    order.customer_email = "Ana@Example.com";
+    cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
+    struct order dup = make_order("ord_02", "SO-1002", p, l);
+    dup.external_id = "WEB-1";
+    cr_assert_eq(store_order_insert(writer, &dup, &err), ERR_CONFLICT);
+    dup = make_order("ord_01", "SO-1003", p, l);
+    cr_assert_eq(store_order_insert(writer, &dup, &err), ERR_CONFLICT);
+
+    char id[ID_LEN_MAX];
+    cr_assert_eq(store_order_find_external(writer, "web", "WEB-1", id, &err), ERR_OK);
+    cr_assert_str_eq(id, "ord_01");
+    cr_assert_eq(store_order_find_external(writer, "pos", "WEB-1", id, &err), ERR_NOT_FOUND);
+
+    struct order got;
+    cr_assert_eq(store_order_get(writer, &arena, "ord_01", &got, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_str_eq(got.number, "SO-1001");
+    cr_assert_eq(got.status, ORDER_STATUS_ALLOCATED);
+    cr_assert_str_eq(got.customer_email, "ana@example.com");
+    cr_assert_str_eq(got.customer_id, "cus_1");
+    cr_assert_eq(got.totals.total, 3820);
+    cr_assert_eq(got.promised_ship_by_ms, NOW_MS + 86400000);
+    cr_assert_eq(got.shipped_at_ms, 0);
+    cr_assert(got.shipping_address.present);
+    cr_assert_not(got.shipping_address.has_coords);
+    cr_assert_str_eq(got.shipping_address.city, "Boston");
+    cr_assert_not(got.billing_address.present);
+    cr_assert_eq(got.lines_count, 2);
+    cr_assert_eq(got.lines[0].line_no, 1);
+    cr_assert_eq(got.lines[0].qty, 2);
+    cr_assert_eq(got.lines[0].product_row_id, p);
+    cr_assert_null(got.lines[0].customization_json);
+    cr_assert_str_eq(got.lines[1].customization_json, "{\"engraving\":\"ANA\"}");
+    cr_assert_eq(got.allocations_count, 2);
+    cr_assert_str_eq(got.allocations[0].location_code, "DC-EAST");
+    cr_assert_float_eq(got.allocations[0].distance_km, 12.5, 1e-9);
+    cr_assert_float_eq(got.allocations[1].distance_km, -1.0, 1e-9);
+    cr_assert_str_eq(got.allocations[1].line_id, got.lines[1].id);
+
+    struct customer after;
+    cr_assert_eq(store_customer_get(writer, &arena, "cus_1", &after, &err), ERR_OK);
+    cr_assert_eq(after.orders_count, 1);
+
+    /* Update: cancel line 2, drop its allocation. */
+    got.lines[1].qty_cancelled = 1;
+    got.lines[1].qty_allocated = 0;
+    got.allocations_count = 1;
+    got.hold_reason = "fraud_review";
+    got.version = 2;
+    cr_assert_eq(store_order_update(writer, &got, 1, &err), ERR_OK, "%s", err.message);
+    got.version = 3;
+    cr_assert_eq(store_order_update(writer, &got, 1, &err), ERR_PRECONDITION);
+    got.id = "ord_nope";
+    cr_assert_eq(store_order_update(writer, &got, 2, &err), ERR_NOT_FOUND);
+    cr_assert_eq(store_order_get(writer, &arena, "ord_01", &got, &err), ERR_OK);
+    cr_assert_eq(got.version, 2);
+    cr_assert_str_eq(got.hold_reason, "fraud_review");
+    cr_assert_eq(got.lines[1].qty_cancelled, 1);
+    cr_assert_eq(got.allocations_count, 1);
+    cr_assert_eq(store_order_get(writer, &arena, "ord_x", &got, &err), ERR_NOT_FOUND);
+}
+
+/* Inserts 7 orders ord_01..ord_07: odd ones on web for cus_1, even ones pos without customer;
+ * ord_03 on hold; created one second apart. */
+static void add_orders(int64_t p, int64_t l)
+{
+    struct customer customer = make_customer("cus_1", "ana@example.com");
+    cr_assert_eq(store_customer_insert(writer, &customer, &err), ERR_OK);
+    for (int i = 1; i <= 7; i++) {
+        char *id = arena_sprintf(&arena, "ord_%02d", i);
+        char *number = arena_sprintf(&arena, "SO-%d", 1000 + i);
+        struct order order = make_order(id, number, p, l);
+        order.created_at_ms = NOW_MS + i * 1000;
+        if (i % 2 == 1) {
+            order.customer_id = "cus_1";
+        } else {
+            order.channel = "pos";
+            order.customer_email = "bob@example.com";
+        }
+        if (i == 3) {
+            order.status = ORDER_STATUS_ON_HOLD;
+        }
+        cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
+    }
+}
+
+static size_t list_ids(const struct order_filter *filter, const char **ids)
+{
+    struct order *orders = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_order_list(writer, &arena, filter, &orders, &count, &err), ERR_OK, "%s",
+                 err.message);
+    for (size_t i = 0; i < count; i++) {
+        ids[i] = orders[i].id;
+        cr_assert_eq(orders[i].lines_count, 2);
+        cr_assert_eq(orders[i].allocations_count, 2);
+    }
+    return count;
+}
+
+Test(store, order_list_filters_and_cursor)
+{
+    add_orders(add_product("SKU-1"), add_location("DC"));
+    const char *ids[16];
+    struct order_filter filter = {.limit = 3};
+    cr_assert_eq(list_ids(&filter, ids), 3);
+    cr_assert_str_eq(ids[0], "ord_07"); /* newest first */
+    cr_assert_str_eq(ids[2], "ord_05");
+    filter.before_id = "ord_05";
+    cr_assert_eq(list_ids(&filter, ids), 3);
+    cr_assert_str_eq(ids[0], "ord_04");
+    filter.before_id = "ord_02";
+    cr_assert_eq(list_ids(&filter, ids), 1);
+    cr_assert_str_eq(ids[0], "ord_01");
+
+    filter = (struct order_filter){.limit = 10, .channel = "pos"};
+    cr_assert_eq(list_ids(&filter, ids), 3);
+    filter = (struct order_filter){.limit = 10, .has_status = true,
+                                   .status = ORDER_STATUS_ON_HOLD};
+    cr_assert_eq(list_ids(&filter, ids), 1);
+    cr_assert_str_eq(ids[0], "ord_03");
+    filter = (struct order_filter){.limit = 10, .customer_id = "cus_1"};
+    cr_assert_eq(list_ids(&filter, ids), 4);
+    filter.before_id = "ord_05";
+    cr_assert_eq(list_ids(&filter, ids), 2);
+    cr_assert_str_eq(ids[0], "ord_03");
+    filter = (struct order_filter){.limit = 10, .customer_email = "BOB@example.com"};
+    cr_assert_eq(list_ids(&filter, ids), 3);
+    cr_assert_str_eq(ids[0], "ord_06");
+    filter = (struct order_filter){.limit = 10, .created_from_ms = NOW_MS + 2000,
+                                   .created_to_ms = NOW_MS + 4000};
+    cr_assert_eq(list_ids(&filter, ids), 3);
+    cr_assert_str_eq(ids[0], "ord_04");
+    cr_assert_str_eq(ids[2], "ord_02");
+    filter = (struct order_filter){.limit = 10, .channel = "web", .has_status = true,
+                                   .status = ORDER_STATUS_ALLOCATED};
+    cr_assert_eq(list_ids(&filter, ids), 3);
+    filter = (struct order_filter){.limit = 10, .channel = "edi"};
+    cr_assert_eq(list_ids(&filter, ids), 0);
+}
+
+Test(store, allocation_totals_skip_gone_shipments)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC");
+    struct order first = make_order("ord_01", "SO-1001", p, l);
+    first.allocations[0].shipment_id = "shp_1";
+    cr_assert_eq(store_order_insert(writer, &first, &err), ERR_OK, "%s", err.message);
+    struct order second = make_order("ord_02", "SO-1002", p, l);
+    second.allocations[0].shipment_id = "shp_2";
+    cr_assert_eq(store_order_insert(writer, &second, &err), ERR_OK, "%s", err.message);
+    struct shipment shipment = {.id = "shp_1", .order_id = "ord_01", .location_row_id = l,
+                                .status = SHIPMENT_STATUS_PENDING, .created_at_ms = NOW_MS,
+                                .updated_at_ms = NOW_MS};
+    cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_OK, "%s", err.message);
+    shipment.id = "shp_2";
+    shipment.order_id = "ord_02";
+    shipment.status = SHIPMENT_STATUS_SHIPPED;
+    cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_OK, "%s", err.message);
+
+    /* ord_01: 2 (pending shipment) + 1 (none); ord_02: 1 (none); its shipped 2 do not count. */
+    struct stock_row *rows = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_allocation_totals(writer, &arena, &rows, &count, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(rows[0].product_row_id, p);
+    cr_assert_str_eq(rows[0].location_code, "DC");
+    cr_assert_eq(rows[0].stock.reserved, 4);
+}
+
+Test(store, routing_set_get)
+{
+    struct order order = make_order("ord_01", "SO-1001", add_product("SKU-1"), add_location("D"));
+    cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
+    const char *routing = "x";
+    cr_assert_eq(store_order_routing_get(writer, &arena, "ord_01", &routing, &err), ERR_OK);
+    cr_assert_null(routing);
+    cr_assert_eq(store_order_routing_set(writer, "ord_01", "{\"a\":1}", &err), ERR_OK);
+    cr_assert_eq(store_order_routing_set(writer, "ord_01", "{\"a\":2}", &err), ERR_OK);
+    cr_assert_eq(store_order_routing_get(writer, &arena, "ord_01", &routing, &err), ERR_OK);
+    cr_assert_str_eq(routing, "{\"a\":2}");
+    cr_assert_eq(store_order_routing_set(writer, "ord_x", "{}", &err), ERR_NOT_FOUND);
+    cr_assert_eq(store_order_routing_get(writer, &arena, "ord_x", &routing, &err),
+                 ERR_NOT_FOUND);
+}
+
+/* ---- shipments --------------------------------------------------------------------------- */
+
+Test(store, shipment_insert_get_update_list)
+{
+    int64_t l = add_location("DC");
+    struct order order = make_order("ord_01", "SO-1001", add_product("SKU-1"), l);
+    cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
+    struct shipment shipment = {.id = "shp_2", .order_id = "ord_01", .location_row_id = l,
+                                .status = SHIPMENT_STATUS_PENDING, .promised_ship_by_ms = 5,
+                                .created_at_ms = NOW_MS + 1, .updated_at_ms = NOW_MS};
+    cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_CONFLICT);
+    shipment.id = "shp_1";
+    shipment.created_at_ms = NOW_MS;
+    cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_OK, "%s", err.message);
+    shipment.order_id = "ord_nope";
+    shipment.id = "shp_3";
+    cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_NOT_FOUND);
+
+    struct shipment got;
+    cr_assert_eq(store_shipment_get(writer, &arena, "shp_2", &got, &err), ERR_OK);
+    cr_assert_str_eq(got.location_code, "DC");
+    cr_assert_eq(got.status, SHIPMENT_STATUS_PENDING);
+    cr_assert_eq(got.promised_ship_by_ms, 5);
+    cr_assert_null(got.carrier);
+    got.status = SHIPMENT_STATUS_SHIPPED;
+    got.carrier = "UPS";
+    got.tracking_number = "1Z";
+    got.cost = 845;
+    got.shipped_at_ms = NOW_MS + 9;
+    cr_assert_eq(store_shipment_update(writer, &got, 1, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_shipment_update(writer, &got, 1, &err), ERR_PRECONDITION);
+    cr_assert_eq(store_shipment_get(writer, &arena, "shp_2", &got, &err), ERR_OK);
+    cr_assert_eq(got.version, 2);
+    cr_assert_eq(got.status, SHIPMENT_STATUS_SHIPPED);
+    cr_assert_str_eq(got.carrier, "UPS");
+    cr_assert_eq(got.shipped_at_ms, NOW_MS + 9);
+    cr_assert_eq(store_shipment_get(writer, &arena, "shp_x", &got, &err), ERR_NOT_FOUND);
+
+    struct shipment *list = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_shipment_list_by_order(writer, &arena, "ord_01", &list, &count, &err),
+                 ERR_OK);
+    cr_assert_eq(count, 2);
+    cr_assert_str_eq(list[0].id, "shp_1"); /* oldest first */
+}
+
+/* ---- events, idempotency, keys ----------------------------------------------------------- */
+
+Test(store, events_insert_list)
+{
+    for (int i = 0; i < 3; i++) {
+        struct event event = {.entity_type = "order", .entity_id = i == 1 ? "ord_2" : "ord_1",
+                              .kind = i == 0 ? "order.created" : "order.cancelled",
+                              .data_json = "{\"n\":1}", .created_at_ms = NOW_MS + i};
+        cr_assert_eq(store_event_insert(writer, &event, &err), ERR_OK, "%s", err.message);
+        cr_assert_gt(event.row_id, 0);
+    }
+    struct event *events = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_event_list(writer, &arena, "order", "ord_1", 10, &events, &count, &err),
+                 ERR_OK);
+    cr_assert_eq(count, 2);
+    cr_assert_str_eq(events[0].kind, "order.created"); /* oldest first */
+    cr_assert_str_eq(events[1].kind, "order.cancelled");
+    cr_assert_str_eq(events[1].data_json, "{\"n\":1}");
+    cr_assert_eq(store_event_list(writer, &arena, "order", "ord_1", 1, &events, &count, &err),
+                 ERR_OK);
+    cr_assert_eq(count, 1);
+}
+
+Test(store, idempotency_and_api_keys)
+{
+    struct idempotency_record record = {.scope = "key_1", .key = "k-1", .status = 201,
+                                        .body = "{\"id\":\"ord_1\"}", .created_at_ms = NOW_MS};
+    memset(record.request_hash, 0xab, sizeof(record.request_hash));
+    struct idempotency_record got;
+    cr_assert_eq(store_idempotency_get(writer, &arena, "key_1", "k-1", &got, &err),
+                 ERR_NOT_FOUND);
+    cr_assert_eq(store_idempotency_insert(writer, &record, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_idempotency_insert(writer, &record, &err), ERR_CONFLICT);
+    cr_assert_eq(store_idempotency_get(writer, &arena, "key_1", "k-1", &got, &err), ERR_OK);
+    cr_assert_eq(got.status, 201);
+    cr_assert_str_eq(got.body, "{\"id\":\"ord_1\"}");
+    cr_assert_eq(memcmp(got.request_hash, record.request_hash, sizeof(got.request_hash)), 0);
+    cr_assert_eq(store_idempotency_get(writer, &arena, "key_2", "k-1", &got, &err),
+                 ERR_NOT_FOUND);
+
+    struct api_key key = {.id = "key_1", .prefix = "ordo_abc", .role = ROLE_WAREHOUSE,
+                          .scope_location = "DC-EAST", .name = "dock", .created_at_ms = NOW_MS};
+    memset(key.secret_hash, 0x11, sizeof(key.secret_hash));
+    cr_assert_eq(store_api_key_insert(writer, &key, &err), ERR_OK, "%s", err.message);
+    key.id = "key_2";
+    cr_assert_eq(store_api_key_insert(writer, &key, &err), ERR_CONFLICT); /* same prefix */
+    struct api_key got_key;
+    cr_assert_eq(store_api_key_get_by_prefix(writer, &arena, "ordo_abc", &got_key, &err), ERR_OK);
+    cr_assert_str_eq(got_key.id, "key_1");
+    cr_assert_eq(got_key.role, ROLE_WAREHOUSE);
+    cr_assert_str_eq(got_key.scope_location, "DC-EAST");
+    cr_assert_null(got_key.scope_channel);
+    cr_assert_eq(got_key.revoked_at_ms, 0);
+    cr_assert_eq(got_key.secret_hash[31], 0x11);
+    cr_assert_eq(store_api_key_get_by_prefix(writer, &arena, "x", &got_key, &err),
+                 ERR_NOT_FOUND);
+}
+
+/* ---- transactions ------------------------------------------------------------------------ */
+
+Test(store, savepoint_rollback_undoes_only_its_command)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC");
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_stock_apply(writer, p, l, 5, 0, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK, "%s", err.message);
+
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 2, true, NOW_MS, &err), ERR_OK);
+    add_location("DC2");
+    cr_assert_eq(store_stock_apply(writer, p, l, 0, 9, true, NOW_MS, &err), ERR_STOCK);
+    store_savepoint_rollback(writer); /* the command failed: undo all of it */
+
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, l, 1, 0, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK);
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+
+    bool exists = false;
+    struct stock stock = stock_of(p, l, &exists);
+    cr_assert_eq(stock.on_hand, 6);
+    cr_assert_eq(stock.reserved, 0);
+    struct location location;
+    cr_assert_eq(store_location_get(writer, &arena, "DC2", &location, &err), ERR_NOT_FOUND);
+}
+
+Test(store, rollback_discards_the_transaction)
+{
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK);
+    add_location("DC");
+    store_rollback(writer);
+    struct location location;
+    cr_assert_eq(store_location_get(writer, &arena, "DC", &location, &err), ERR_NOT_FOUND);
+    store_rollback(writer); /* harmless without a transaction */
+}
+
+Test(store, reader_sees_committed_data_while_writer_is_open)
+{
+    add_location("OLD");
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK);
+    add_location("NEW");
+
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+    cr_assert_neq(reader, writer);
+    struct location location;
+    cr_assert_eq(store_location_get(reader, &arena, "OLD", &location, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_location_get(reader, &arena, "NEW", &location, &err), ERR_NOT_FOUND);
+
+    /* A read transaction keeps its snapshot across the writer's commit. */
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK);
+    cr_assert_eq(store_location_get(reader, &arena, "OLD", &location, &err), ERR_OK);
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_location_get(reader, &arena, "NEW", &location, &err), ERR_NOT_FOUND);
+    cr_assert_eq(store_commit(reader, &err), ERR_OK);
+    cr_assert_eq(store_location_get(reader, &arena, "NEW", &location, &err), ERR_OK);
+    store_reader_release(store, reader);
+}
+
+struct waiter {
+    struct store_conn *got;
+    enum err_code code;
+};
+
+static void *acquire_in_thread(void *arg)
+{
+    struct waiter *waiter = arg;
+    struct err thread_err;
+    waiter->code = store_reader_acquire(store, &waiter->got, &thread_err);
+    return NULL;
+}
+
+Test(store, reader_pool_waits_when_all_are_busy)
+{
+    store_close(store);
+    store_open_at(1);
+    struct store_conn *first = NULL;
+    cr_assert_eq(store_reader_acquire(store, &first, &err), ERR_OK);
+    struct waiter waiter = {.got = NULL, .code = ERR_INTERNAL};
+    pthread_t thread;
+    cr_assert_eq(pthread_create(&thread, NULL, acquire_in_thread, &waiter), 0);
+    usleep(50 * 1000);
+    cr_assert_null(waiter.got); /* still waiting: the only reader is taken */
+    store_reader_release(store, first);
+    cr_assert_eq(pthread_join(thread, NULL), 0);
+    cr_assert_eq(waiter.code, ERR_OK);
+    cr_assert_eq(waiter.got, first); /* the same connection, handed over */
+    store_reader_release(store, waiter.got);
+}
+
+Test(store, readers_refuse_writes)
+{
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK);
+    struct channel channel = {.code = "x", .kind = "web", .name = "X", .created_at_ms = 1};
+    cr_assert_eq(store_channel_insert(reader, &channel, &err), ERR_STORE);
+    store_reader_release(store, reader);
+}
