@@ -27,6 +27,7 @@ struct capture_arg {
     bool route_in_writer;         /* read stock and plan inside the writer command */
     bool stale;                   /* the snapshot's plan met stock that had changed */
     bool duplicate;               /* the insert found (channel, external_id) taken */
+    bool keyed;                   /* an Idempotency-Key came: the writer answers repeats */
 };
 
 /* Prices and describes each line from the catalog. */
@@ -302,7 +303,7 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
                                               struct capture_arg *arg, struct err *err)
 {
     struct order *order = arg->order;
-    if (order->external_id != NULL) {
+    if (order->external_id != NULL && !arg->keyed) {
         char id[ID_LEN_MAX];
         enum err_code code =
             store_order_find_external(conn, order->channel, order->external_id, id, err);
@@ -723,7 +724,7 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
         return code;
     }
     memset(out, 0, sizeof(*out));
-    struct capture_arg arg = {.out = out};
+    struct capture_arg arg = {.out = out, .keyed = idem != NULL && idem->key != NULL};
     code = capture_prepare(ctx, input, &arg, err);
     if (code != ERR_OK || arg.existing) {
         return code;

@@ -37,8 +37,7 @@ static const char SQL_LOCATION_UPDATE[] =
     " priority = ?18, active = ?19, cutoff_minute = ?20, handling_days = ?21,"
     " version = ?22 + 1, updated_at = ?23 WHERE id = ?24 AND version = ?22";
 static const char SQL_LOCATION_EXISTS[] = "SELECT 1 FROM locations WHERE id = ?1";
-static const char SQL_LOCATION_GET[] =
-    "SELECT " LOCATION_COLUMNS " FROM locations WHERE code = ?1";
+static const char SQL_LOCATION_GET[] = "SELECT " LOCATION_COLUMNS " FROM locations WHERE code = ?1";
 static const char SQL_LOCATION_LIST[] = "SELECT " LOCATION_COLUMNS " FROM locations ORDER BY code";
 
 static enum err_code location_read(struct sq_row *row, void *item, struct err *err)
@@ -173,8 +172,8 @@ enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
         return code;
     }
     void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct location), location_read, &items, count,
-                       err);
+    code =
+        sq_read_all(conn, stmt, arena, sizeof(struct location), location_read, &items, count, err);
     *out = items;
     return code;
 }
@@ -274,8 +273,7 @@ static enum err_code product_components_write(struct store_conn *conn,
         const struct kit_component *component = &product->components[i];
         ASSERT(component->product_row_id > 0); /* the caller resolved the component's SKU */
         sqlite3_stmt *stmt = NULL;
-        enum err_code code =
-            sq_stmt(conn, SQ_COMPONENT_INSERT, SQL_COMPONENT_INSERT, &stmt, err);
+        enum err_code code = sq_stmt(conn, SQ_COMPONENT_INSERT, SQL_COMPONENT_INSERT, &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -367,8 +365,8 @@ enum err_code store_product_update(struct store_conn *conn, const struct product
     }
     code = sq_run(conn, stmt, "product", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        return sq_version_miss(conn, SQ_PRODUCT_EXISTS, SQL_PRODUCT_EXISTS, NULL,
-                               product->row_id, "product", err);
+        return sq_version_miss(conn, SQ_PRODUCT_EXISTS, SQL_PRODUCT_EXISTS, NULL, product->row_id,
+                               "product", err);
     }
     if (code == ERR_OK) {
         code = product_components_delete(conn, product->row_id, err);
@@ -409,9 +407,9 @@ static enum err_code product_components_load(struct store_conn *conn, struct are
 }
 
 /* Reads one product by a statement with one parameter (sku or row id), with components. */
-static enum err_code product_get(struct store_conn *conn, struct arena *arena,
-                                 enum sq_stmt id, const char *sql, const char *sku,
-                                 int64_t row_id, struct product *out, struct err *err)
+static enum err_code product_get(struct store_conn *conn, struct arena *arena, enum sq_stmt id,
+                                 const char *sql, const char *sku, int64_t row_id,
+                                 struct product *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL);
@@ -459,8 +457,8 @@ enum err_code store_product_get(struct store_conn *conn, struct arena *arena, co
     return product_get_snapshot(conn, arena, SQ_PRODUCT_GET, SQL_PRODUCT_GET, sku, 0, out, err);
 }
 
-enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena,
-                                       int64_t row_id, struct product *out, struct err *err)
+enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena, int64_t row_id,
+                                       struct product *out, struct err *err)
 {
     ASSERT(row_id >= 0);
     return product_get_snapshot(conn, arena, SQ_PRODUCT_GET_BY_ROW, SQL_PRODUCT_GET_BY_ROW, NULL,
@@ -485,8 +483,7 @@ static enum err_code product_list(struct store_conn *conn, struct arena *arena,
         return code;
     }
     void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct product), product_read, &items, count,
-                       err);
+    code = sq_read_all(conn, stmt, arena, sizeof(struct product), product_read, &items, count, err);
     *out = items;
     for (size_t i = 0; i < *count && code == ERR_OK; i++) {
         code = product_components_load(conn, arena, &(*out)[i], err);
@@ -670,8 +667,7 @@ enum err_code store_customer_get(struct store_conn *conn, struct arena *arena, c
 }
 
 enum err_code store_customer_get_by_email(struct store_conn *conn, struct arena *arena,
-                                          const char *email, struct customer *out,
-                                          struct err *err)
+                                          const char *email, struct customer *out, struct err *err)
 {
     return customer_get(conn, arena, SQ_CUSTOMER_GET_BY_EMAIL, SQL_CUSTOMER_GET_BY_EMAIL, email,
                         out, err);

@@ -102,7 +102,7 @@ struct store_conn {
 };
 
 struct store {
-    char *path;               /* malloc'ed copy of options->path */
+    char *path; /* malloc'ed copy of options->path */
     bool synchronous_full;
     struct store_conn writer;
     struct store_conn *readers; /* [readers_max], opened lazily */
@@ -135,12 +135,12 @@ enum err_code sq_fail(struct store_conn *conn, int rc, const char *what, struct 
 enum err_code sq_corrupt(struct err *err, const char *what, const char *value);
 
 /* Steps a statement that returns no row; ERR_OK on SQLITE_DONE. Does not reset it. */
-MUST_CHECK enum err_code sq_step_done(struct store_conn *conn, sqlite3_stmt *stmt,
-                                      const char *what, struct err *err);
+MUST_CHECK enum err_code sq_step_done(struct store_conn *conn, sqlite3_stmt *stmt, const char *what,
+                                      struct err *err);
 
 /* Steps once: *has_row true on SQLITE_ROW, false on SQLITE_DONE. Does not reset it. */
-MUST_CHECK enum err_code sq_step_row(struct store_conn *conn, sqlite3_stmt *stmt,
-                                     bool *has_row, const char *what, struct err *err);
+MUST_CHECK enum err_code sq_step_row(struct store_conn *conn, sqlite3_stmt *stmt, bool *has_row,
+                                     const char *what, struct err *err);
 
 /* ---- binding parameters 1, 2, 3 ... in order -------------------------------------------- */
 
@@ -242,8 +242,7 @@ enum err_code sq_read_stock_row(struct sq_row *row, void *item, struct err *err)
  * is not in a transaction, sq_snapshot_begin opens a read transaction and sets *owned, and
  * sq_snapshot_end closes it. Inside the caller's transaction both do nothing.
  */
-MUST_CHECK enum err_code sq_snapshot_begin(struct store_conn *conn, bool *owned,
-                                           struct err *err);
+MUST_CHECK enum err_code sq_snapshot_begin(struct store_conn *conn, bool *owned, struct err *err);
 void sq_snapshot_end(struct store_conn *conn, bool owned);
 
 /* Runs a bound statement that returns no row and finishes it. */

@@ -12,9 +12,8 @@
 #include "core/inventory.h"
 #include "store/store.h"
 
-static const char SQL_STOCK_GET[] =
-    "SELECT on_hand, reserved, safety_stock, inbound FROM inventory"
-    " WHERE product_id = ?1 AND location_id = ?2";
+static const char SQL_STOCK_GET[] = "SELECT on_hand, reserved, safety_stock, inbound FROM inventory"
+                                    " WHERE product_id = ?1 AND location_id = ?2";
 
 /*
  * One statement: the current balance (zeros when there is no row) is read, the conditions
@@ -172,8 +171,8 @@ enum err_code store_stock_apply(struct store_conn *conn, int64_t product_row_id,
 }
 
 enum err_code store_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
-                                     int64_t location_row_id, int64_t safety_stock,
-                                     int64_t now_ms, struct err *err)
+                                     int64_t location_row_id, int64_t safety_stock, int64_t now_ms,
+                                     struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(product_row_id > 0 && location_row_id > 0);
@@ -297,8 +296,8 @@ enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
         return code;
     }
     void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct ledger_entry), ledger_read, &items,
-                       count, err);
+    code = sq_read_all(conn, stmt, arena, sizeof(struct ledger_entry), ledger_read, &items, count,
+                       err);
     *out = items;
     return code;
 }

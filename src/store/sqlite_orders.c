@@ -215,8 +215,7 @@ static enum err_code order_parse_names(const struct order_names *names, struct o
     if (names->method == NULL || !fulfillment_method_parse(names->method, &order->method)) {
         return sq_corrupt(err, "fulfillment method", names->method);
     }
-    if (names->ship_policy == NULL ||
-        !ship_policy_parse(names->ship_policy, &order->ship_policy)) {
+    if (names->ship_policy == NULL || !ship_policy_parse(names->ship_policy, &order->ship_policy)) {
         return sq_corrupt(err, "ship policy", names->ship_policy);
     }
     return ERR_OK;
@@ -382,8 +381,7 @@ static enum err_code allocations_write(struct store_conn *conn, const struct ord
     for (size_t i = 0; i < order->allocations_count; i++) {
         ASSERT(order->allocations[i].location_row_id > 0);
         sqlite3_stmt *stmt = NULL;
-        enum err_code code =
-            sq_stmt(conn, SQ_ALLOCATION_INSERT, SQL_ALLOCATION_INSERT, &stmt, err);
+        enum err_code code = sq_stmt(conn, SQ_ALLOCATION_INSERT, SQL_ALLOCATION_INSERT, &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -468,8 +466,7 @@ enum err_code store_order_update(struct store_conn *conn, const struct order *or
     }
     code = sq_run(conn, stmt, "order", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        return sq_version_miss(conn, SQ_ORDER_EXISTS, SQL_ORDER_EXISTS, order->id, 0, "order",
-                               err);
+        return sq_version_miss(conn, SQ_ORDER_EXISTS, SQL_ORDER_EXISTS, order->id, 0, "order", err);
     }
     if (code == ERR_OK) {
         code = lines_write(conn, order, SQ_LINE_UPSERT, SQL_LINE_UPSERT, err);
@@ -486,10 +483,9 @@ enum err_code store_order_update(struct store_conn *conn, const struct order *or
 /* ---- orders: reading --------------------------------------------------------------------- */
 
 /* Reads the rows of a statement keyed by one order id (lines or allocations). */
-static enum err_code order_children(struct store_conn *conn, struct arena *arena,
-                                    enum sq_stmt id, const char *sql, const char *order_id,
-                                    size_t elem_size, sq_read_fn read, void **out, size_t *count,
-                                    struct err *err)
+static enum err_code order_children(struct store_conn *conn, struct arena *arena, enum sq_stmt id,
+                                    const char *sql, const char *order_id, size_t elem_size,
+                                    sq_read_fn read, void **out, size_t *count, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
     enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
@@ -649,8 +645,8 @@ static enum err_code order_list(struct store_conn *conn, struct arena *arena,
 }
 
 enum err_code store_order_list(struct store_conn *conn, struct arena *arena,
-                               const struct order_filter *filter, struct order **out,
-                               size_t *count, struct err *err)
+                               const struct order_filter *filter, struct order **out, size_t *count,
+                               struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && filter != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -890,9 +886,9 @@ enum err_code store_shipment_list_by_order(struct store_conn *conn, struct arena
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(order_id != NULL && out != NULL && count != NULL);
     void *items = NULL;
-    enum err_code code = order_children(conn, arena, SQ_SHIPMENT_LIST_BY_ORDER,
-                                        SQL_SHIPMENT_LIST_BY_ORDER, order_id,
-                                        sizeof(struct shipment), shipment_read, &items, count, err);
+    enum err_code code =
+        order_children(conn, arena, SQ_SHIPMENT_LIST_BY_ORDER, SQL_SHIPMENT_LIST_BY_ORDER, order_id,
+                       sizeof(struct shipment), shipment_read, &items, count, err);
     *out = items;
     return code;
 }

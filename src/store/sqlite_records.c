@@ -76,8 +76,8 @@ enum err_code store_channel_get(struct store_conn *conn, struct arena *arena, co
     return sq_read_one(conn, stmt, arena, channel_read, out, "channel", err);
 }
 
-enum err_code store_channel_list(struct store_conn *conn, struct arena *arena,
-                                 struct channel **out, size_t *count, struct err *err)
+enum err_code store_channel_list(struct store_conn *conn, struct arena *arena, struct channel **out,
+                                 size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -87,8 +87,7 @@ enum err_code store_channel_list(struct store_conn *conn, struct arena *arena,
         return code;
     }
     void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct channel), channel_read, &items, count,
-                       err);
+    code = sq_read_all(conn, stmt, arena, sizeof(struct channel), channel_read, &items, count, err);
     *out = items;
     return code;
 }
@@ -192,9 +191,9 @@ static enum err_code idempotency_read(struct sq_row *row, void *item, struct err
     return ERR_OK;
 }
 
-enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena,
-                                    const char *scope, const char *key,
-                                    struct idempotency_record *out, struct err *err)
+enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena, const char *scope,
+                                    const char *key, struct idempotency_record *out,
+                                    struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(scope != NULL && key != NULL && out != NULL);
@@ -302,8 +301,7 @@ enum err_code store_api_key_insert(struct store_conn *conn, const struct api_key
 }
 
 enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena *arena,
-                                          const char *prefix, struct api_key *out,
-                                          struct err *err)
+                                          const char *prefix, struct api_key *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(prefix != NULL && out != NULL);

@@ -10,8 +10,8 @@
 
 #include <sqlite3.h>
 
-enum err_code sq_stmt(struct store_conn *conn, enum sq_stmt id, const char *sql,
-                      sqlite3_stmt **out, struct err *err)
+enum err_code sq_stmt(struct store_conn *conn, enum sq_stmt id, const char *sql, sqlite3_stmt **out,
+                      struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT((int)id >= 0 && id < SQ_STMT_COUNT);
@@ -53,8 +53,7 @@ enum err_code sq_fail(struct store_conn *conn, int rc, const char *what, struct 
     if (extended == SQLITE_CONSTRAINT_FOREIGNKEY) {
         return err_set(err, ERR_NOT_FOUND, NULL, "%s refers to a row that does not exist", what);
     }
-    return err_set(err, ERR_STORE, NULL, "store failed on %s: %s", what,
-                   sqlite3_errmsg(conn->db));
+    return err_set(err, ERR_STORE, NULL, "store failed on %s: %s", what, sqlite3_errmsg(conn->db));
 }
 
 enum err_code sq_corrupt(struct err *err, const char *what, const char *value)
@@ -189,8 +188,8 @@ void sq_bind_address(struct sq_bind *bind, const struct address *address)
     }
 }
 
-enum err_code sq_bind_check(struct store_conn *conn, const struct sq_bind *bind,
-                            const char *what, struct err *err)
+enum err_code sq_bind_check(struct store_conn *conn, const struct sq_bind *bind, const char *what,
+                            struct err *err)
 {
     ASSERT(conn != NULL && bind != NULL);
     /* Every parameter of the statement was bound, in order: a mismatch is a bug here. */
@@ -374,8 +373,7 @@ enum err_code sq_read_all(struct store_conn *conn, sqlite3_stmt *stmt, struct ar
             break;
         }
         if (!sq_grow(arena, &items, items_count, &cap, elem_size)) {
-            code = err_set(err, ERR_TOO_LARGE, NULL,
-                           "result does not fit in the request's memory");
+            code = err_set(err, ERR_TOO_LARGE, NULL, "result does not fit in the request's memory");
             break;
         }
         struct sq_row row;
@@ -406,14 +404,12 @@ enum err_code sq_read_one(struct store_conn *conn, sqlite3_stmt *stmt, struct ar
     return code;
 }
 
-enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *what,
-                     struct err *err)
+enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *what, struct err *err)
 {
     enum err_code code = sq_step_done(conn, stmt, what, err);
     sq_done(stmt);
     return code;
 }
-
 
 enum err_code sq_version_miss(struct store_conn *conn, enum sq_stmt exists_id,
                               const char *exists_sql, const char *key_text, int64_t key_row_id,

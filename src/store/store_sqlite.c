@@ -39,8 +39,7 @@ static enum err_code run_simple(struct store_conn *conn, enum sq_stmt id, const 
 
 /* ---- connections --------------------------------------------------------------------------- */
 
-static enum err_code conn_pragmas(struct store_conn *conn, bool synchronous_full,
-                                  struct err *err)
+static enum err_code conn_pragmas(struct store_conn *conn, bool synchronous_full, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     char sql[STORE_PRAGMAS_BYTES_MAX];
@@ -140,8 +139,7 @@ static void store_free(struct store *store)
     free(store);
 }
 
-enum err_code store_open(const struct store_options *options, struct store **out,
-                         struct err *err)
+enum err_code store_open(const struct store_options *options, struct store **out, struct err *err)
 {
     ASSERT(options != NULL && options->path != NULL);
     ASSERT(out != NULL);
@@ -192,8 +190,7 @@ struct store_conn *store_writer_conn(struct store *store)
     return &store->writer;
 }
 
-enum err_code store_reader_acquire(struct store *store, struct store_conn **out,
-                                   struct err *err)
+enum err_code store_reader_acquire(struct store *store, struct store_conn **out, struct err *err)
 {
     ASSERT(store != NULL && out != NULL);
     enum err_code code = ERR_OK;
@@ -305,8 +302,8 @@ void store_savepoint_rollback(struct store_conn *conn)
     ASSERT(conn->savepoint_open);
     struct err err;
     err_clear(&err);
-    enum err_code code = run_simple(conn, SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO command",
-                                    "savepoint rollback", &err);
+    enum err_code code =
+        run_simple(conn, SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO command", "savepoint rollback", &err);
     /*
      * If the failed command's writes cannot be undone, committing the batch would keep them:
      * crashing is the only safe answer (the batch is not committed, nothing was answered).
@@ -420,9 +417,8 @@ static enum err_code migration_apply(struct store_conn *conn,
         char *message = NULL;
         int rc = sqlite3_exec(conn->db, source->sql, NULL, NULL, &message);
         if (rc != SQLITE_OK) {
-            code = err_set(err, ERR_STORE, NULL, "migration %03d_%s failed: %s",
-                           source->version, source->name,
-                           message != NULL ? message : sqlite3_errstr(rc));
+            code = err_set(err, ERR_STORE, NULL, "migration %03d_%s failed: %s", source->version,
+                           source->name, message != NULL ? message : sqlite3_errstr(rc));
         }
         sqlite3_free(message);
     }
@@ -469,8 +465,7 @@ enum err_code store_migrate(struct store *store, int64_t now_ms, struct err *err
     return ERR_OK;
 }
 
-static enum err_code migration_table_exists(struct store_conn *conn, bool *exists,
-                                            struct err *err)
+static enum err_code migration_table_exists(struct store_conn *conn, bool *exists, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
     enum err_code code =

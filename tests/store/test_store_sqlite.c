@@ -71,9 +71,15 @@ static struct location make_location(const char *code)
         .code = code,
         .name = "Newark DC",
         .kind = LOCATION_KIND_WAREHOUSE,
-        .address = {.line1 = "1 Port St", .city = "Newark", .region = "NJ",
-                    .postal_code = "07114", .country = "US", .lat = 40.7, .lon = -74.17,
-                    .has_coords = true, .present = true},
+        .address = {.line1 = "1 Port St",
+                    .city = "Newark",
+                    .region = "NJ",
+                    .postal_code = "07114",
+                    .country = "US",
+                    .lat = 40.7,
+                    .lon = -74.17,
+                    .has_coords = true,
+                    .present = true},
         .capabilities = LOCATION_CAP_SHIP | LOCATION_CAP_RETURN,
         .capacity_per_day = 5000,
         .handling_cost = 150,
@@ -96,10 +102,15 @@ static int64_t add_location(const char *code)
 
 static struct product make_product(const char *sku)
 {
-    struct product product = {
-        .sku = sku, .name = "T-shirt", .price = 1999, .currency = "USD", .weight_grams = 180,
-        .kind = PRODUCT_KIND_SIMPLE, .active = true, .created_at_ms = NOW_MS,
-        .updated_at_ms = NOW_MS};
+    struct product product = {.sku = sku,
+                              .name = "T-shirt",
+                              .price = 1999,
+                              .currency = "USD",
+                              .weight_grams = 180,
+                              .kind = PRODUCT_KIND_SIMPLE,
+                              .active = true,
+                              .created_at_ms = NOW_MS,
+                              .updated_at_ms = NOW_MS};
     return product;
 }
 
@@ -112,8 +123,11 @@ static int64_t add_product(const char *sku)
 
 static struct customer make_customer(const char *id, const char *email)
 {
-    struct customer customer = {.id = id, .email = email, .name = "Ana Diaz",
-                                .type = CUSTOMER_TYPE_CONSUMER, .created_at_ms = NOW_MS,
+    struct customer customer = {.id = id,
+                                .email = email,
+                                .name = "Ana Diaz",
+                                .type = CUSTOMER_TYPE_CONSUMER,
+                                .created_at_ms = NOW_MS,
                                 .updated_at_ms = NOW_MS};
     return customer;
 }
@@ -126,29 +140,53 @@ static struct order make_order(const char *id, const char *number, int64_t produ
     struct allocation *allocations = ARENA_NEW_ARRAY(&arena, struct allocation, 2);
     cr_assert(lines != NULL && allocations != NULL);
     for (int i = 0; i < 2; i++) {
-        lines[i] = (struct order_line){
-            .id = arena_sprintf(&arena, "lin_%s_%d", id, i + 1), .line_no = i + 1,
-            .product_row_id = product_row_id, .sku = "SKU-1", .name = "T-shirt",
-            .qty = 2 - i, .unit_price = 1000, .weight_grams = 100, .qty_allocated = 2 - i};
-        allocations[i] = (struct allocation){
-            .id = arena_sprintf(&arena, "alc_%s_%d", id, i + 1), .line_id = lines[i].id,
-            .line_no = i + 1, .sku = "SKU-1", .location_row_id = location_row_id,
-            .qty = 2 - i, .distance_km = i == 0 ? 12.5 : -1.0, .created_at_ms = NOW_MS};
+        lines[i] = (struct order_line){.id = arena_sprintf(&arena, "lin_%s_%d", id, i + 1),
+                                       .line_no = i + 1,
+                                       .product_row_id = product_row_id,
+                                       .sku = "SKU-1",
+                                       .name = "T-shirt",
+                                       .qty = 2 - i,
+                                       .unit_price = 1000,
+                                       .weight_grams = 100,
+                                       .qty_allocated = 2 - i};
+        allocations[i] = (struct allocation){.id = arena_sprintf(&arena, "alc_%s_%d", id, i + 1),
+                                             .line_id = lines[i].id,
+                                             .line_no = i + 1,
+                                             .sku = "SKU-1",
+                                             .location_row_id = location_row_id,
+                                             .qty = 2 - i,
+                                             .distance_km = i == 0 ? 12.5 : -1.0,
+                                             .created_at_ms = NOW_MS};
     }
     lines[1].customization_json = "{\"engraving\":\"ANA\"}";
-    struct order order = {
-        .id = id, .number = number, .status = ORDER_STATUS_ALLOCATED, .channel = "web",
-        .customer_email = "ana@example.com", .customer_name = "Ana Diaz",
-        .customer_type = CUSTOMER_TYPE_CONSUMER, .currency = "USD", .lines = lines,
-        .lines_count = 2, .allocations = allocations, .allocations_count = 2,
-        .shipping_address = {.name = "Ana", .line1 = "5 Elm St", .city = "Boston",
-                             .region = "MA", .postal_code = "02118", .country = "US",
-                             .present = true},
-        .method = FULFILLMENT_SHIP, .ship_policy = SHIP_POLICY_ALLOW_SPLIT,
-        .payment_provider = "manual",
-        .totals = {.subtotal = 3000, .shipping = 500, .tax = 320, .total = 3820},
-        .promised_ship_by_ms = NOW_MS + 86400000, .version = 1, .created_at_ms = NOW_MS,
-        .updated_at_ms = NOW_MS, .allocated_at_ms = NOW_MS};
+    struct order order = {.id = id,
+                          .number = number,
+                          .status = ORDER_STATUS_ALLOCATED,
+                          .channel = "web",
+                          .customer_email = "ana@example.com",
+                          .customer_name = "Ana Diaz",
+                          .customer_type = CUSTOMER_TYPE_CONSUMER,
+                          .currency = "USD",
+                          .lines = lines,
+                          .lines_count = 2,
+                          .allocations = allocations,
+                          .allocations_count = 2,
+                          .shipping_address = {.name = "Ana",
+                                               .line1 = "5 Elm St",
+                                               .city = "Boston",
+                                               .region = "MA",
+                                               .postal_code = "02118",
+                                               .country = "US",
+                                               .present = true},
+                          .method = FULFILLMENT_SHIP,
+                          .ship_policy = SHIP_POLICY_ALLOW_SPLIT,
+                          .payment_provider = "manual",
+                          .totals = {.subtotal = 3000, .shipping = 500, .tax = 320, .total = 3820},
+                          .promised_ship_by_ms = NOW_MS + 86400000,
+                          .version = 1,
+                          .created_at_ms = NOW_MS,
+                          .updated_at_ms = NOW_MS,
+                          .allocated_at_ms = NOW_MS};
     return order;
 }
 
@@ -204,8 +242,8 @@ Test(store, channels_default_insert_get_conflict)
     cr_assert_str_eq(channels[5].name, "Web");
     cr_assert_eq(channels[5].created_at_ms, NOW_MS);
 
-    struct channel amazon = {.code = "amazon-us", .kind = "marketplace", .name = "Amazon US",
-                             .created_at_ms = NOW_MS};
+    struct channel amazon = {
+        .code = "amazon-us", .kind = "marketplace", .name = "Amazon US", .created_at_ms = NOW_MS};
     cr_assert_eq(store_channel_insert(writer, &amazon, &err), ERR_OK, "%s", err.message);
     cr_assert_eq(store_channel_insert(writer, &amazon, &err), ERR_CONFLICT);
     struct channel got;
@@ -474,9 +512,14 @@ static void move(int64_t p, int64_t l, enum ledger_kind kind, int64_t on_hand, i
 {
     cr_assert_eq(store_stock_apply(writer, p, l, on_hand, reserved, false, NOW_MS, &err), ERR_OK,
                  "%s", err.message);
-    struct ledger_entry entry = {.product_row_id = p, .location_row_id = l, .kind = kind,
-                                 .on_hand_delta = on_hand, .reserved_delta = reserved,
-                                 .reason = "test", .ref_type = "order", .ref_id = "ord_1",
+    struct ledger_entry entry = {.product_row_id = p,
+                                 .location_row_id = l,
+                                 .kind = kind,
+                                 .on_hand_delta = on_hand,
+                                 .reserved_delta = reserved,
+                                 .reason = "test",
+                                 .ref_type = "order",
+                                 .ref_id = "ord_1",
                                  .created_at_ms = NOW_MS};
     cr_assert_eq(store_ledger_insert(writer, &entry, &err), ERR_OK, "%s", err.message);
     cr_assert_gt(entry.row_id, 0);
@@ -565,8 +608,7 @@ Test(store, order_insert_get_find_update)
     cr_assert_eq(store_order_find_external(writer, "pos", "WEB-1", id, &err), ERR_NOT_FOUND);
 
     struct order got;
-    cr_assert_eq(store_order_get(writer, &arena, "ord_01", &got, &err), ERR_OK, "%s",
-                 err.message);
+    cr_assert_eq(store_order_get(writer, &arena, "ord_01", &got, &err), ERR_OK, "%s", err.message);
     cr_assert_str_eq(got.number, "SO-1001");
     cr_assert_eq(got.status, ORDER_STATUS_ALLOCATED);
     cr_assert_str_eq(got.customer_email, "ana@example.com");
@@ -668,8 +710,7 @@ Test(store, order_list_filters_and_cursor)
 
     filter = (struct order_filter){.limit = 10, .channel = "pos"};
     cr_assert_eq(list_ids(&filter, ids), 3);
-    filter = (struct order_filter){.limit = 10, .has_status = true,
-                                   .status = ORDER_STATUS_ON_HOLD};
+    filter = (struct order_filter){.limit = 10, .has_status = true, .status = ORDER_STATUS_ON_HOLD};
     cr_assert_eq(list_ids(&filter, ids), 1);
     cr_assert_str_eq(ids[0], "ord_03");
     filter = (struct order_filter){.limit = 10, .customer_id = "cus_1"};
@@ -680,13 +721,13 @@ Test(store, order_list_filters_and_cursor)
     filter = (struct order_filter){.limit = 10, .customer_email = "BOB@example.com"};
     cr_assert_eq(list_ids(&filter, ids), 3);
     cr_assert_str_eq(ids[0], "ord_06");
-    filter = (struct order_filter){.limit = 10, .created_from_ms = NOW_MS + 2000,
-                                   .created_to_ms = NOW_MS + 4000};
+    filter = (struct order_filter){
+        .limit = 10, .created_from_ms = NOW_MS + 2000, .created_to_ms = NOW_MS + 4000};
     cr_assert_eq(list_ids(&filter, ids), 3);
     cr_assert_str_eq(ids[0], "ord_04");
     cr_assert_str_eq(ids[2], "ord_02");
-    filter = (struct order_filter){.limit = 10, .channel = "web", .has_status = true,
-                                   .status = ORDER_STATUS_ALLOCATED};
+    filter = (struct order_filter){
+        .limit = 10, .channel = "web", .has_status = true, .status = ORDER_STATUS_ALLOCATED};
     cr_assert_eq(list_ids(&filter, ids), 3);
     filter = (struct order_filter){.limit = 10, .channel = "edi"};
     cr_assert_eq(list_ids(&filter, ids), 0);
@@ -702,8 +743,11 @@ Test(store, allocation_totals_skip_gone_shipments)
     struct order second = make_order("ord_02", "SO-1002", p, l);
     second.allocations[0].shipment_id = "shp_2";
     cr_assert_eq(store_order_insert(writer, &second, &err), ERR_OK, "%s", err.message);
-    struct shipment shipment = {.id = "shp_1", .order_id = "ord_01", .location_row_id = l,
-                                .status = SHIPMENT_STATUS_PENDING, .created_at_ms = NOW_MS,
+    struct shipment shipment = {.id = "shp_1",
+                                .order_id = "ord_01",
+                                .location_row_id = l,
+                                .status = SHIPMENT_STATUS_PENDING,
+                                .created_at_ms = NOW_MS,
                                 .updated_at_ms = NOW_MS};
     cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_OK, "%s", err.message);
     shipment.id = "shp_2";
@@ -734,8 +778,7 @@ Test(store, routing_set_get)
     cr_assert_eq(store_order_routing_get(writer, &arena, "ord_01", &routing, &err), ERR_OK);
     cr_assert_str_eq(routing, "{\"a\":2}");
     cr_assert_eq(store_order_routing_set(writer, "ord_x", "{}", &err), ERR_NOT_FOUND);
-    cr_assert_eq(store_order_routing_get(writer, &arena, "ord_x", &routing, &err),
-                 ERR_NOT_FOUND);
+    cr_assert_eq(store_order_routing_get(writer, &arena, "ord_x", &routing, &err), ERR_NOT_FOUND);
 }
 
 /* ---- shipments --------------------------------------------------------------------------- */
@@ -745,9 +788,13 @@ Test(store, shipment_insert_get_update_list)
     int64_t l = add_location("DC");
     struct order order = make_order("ord_01", "SO-1001", add_product("SKU-1"), l);
     cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
-    struct shipment shipment = {.id = "shp_2", .order_id = "ord_01", .location_row_id = l,
-                                .status = SHIPMENT_STATUS_PENDING, .promised_ship_by_ms = 5,
-                                .created_at_ms = NOW_MS + 1, .updated_at_ms = NOW_MS};
+    struct shipment shipment = {.id = "shp_2",
+                                .order_id = "ord_01",
+                                .location_row_id = l,
+                                .status = SHIPMENT_STATUS_PENDING,
+                                .promised_ship_by_ms = 5,
+                                .created_at_ms = NOW_MS + 1,
+                                .updated_at_ms = NOW_MS};
     cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_OK, "%s", err.message);
     cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_CONFLICT);
     shipment.id = "shp_1";
@@ -790,9 +837,11 @@ Test(store, shipment_insert_get_update_list)
 Test(store, events_insert_list)
 {
     for (int i = 0; i < 3; i++) {
-        struct event event = {.entity_type = "order", .entity_id = i == 1 ? "ord_2" : "ord_1",
+        struct event event = {.entity_type = "order",
+                              .entity_id = i == 1 ? "ord_2" : "ord_1",
                               .kind = i == 0 ? "order.created" : "order.cancelled",
-                              .data_json = "{\"n\":1}", .created_at_ms = NOW_MS + i};
+                              .data_json = "{\"n\":1}",
+                              .created_at_ms = NOW_MS + i};
         cr_assert_eq(store_event_insert(writer, &event, &err), ERR_OK, "%s", err.message);
         cr_assert_gt(event.row_id, 0);
     }
@@ -811,23 +860,28 @@ Test(store, events_insert_list)
 
 Test(store, idempotency_and_api_keys)
 {
-    struct idempotency_record record = {.scope = "key_1", .key = "k-1", .status = 201,
-                                        .body = "{\"id\":\"ord_1\"}", .created_at_ms = NOW_MS};
+    struct idempotency_record record = {.scope = "key_1",
+                                        .key = "k-1",
+                                        .status = 201,
+                                        .body = "{\"id\":\"ord_1\"}",
+                                        .created_at_ms = NOW_MS};
     memset(record.request_hash, 0xab, sizeof(record.request_hash));
     struct idempotency_record got;
-    cr_assert_eq(store_idempotency_get(writer, &arena, "key_1", "k-1", &got, &err),
-                 ERR_NOT_FOUND);
+    cr_assert_eq(store_idempotency_get(writer, &arena, "key_1", "k-1", &got, &err), ERR_NOT_FOUND);
     cr_assert_eq(store_idempotency_insert(writer, &record, &err), ERR_OK, "%s", err.message);
     cr_assert_eq(store_idempotency_insert(writer, &record, &err), ERR_CONFLICT);
     cr_assert_eq(store_idempotency_get(writer, &arena, "key_1", "k-1", &got, &err), ERR_OK);
     cr_assert_eq(got.status, 201);
     cr_assert_str_eq(got.body, "{\"id\":\"ord_1\"}");
     cr_assert_eq(memcmp(got.request_hash, record.request_hash, sizeof(got.request_hash)), 0);
-    cr_assert_eq(store_idempotency_get(writer, &arena, "key_2", "k-1", &got, &err),
-                 ERR_NOT_FOUND);
+    cr_assert_eq(store_idempotency_get(writer, &arena, "key_2", "k-1", &got, &err), ERR_NOT_FOUND);
 
-    struct api_key key = {.id = "key_1", .prefix = "ordo_abc", .role = ROLE_WAREHOUSE,
-                          .scope_location = "DC-EAST", .name = "dock", .created_at_ms = NOW_MS};
+    struct api_key key = {.id = "key_1",
+                          .prefix = "ordo_abc",
+                          .role = ROLE_WAREHOUSE,
+                          .scope_location = "DC-EAST",
+                          .name = "dock",
+                          .created_at_ms = NOW_MS};
     memset(key.secret_hash, 0x11, sizeof(key.secret_hash));
     cr_assert_eq(store_api_key_insert(writer, &key, &err), ERR_OK, "%s", err.message);
     key.id = "key_2";
@@ -840,8 +894,7 @@ Test(store, idempotency_and_api_keys)
     cr_assert_null(got_key.scope_channel);
     cr_assert_eq(got_key.revoked_at_ms, 0);
     cr_assert_eq(got_key.secret_hash[31], 0x11);
-    cr_assert_eq(store_api_key_get_by_prefix(writer, &arena, "x", &got_key, &err),
-                 ERR_NOT_FOUND);
+    cr_assert_eq(store_api_key_get_by_prefix(writer, &arena, "x", &got_key, &err), ERR_NOT_FOUND);
 }
 
 /* ---- transactions ------------------------------------------------------------------------ */
