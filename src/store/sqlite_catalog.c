@@ -23,22 +23,22 @@
     " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"             \
     " handling_days, version, created_at, updated_at"
 
-static const char SQL_LOCATION_INSERT[] =
+static const struct sq_sql SQL_LOCATION_INSERT = {SQ_LOCATION_INSERT,
     "INSERT INTO locations (code, name, kind, addr_name, addr_company, addr_line1, addr_line2,"
     " addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_lat, addr_lon,"
     " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"
     " handling_days, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
-static const char SQL_LOCATION_UPDATE[] =
+    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"};
+static const struct sq_sql SQL_LOCATION_UPDATE = {SQ_LOCATION_UPDATE,
     "UPDATE locations SET code = ?1, name = ?2, kind = ?3, addr_name = ?4, addr_company = ?5,"
     " addr_line1 = ?6, addr_line2 = ?7, addr_city = ?8, addr_region = ?9,"
     " addr_postal_code = ?10, addr_country = ?11, addr_phone = ?12, addr_lat = ?13,"
     " addr_lon = ?14, capabilities = ?15, capacity_per_day = ?16, handling_cost = ?17,"
     " priority = ?18, active = ?19, cutoff_minute = ?20, handling_days = ?21,"
-    " version = ?22 + 1, updated_at = ?23 WHERE id = ?24 AND version = ?22";
-static const char SQL_LOCATION_EXISTS[] = "SELECT 1 FROM locations WHERE id = ?1";
-static const char SQL_LOCATION_GET[] = "SELECT " LOCATION_COLUMNS " FROM locations WHERE code = ?1";
-static const char SQL_LOCATION_LIST[] = "SELECT " LOCATION_COLUMNS " FROM locations ORDER BY code";
+    " version = ?22 + 1, updated_at = ?23 WHERE id = ?24 AND version = ?22"};
+static const struct sq_sql SQL_LOCATION_EXISTS = {SQ_LOCATION_EXISTS, "SELECT 1 FROM locations WHERE id = ?1"};
+static const struct sq_sql SQL_LOCATION_GET = {SQ_LOCATION_GET, "SELECT " LOCATION_COLUMNS " FROM locations WHERE code = ?1"};
+static const struct sq_sql SQL_LOCATION_LIST = {SQ_LOCATION_LIST, "SELECT " LOCATION_COLUMNS " FROM locations ORDER BY code"};
 
 static enum err_code location_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -88,7 +88,7 @@ enum err_code store_location_insert(struct store_conn *conn, struct location *lo
     ASSERT(location->code != NULL && location->name != NULL);
     ASSERT(location->row_id == 0);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_LOCATION_INSERT, SQL_LOCATION_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_LOCATION_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -118,7 +118,7 @@ enum err_code store_location_update(struct store_conn *conn, const struct locati
     ASSERT(conn != NULL && location != NULL);
     ASSERT(location->row_id > 0 && location->code != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_LOCATION_UPDATE, SQL_LOCATION_UPDATE, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_LOCATION_UPDATE, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -134,8 +134,7 @@ enum err_code store_location_update(struct store_conn *conn, const struct locati
     }
     code = sq_run(conn, stmt, "location", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        code = sq_version_miss(conn, SQ_LOCATION_EXISTS, SQL_LOCATION_EXISTS, NULL,
-                               location->row_id, "location", err);
+        code = sq_version_miss(conn, &SQL_LOCATION_EXISTS, &(struct sq_key){.row_id = location->row_id}, "location", err);
     }
     return code;
 }
@@ -147,7 +146,7 @@ enum err_code store_location_get(struct store_conn *conn, struct arena *arena, c
     ASSERT(code != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
-    enum err_code result = sq_stmt(conn, SQ_LOCATION_GET, SQL_LOCATION_GET, &stmt, err);
+    enum err_code result = sq_stmt(conn, &SQL_LOCATION_GET, &stmt, err);
     if (result != ERR_OK) {
         return result;
     }
@@ -158,7 +157,7 @@ enum err_code store_location_get(struct store_conn *conn, struct arena *arena, c
     if (result != ERR_OK) {
         return result;
     }
-    return sq_read_one(conn, stmt, arena, location_read, out, "location", err);
+    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = location_read, .what = "location"}, out, err);
 }
 
 enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
@@ -167,14 +166,14 @@ enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_LOCATION_LIST, SQL_LOCATION_LIST, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_LOCATION_LIST, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code =
-        sq_read_all(conn, stmt, arena, sizeof(struct location), location_read, &items, count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = location_read, .what = "row", .elem_size = sizeof(struct location)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 
@@ -184,28 +183,28 @@ enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
     "id, sku, name, price, currency, weight_grams, kind, dropship_supplier, bin_location,"         \
     " customizable, active, version, created_at, updated_at"
 
-static const char SQL_PRODUCT_INSERT[] =
+static const struct sq_sql SQL_PRODUCT_INSERT = {SQ_PRODUCT_INSERT,
     "INSERT INTO products (sku, name, price, currency, weight_grams, kind, dropship_supplier,"
     " bin_location, customizable, active, version, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-static const char SQL_PRODUCT_UPDATE[] =
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
+static const struct sq_sql SQL_PRODUCT_UPDATE = {SQ_PRODUCT_UPDATE,
     "UPDATE products SET sku = ?1, name = ?2, price = ?3, currency = ?4, weight_grams = ?5,"
     " kind = ?6, dropship_supplier = ?7, bin_location = ?8, customizable = ?9, active = ?10,"
-    " version = ?11 + 1, updated_at = ?12 WHERE id = ?13 AND version = ?11";
-static const char SQL_PRODUCT_EXISTS[] = "SELECT 1 FROM products WHERE id = ?1";
-static const char SQL_PRODUCT_GET[] = "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku = ?1";
-static const char SQL_PRODUCT_GET_BY_ROW[] =
-    "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1";
-static const char SQL_PRODUCT_LIST[] =
-    "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku > ?1 ORDER BY sku LIMIT ?2";
-static const char SQL_COMPONENT_INSERT[] =
-    "INSERT INTO kit_components (kit_id, component_id, position, qty) VALUES (?1, ?2, ?3, ?4)";
-static const char SQL_COMPONENT_DELETE[] = "DELETE FROM kit_components WHERE kit_id = ?1";
-static const char SQL_COMPONENT_LIST[] =
+    " version = ?11 + 1, updated_at = ?12 WHERE id = ?13 AND version = ?11"};
+static const struct sq_sql SQL_PRODUCT_EXISTS = {SQ_PRODUCT_EXISTS, "SELECT 1 FROM products WHERE id = ?1"};
+static const struct sq_sql SQL_PRODUCT_GET = {SQ_PRODUCT_GET, "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku = ?1"};
+static const struct sq_sql SQL_PRODUCT_GET_BY_ROW = {SQ_PRODUCT_GET_BY_ROW,
+    "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1"};
+static const struct sq_sql SQL_PRODUCT_LIST = {SQ_PRODUCT_LIST,
+    "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku > ?1 ORDER BY sku LIMIT ?2"};
+static const struct sq_sql SQL_COMPONENT_INSERT = {SQ_COMPONENT_INSERT,
+    "INSERT INTO kit_components (kit_id, component_id, position, qty) VALUES (?1, ?2, ?3, ?4)"};
+static const struct sq_sql SQL_COMPONENT_DELETE = {SQ_COMPONENT_DELETE, "DELETE FROM kit_components WHERE kit_id = ?1"};
+static const struct sq_sql SQL_COMPONENT_LIST = {SQ_COMPONENT_LIST,
     "SELECT k.component_id, p.sku, k.qty FROM kit_components k"
-    " JOIN products p ON p.id = k.component_id WHERE k.kit_id = ?1 ORDER BY k.position";
-static const char SQL_KITS_USING[] =
-    "SELECT kit_id FROM kit_components WHERE component_id = ?1 ORDER BY kit_id";
+    " JOIN products p ON p.id = k.component_id WHERE k.kit_id = ?1 ORDER BY k.position"};
+static const struct sq_sql SQL_KITS_USING = {SQ_KITS_USING,
+    "SELECT kit_id FROM kit_components WHERE component_id = ?1 ORDER BY kit_id"};
 
 static enum err_code product_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -273,7 +272,7 @@ static enum err_code product_components_write(struct store_conn *conn,
         const struct kit_component *component = &product->components[i];
         ASSERT(component->product_row_id > 0); /* the caller resolved the component's SKU */
         sqlite3_stmt *stmt = NULL;
-        enum err_code code = sq_stmt(conn, SQ_COMPONENT_INSERT, SQL_COMPONENT_INSERT, &stmt, err);
+        enum err_code code = sq_stmt(conn, &SQL_COMPONENT_INSERT, &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -300,7 +299,7 @@ enum err_code store_product_insert(struct store_conn *conn, struct product *prod
     ASSERT(conn != NULL && product != NULL);
     ASSERT(product->sku != NULL && product->row_id == 0);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_PRODUCT_INSERT, SQL_PRODUCT_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_PRODUCT_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -329,7 +328,7 @@ static enum err_code product_components_delete(struct store_conn *conn, int64_t 
                                                struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_COMPONENT_DELETE, SQL_COMPONENT_DELETE, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_COMPONENT_DELETE, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -349,7 +348,7 @@ enum err_code store_product_update(struct store_conn *conn, const struct product
     ASSERT(conn != NULL && product != NULL);
     ASSERT(product->row_id > 0 && product->sku != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_PRODUCT_UPDATE, SQL_PRODUCT_UPDATE, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_PRODUCT_UPDATE, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -365,7 +364,7 @@ enum err_code store_product_update(struct store_conn *conn, const struct product
     }
     code = sq_run(conn, stmt, "product", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        return sq_version_miss(conn, SQ_PRODUCT_EXISTS, SQL_PRODUCT_EXISTS, NULL, product->row_id,
+        return sq_version_miss(conn, &SQL_PRODUCT_EXISTS, &(struct sq_key){.row_id = product->row_id},
                                "product", err);
     }
     if (code == ERR_OK) {
@@ -388,7 +387,7 @@ static enum err_code product_components_load(struct store_conn *conn, struct are
         return ERR_OK;
     }
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_COMPONENT_LIST, SQL_COMPONENT_LIST, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_COMPONENT_LIST, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -428,7 +427,7 @@ static enum err_code product_get(struct store_conn *conn, struct arena *arena, e
     }
     code = sq_bind_check(conn, &bind, "product", err);
     if (code == ERR_OK) {
-        code = sq_read_one(conn, stmt, arena, product_read, out, "product", err);
+        code = sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = product_read, .what = "product"}, out, err);
     }
     if (code == ERR_OK) {
         code = product_components_load(conn, arena, out, err);
@@ -470,7 +469,7 @@ static enum err_code product_list(struct store_conn *conn, struct arena *arena,
                                   size_t *count, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_PRODUCT_LIST, SQL_PRODUCT_LIST, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_PRODUCT_LIST, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -482,9 +481,10 @@ static enum err_code product_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct product), product_read, &items, count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = product_read, .what = "row", .elem_size = sizeof(struct product)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     for (size_t i = 0; i < *count && code == ERR_OK; i++) {
         code = product_components_load(conn, arena, &(*out)[i], err);
     }
@@ -515,7 +515,7 @@ enum err_code store_product_kits_using(struct store_conn *conn, struct arena *ar
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(kit_row_ids != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_KITS_USING, SQL_KITS_USING, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_KITS_USING, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -526,9 +526,10 @@ enum err_code store_product_kits_using(struct store_conn *conn, struct arena *ar
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(int64_t), row_id_read, &items, count, err);
-    *kit_row_ids = items;
+    struct sq_reader reader = {.arena = arena, .read = row_id_read, .what = "row", .elem_size = sizeof(int64_t)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *kit_row_ids = reader.items;
+    *count = reader.count;
     return code;
 }
 
@@ -538,18 +539,18 @@ enum err_code store_product_kits_using(struct store_conn *conn, struct arena *ar
     "id, email, name, phone, type, payment_terms_days, credit_limit, orders_count, version,"       \
     " created_at, updated_at"
 
-static const char SQL_CUSTOMER_INSERT[] =
+static const struct sq_sql SQL_CUSTOMER_INSERT = {SQ_CUSTOMER_INSERT,
     "INSERT INTO customers (id, email, name, phone, type, payment_terms_days, credit_limit,"
     " version, created_at, updated_at)"
-    " VALUES (?1, lower(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-static const char SQL_CUSTOMER_UPDATE[] =
+    " VALUES (?1, lower(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+static const struct sq_sql SQL_CUSTOMER_UPDATE = {SQ_CUSTOMER_UPDATE,
     "UPDATE customers SET email = lower(?2), name = ?3, phone = ?4, type = ?5,"
     " payment_terms_days = ?6, credit_limit = ?7, version = ?8 + 1, updated_at = ?9"
-    " WHERE id = ?1 AND version = ?8";
-static const char SQL_CUSTOMER_EXISTS[] = "SELECT 1 FROM customers WHERE id = ?1";
-static const char SQL_CUSTOMER_GET[] = "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = ?1";
-static const char SQL_CUSTOMER_GET_BY_EMAIL[] =
-    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE email = lower(?1)";
+    " WHERE id = ?1 AND version = ?8"};
+static const struct sq_sql SQL_CUSTOMER_EXISTS = {SQ_CUSTOMER_EXISTS, "SELECT 1 FROM customers WHERE id = ?1"};
+static const struct sq_sql SQL_CUSTOMER_GET = {SQ_CUSTOMER_GET, "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = ?1"};
+static const struct sq_sql SQL_CUSTOMER_GET_BY_EMAIL = {SQ_CUSTOMER_GET_BY_EMAIL,
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE email = lower(?1)"};
 
 static enum err_code customer_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -594,7 +595,7 @@ enum err_code store_customer_insert(struct store_conn *conn, const struct custom
     ASSERT(conn != NULL && customer != NULL);
     ASSERT(customer->id != NULL && customer->email != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_CUSTOMER_INSERT, SQL_CUSTOMER_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_CUSTOMER_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -617,7 +618,7 @@ enum err_code store_customer_update(struct store_conn *conn, const struct custom
     ASSERT(conn != NULL && customer != NULL);
     ASSERT(customer->id != NULL && customer->email != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_CUSTOMER_UPDATE, SQL_CUSTOMER_UPDATE, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_CUSTOMER_UPDATE, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -632,7 +633,7 @@ enum err_code store_customer_update(struct store_conn *conn, const struct custom
     }
     code = sq_run(conn, stmt, "customer", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        code = sq_version_miss(conn, SQ_CUSTOMER_EXISTS, SQL_CUSTOMER_EXISTS, customer->id, 0,
+        code = sq_version_miss(conn, &SQL_CUSTOMER_EXISTS, &(struct sq_key){.text = customer->id},
                                "customer", err);
     }
     return code;
@@ -657,7 +658,7 @@ static enum err_code customer_get(struct store_conn *conn, struct arena *arena, 
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, arena, customer_read, out, "customer", err);
+    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = customer_read, .what = "customer"}, out, err);
 }
 
 enum err_code store_customer_get(struct store_conn *conn, struct arena *arena, const char *id,

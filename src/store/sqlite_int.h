@@ -95,7 +95,7 @@ struct store_conn {
     sqlite3 *db;
     struct store *store;
     sqlite3_stmt *stmts[SQ_STMT_COUNT]; /* prepared on first use, finalized at close */
-    const char *sqls[SQ_STMT_COUNT];    /* the text each was prepared from (a use check) */
+    const char *texts[SQ_STMT_COUNT];   /* the text each was prepared from (a use check) */
     bool is_writer;
     bool in_use;         /* readers: handed out by store_reader_acquire */
     bool savepoint_open; /* between store_savepoint and its release or rollback */
@@ -113,12 +113,23 @@ struct store {
     pthread_cond_t released;  /* signalled when a reader is given back */
 };
 
+/* A statement's id and text; each is defined once, next to the code that runs it. */
+struct sq_sql {
+    enum sq_stmt id;
+    const char *text;
+};
+
+/* The key of a row: text when not NULL, else row_id. */
+struct sq_key {
+    const char *text;
+    int64_t row_id;
+};
+
 /*
- * The statement id prepared from sql on this connection (prepared once, persistent). Every
- * use of an id passes the same static sql. The statement is reset and unbound: use it, then
- * hand it to sq_done().
+ * The statement prepared from sql on this connection (prepared on first use, persistent).
+ * It is reset and unbound: use it, then hand it to sq_done() (or a helper that finishes it).
  */
-MUST_CHECK enum err_code sq_stmt(struct store_conn *conn, enum sq_stmt id, const char *sql,
+MUST_CHECK enum err_code sq_stmt(struct store_conn *conn, const struct sq_sql *sql,
                                  sqlite3_stmt **out, struct err *err);
 
 /* Resets a statement and clears its bindings, ready for the next use. */
@@ -209,29 +220,40 @@ MUST_CHECK bool sq_grow(struct arena *arena, void **items, size_t count, size_t 
  */
 typedef enum err_code (*sq_read_fn)(struct sq_row *row, void *item, struct err *err);
 
+/* How to read rows, and (sq_read_all) where they went. */
+struct sq_reader {
+    struct arena *arena; /* strings and arrays are copied here */
+    sq_read_fn read;
+    const char *what;    /* names the row in errors ("order not found") */
+    size_t elem_size;    /* sq_read_all: size of one element */
+    void *items;         /* sq_read_all out: arena array, NULL when there is no row */
+    size_t count;        /* sq_read_all out: elements in items */
+};
+
 /*
- * Steps a bound statement to its end, reading each row with read into a growing arena array
- * of elem_size elements (*out, *count; NULL and 0 when there is none). Finishes the statement
- * (sq_done) whatever happens.
+ * Steps a bound statement to its end, reading each row into a growing arena array
+ * (reader->items, reader->count). Finishes the statement (sq_done) whatever happens.
  */
 MUST_CHECK enum err_code sq_read_all(struct store_conn *conn, sqlite3_stmt *stmt,
-                                     struct arena *arena, size_t elem_size, sq_read_fn read,
-                                     void **out, size_t *count, struct err *err);
+                                     struct sq_reader *reader, struct err *err);
 
 /* Steps a bound statement once and reads its row into item; ERR_NOT_FOUND ("<what> not
  * found") when there is none. Finishes the statement. */
 MUST_CHECK enum err_code sq_read_one(struct store_conn *conn, sqlite3_stmt *stmt,
-                                     struct arena *arena, sq_read_fn read, void *item,
-                                     const char *what, struct err *err);
+                                     const struct sq_reader *reader, void *item,
+                                     struct err *err);
+
+/* Binds a key (text or row id) as the next parameter. */
+void sq_bind_key(struct sq_bind *bind, const struct sq_key *key);
 
 /*
  * After an update by key and version changed no row: ERR_PRECONDITION when the row exists
- * (its version moved on), ERR_NOT_FOUND ("<what> not found") when it does not. exists_sql
- * selects the row by one parameter: key_text when not NULL, else key_row_id.
+ * (its version moved on), ERR_NOT_FOUND ("<what> not found") when it does not. exists
+ * selects the row by its one parameter, the key.
  */
-MUST_CHECK enum err_code sq_version_miss(struct store_conn *conn, enum sq_stmt exists_id,
-                                         const char *exists_sql, const char *key_text,
-                                         int64_t key_row_id, const char *what, struct err *err);
+MUST_CHECK enum err_code sq_version_miss(struct store_conn *conn, const struct sq_sql *exists,
+                                         const struct sq_key *key, const char *what,
+                                         struct err *err);
 
 /* Reads a struct stock_row from the columns product_id, location_id, sku, location code,
  * on_hand, reserved, safety_stock, inbound, updated_at (sqlite_inventory.c). */

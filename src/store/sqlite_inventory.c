@@ -12,15 +12,15 @@
 #include "core/inventory.h"
 #include "store/store.h"
 
-static const char SQL_STOCK_GET[] = "SELECT on_hand, reserved, safety_stock, inbound FROM inventory"
-                                    " WHERE product_id = ?1 AND location_id = ?2";
+static const struct sq_sql SQL_STOCK_GET = {SQ_STOCK_GET, "SELECT on_hand, reserved, safety_stock, inbound FROM inventory"
+                                    " WHERE product_id = ?1 AND location_id = ?2"};
 
 /*
  * One statement: the current balance (zeros when there is no row) is read, the conditions
  * are checked on it, and the moved balance is inserted or, when the row exists, written over
  * it. When a condition fails the SELECT yields no row, nothing is written and changes() is 0.
  */
-static const char SQL_STOCK_APPLY[] =
+static const struct sq_sql SQL_STOCK_APPLY = {SQ_STOCK_APPLY,
     "INSERT INTO inventory (product_id, location_id, on_hand, reserved, safety_stock, inbound,"
     " updated_at)"
     " SELECT ?1, ?2, c.on_hand + ?3, c.reserved + ?4, c.safety_stock, c.inbound, ?6"
@@ -30,42 +30,42 @@ static const char SQL_STOCK_APPLY[] =
     " WHERE c.on_hand + ?3 >= 0 AND c.reserved + ?4 >= 0 AND c.reserved + ?4 <= c.on_hand + ?3"
     " AND (?5 = 0 OR c.on_hand - c.reserved - c.safety_stock >= ?4)"
     " ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = excluded.on_hand,"
-    " reserved = excluded.reserved, updated_at = excluded.updated_at";
+    " reserved = excluded.reserved, updated_at = excluded.updated_at"};
 
-static const char SQL_STOCK_SET_SAFETY[] =
+static const struct sq_sql SQL_STOCK_SET_SAFETY = {SQ_STOCK_SET_SAFETY,
     "INSERT INTO inventory (product_id, location_id, on_hand, reserved, safety_stock, inbound,"
     " updated_at) VALUES (?1, ?2, 0, 0, ?3, 0, ?4)"
     " ON CONFLICT (product_id, location_id) DO UPDATE SET safety_stock = excluded.safety_stock,"
-    " updated_at = excluded.updated_at";
+    " updated_at = excluded.updated_at"};
 
 #define STOCK_ROW_COLUMNS                                                                          \
     "i.product_id, i.location_id, p.sku, l.code, i.on_hand, i.reserved, i.safety_stock,"           \
     " i.inbound, i.updated_at"
 
-static const char SQL_STOCK_LIST_BY_PRODUCT[] =
+static const struct sq_sql SQL_STOCK_LIST_BY_PRODUCT = {SQ_STOCK_LIST_BY_PRODUCT,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
-    " JOIN locations l ON l.id = i.location_id WHERE i.product_id = ?1 ORDER BY l.code";
-static const char SQL_STOCK_LIST_ALL[] =
+    " JOIN locations l ON l.id = i.location_id WHERE i.product_id = ?1 ORDER BY l.code"};
+static const struct sq_sql SQL_STOCK_LIST_ALL = {SQ_STOCK_LIST_ALL,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
-    " JOIN locations l ON l.id = i.location_id ORDER BY i.product_id, i.location_id";
+    " JOIN locations l ON l.id = i.location_id ORDER BY i.product_id, i.location_id"};
 
-static const char SQL_LEDGER_INSERT[] =
+static const struct sq_sql SQL_LEDGER_INSERT = {SQ_LEDGER_INSERT,
     "INSERT INTO inventory_ledger (product_id, location_id, kind, on_hand_delta, reserved_delta,"
-    " reason, ref_type, ref_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    " reason, ref_type, ref_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
 /* CROSS JOIN keeps the ledger as the outer loop, so its index yields rows newest first. */
-static const char SQL_LEDGER_LIST[] =
+static const struct sq_sql SQL_LEDGER_LIST = {SQ_LEDGER_LIST,
     "SELECT g.id, g.product_id, g.location_id, p.sku, l.code, g.kind, g.on_hand_delta,"
     " g.reserved_delta, g.reason, g.ref_type, g.ref_id, g.created_at"
     " FROM inventory_ledger g CROSS JOIN products p CROSS JOIN locations l"
     " WHERE p.id = g.product_id AND l.id = g.location_id AND g.product_id = ?1"
-    " AND (?2 = 0 OR g.location_id = ?2) AND g.id < ?3 ORDER BY g.id DESC LIMIT ?4";
-static const char SQL_LEDGER_TOTALS[] =
+    " AND (?2 = 0 OR g.location_id = ?2) AND g.id < ?3 ORDER BY g.id DESC LIMIT ?4"};
+static const struct sq_sql SQL_LEDGER_TOTALS = {SQ_LEDGER_TOTALS,
     "SELECT t.product_id, t.location_id, p.sku, l.code, t.on_hand, t.reserved, 0, 0, t.last"
     " FROM (SELECT product_id, location_id, sum(on_hand_delta) AS on_hand,"
     " sum(reserved_delta) AS reserved, max(created_at) AS last FROM inventory_ledger"
     " GROUP BY product_id, location_id) AS t"
     " JOIN products p ON p.id = t.product_id JOIN locations l ON l.id = t.location_id"
-    " ORDER BY t.product_id, t.location_id";
+    " ORDER BY t.product_id, t.location_id"};
 
 enum err_code sq_read_stock_row(struct sq_row *row, void *item, struct err *err)
 {
@@ -113,7 +113,7 @@ enum err_code store_stock_get(struct store_conn *conn, int64_t product_row_id,
     memset(out, 0, sizeof(*out));
     *exists = false;
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_STOCK_GET, SQL_STOCK_GET, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_STOCK_GET, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -145,7 +145,7 @@ enum err_code store_stock_apply(struct store_conn *conn, int64_t product_row_id,
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(product_row_id > 0 && location_row_id > 0);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_STOCK_APPLY, SQL_STOCK_APPLY, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_STOCK_APPLY, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -178,7 +178,7 @@ enum err_code store_stock_set_safety(struct store_conn *conn, int64_t product_ro
     ASSERT(product_row_id > 0 && location_row_id > 0);
     ASSERT(safety_stock >= 0);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_STOCK_SET_SAFETY, SQL_STOCK_SET_SAFETY, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_STOCK_SET_SAFETY, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -203,7 +203,7 @@ enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena 
     ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
     enum err_code code =
-        sq_stmt(conn, SQ_STOCK_LIST_BY_PRODUCT, SQL_STOCK_LIST_BY_PRODUCT, &stmt, err);
+        sq_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -214,10 +214,10 @@ enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena 
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct stock_row), sq_read_stock_row, &items,
-                       count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 
@@ -227,14 +227,14 @@ enum err_code store_stock_list_all(struct store_conn *conn, struct arena *arena,
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_STOCK_LIST_ALL, SQL_STOCK_LIST_ALL, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_STOCK_LIST_ALL, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct stock_row), sq_read_stock_row, &items,
-                       count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 
@@ -245,7 +245,7 @@ enum err_code store_ledger_insert(struct store_conn *conn, struct ledger_entry *
     ASSERT(entry->product_row_id > 0 && entry->location_row_id > 0);
     ASSERT((int)entry->kind >= 0 && entry->kind < LEDGER_COUNT);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_LEDGER_INSERT, SQL_LEDGER_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_LEDGER_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -281,7 +281,7 @@ enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
     ASSERT(out != NULL && count != NULL);
     ASSERT(location_row_id >= 0 && before_row_id >= 0);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_LEDGER_LIST, SQL_LEDGER_LIST, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_LEDGER_LIST, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -295,10 +295,10 @@ enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct ledger_entry), ledger_read, &items, count,
-                       err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = ledger_read, .what = "row", .elem_size = sizeof(struct ledger_entry)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 
@@ -308,13 +308,13 @@ enum err_code store_ledger_totals(struct store_conn *conn, struct arena *arena,
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_LEDGER_TOTALS, SQL_LEDGER_TOTALS, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_LEDGER_TOTALS, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct stock_row), sq_read_stock_row, &items,
-                       count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }

@@ -28,12 +28,12 @@
     " ship_lon, bill_name, bill_company, bill_line1, bill_line2, bill_city, bill_region,"          \
     " bill_postal_code, bill_country, bill_phone, bill_lat, bill_lon"
 
-static const char SQL_ORDER_INSERT[] =
+static const struct sq_sql SQL_ORDER_INSERT = {SQ_ORDER_INSERT,
     "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(?7), ?8, ?9,"
     " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
     " ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45,"
-    " ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55)";
-static const char SQL_ORDER_UPDATE[] =
+    " ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55)"};
+static const struct sq_sql SQL_ORDER_UPDATE = {SQ_ORDER_UPDATE,
     "UPDATE orders SET number = ?2, status = ?3, channel = ?4, external_id = ?5,"
     " customer_id = ?6, customer_email = lower(?7), customer_name = ?8, customer_type = ?9,"
     " currency = ?10, method = ?11, pickup_location = ?12, delivery_day = ?13,"
@@ -46,11 +46,11 @@ static const char SQL_ORDER_UPDATE[] =
     " ship_postal_code = ?40, ship_country = ?41, ship_phone = ?42, ship_lat = ?43,"
     " ship_lon = ?44, bill_name = ?45, bill_company = ?46, bill_line1 = ?47, bill_line2 = ?48,"
     " bill_city = ?49, bill_region = ?50, bill_postal_code = ?51, bill_country = ?52,"
-    " bill_phone = ?53, bill_lat = ?54, bill_lon = ?55 WHERE id = ?1 AND version = ?56";
-static const char SQL_ORDER_EXISTS[] = "SELECT 1 FROM orders WHERE id = ?1";
-static const char SQL_ORDER_GET[] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1";
-static const char SQL_ORDER_FIND_EXTERNAL[] =
-    "SELECT id FROM orders WHERE channel = ?1 AND external_id = ?2";
+    " bill_phone = ?53, bill_lat = ?54, bill_lon = ?55 WHERE id = ?1 AND version = ?56"};
+static const struct sq_sql SQL_ORDER_EXISTS = {SQ_ORDER_EXISTS, "SELECT 1 FROM orders WHERE id = ?1"};
+static const struct sq_sql SQL_ORDER_GET = {SQ_ORDER_GET, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1"};
+static const struct sq_sql SQL_ORDER_FIND_EXTERNAL = {SQ_ORDER_FIND_EXTERNAL,
+    "SELECT id FROM orders WHERE channel = ?1 AND external_id = ?2"};
 
 /*
  * One list statement per leading filter, so each can walk its index newest first: the lead
@@ -64,25 +64,25 @@ static const char SQL_ORDER_FIND_EXTERNAL[] =
     " AND (?4 IS NULL OR customer_email = lower(?4)) AND (?5 IS NULL OR customer_id = ?5)"         \
     " AND +created_at >= ?6 AND +created_at <= ?7 ORDER BY id DESC LIMIT ?8"
 
-static const char SQL_ORDER_LIST[] = ORDER_LIST_SQL("1");
-static const char SQL_ORDER_LIST_BY_STATUS[] = ORDER_LIST_SQL("status = ?2");
-static const char SQL_ORDER_LIST_BY_CUSTOMER[] = ORDER_LIST_SQL("customer_id = ?5");
-static const char SQL_ORDER_LIST_BY_EMAIL[] = ORDER_LIST_SQL("customer_email = lower(?4)");
+static const struct sq_sql SQL_ORDER_LIST = {SQ_ORDER_LIST, ORDER_LIST_SQL("1")};
+static const struct sq_sql SQL_ORDER_LIST_BY_STATUS = {SQ_ORDER_LIST_BY_STATUS, ORDER_LIST_SQL("status = ?2")};
+static const struct sq_sql SQL_ORDER_LIST_BY_CUSTOMER = {SQ_ORDER_LIST_BY_CUSTOMER, ORDER_LIST_SQL("customer_id = ?5")};
+static const struct sq_sql SQL_ORDER_LIST_BY_EMAIL = {SQ_ORDER_LIST_BY_EMAIL, ORDER_LIST_SQL("customer_email = lower(?4)")};
 
 #define ORDER_ID_AFTER_ALL "\x7f" /* sorts after every id ([A-Za-z0-9_]) */
 
-static const char SQL_ORDER_NEXT_NUMBER[] =
-    "UPDATE sequences SET value = value + 1 WHERE name = 'order_number' RETURNING value";
+static const struct sq_sql SQL_ORDER_NEXT_NUMBER = {SQ_ORDER_NEXT_NUMBER,
+    "UPDATE sequences SET value = value + 1 WHERE name = 'order_number' RETURNING value"};
 
 #define LINE_COLUMNS                                                                               \
     "line_no, id, product_id, sku, name, qty, unit_price, unit_price_given, weight_grams,"         \
     " is_kit, customization, qty_allocated, qty_shipped, qty_cancelled, qty_returned,"             \
     " qty_backordered"
 
-static const char SQL_LINE_INSERT[] =
+static const struct sq_sql SQL_LINE_INSERT = {SQ_LINE_INSERT,
     "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
-static const char SQL_LINE_UPSERT[] =
+    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+static const struct sq_sql SQL_LINE_UPSERT = {SQ_LINE_UPSERT,
     "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
     " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (order_id, line_no) DO UPDATE"
     " SET id = excluded.id, product_id = excluded.product_id, sku = excluded.sku,"
@@ -91,22 +91,22 @@ static const char SQL_LINE_UPSERT[] =
     " is_kit = excluded.is_kit, customization = excluded.customization,"
     " qty_allocated = excluded.qty_allocated, qty_shipped = excluded.qty_shipped,"
     " qty_cancelled = excluded.qty_cancelled, qty_returned = excluded.qty_returned,"
-    " qty_backordered = excluded.qty_backordered";
-static const char SQL_LINE_LIST[] =
-    "SELECT " LINE_COLUMNS " FROM order_lines WHERE order_id = ?1 ORDER BY line_no";
+    " qty_backordered = excluded.qty_backordered"};
+static const struct sq_sql SQL_LINE_LIST = {SQ_LINE_LIST,
+    "SELECT " LINE_COLUMNS " FROM order_lines WHERE order_id = ?1 ORDER BY line_no"};
 
-static const char SQL_ALLOCATION_INSERT[] =
+static const struct sq_sql SQL_ALLOCATION_INSERT = {SQ_ALLOCATION_INSERT,
     "INSERT INTO allocations (order_id, alloc_no, id, line_id, line_no, sku, location_id, qty,"
     " shipment_id, distance_km, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11)";
-static const char SQL_ALLOCATION_DELETE[] = "DELETE FROM allocations WHERE order_id = ?1";
-static const char SQL_ALLOCATION_LIST[] =
+    " ?11)"};
+static const struct sq_sql SQL_ALLOCATION_DELETE = {SQ_ALLOCATION_DELETE, "DELETE FROM allocations WHERE order_id = ?1"};
+static const struct sq_sql SQL_ALLOCATION_LIST = {SQ_ALLOCATION_LIST,
     "SELECT a.id, a.line_id, a.line_no, a.sku, a.location_id, l.code, a.qty, a.shipment_id,"
     " a.distance_km, a.created_at FROM allocations a CROSS JOIN locations l"
-    " WHERE a.order_id = ?1 AND l.id = a.location_id ORDER BY a.alloc_no";
+    " WHERE a.order_id = ?1 AND l.id = a.location_id ORDER BY a.alloc_no"};
 
 /* Units still held for allocations: those of shipments not yet gone (or without one). */
-static const char SQL_ALLOCATION_TOTALS[] =
+static const struct sq_sql SQL_ALLOCATION_TOTALS = {SQ_ALLOCATION_TOTALS,
     "SELECT t.product_id, t.location_id, p.sku, l.code, 0, t.qty, 0, 0, 0"
     " FROM (SELECT ol.product_id AS product_id, a.location_id AS location_id, sum(a.qty) AS qty"
     " FROM allocations a JOIN order_lines ol ON ol.order_id = a.order_id"
@@ -114,37 +114,37 @@ static const char SQL_ALLOCATION_TOTALS[] =
     " WHERE s.id IS NULL OR s.status NOT IN ('shipped', 'delivered', 'picked_up', 'cancelled')"
     " GROUP BY ol.product_id, a.location_id) AS t"
     " JOIN products p ON p.id = t.product_id JOIN locations l ON l.id = t.location_id"
-    " ORDER BY t.product_id, t.location_id";
+    " ORDER BY t.product_id, t.location_id"};
 
-static const char SQL_ROUTING_SET[] =
+static const struct sq_sql SQL_ROUTING_SET = {SQ_ROUTING_SET,
     "INSERT INTO order_routing (order_id, routing) VALUES (?1, ?2)"
-    " ON CONFLICT (order_id) DO UPDATE SET routing = excluded.routing";
-static const char SQL_ROUTING_GET[] =
+    " ON CONFLICT (order_id) DO UPDATE SET routing = excluded.routing"};
+static const struct sq_sql SQL_ROUTING_GET = {SQ_ROUTING_GET,
     "SELECT r.routing FROM orders o LEFT JOIN order_routing r ON r.order_id = o.id"
-    " WHERE o.id = ?1";
+    " WHERE o.id = ?1"};
 
 #define SHIPMENT_COLUMNS                                                                           \
     "s.id, s.order_id, s.location_id, l.code, s.status, s.is_pickup, s.carrier, s.service,"        \
     " s.tracking_number, s.cost, s.pickup_code, s.promised_ship_by, s.version, s.created_at,"      \
     " s.updated_at, s.shipped_at, s.delivered_at, s.cancelled_at"
 
-static const char SQL_SHIPMENT_INSERT[] =
+static const struct sq_sql SQL_SHIPMENT_INSERT = {SQ_SHIPMENT_INSERT,
     "INSERT INTO shipments (id, order_id, location_id, status, is_pickup, carrier, service,"
     " tracking_number, cost, pickup_code, promised_ship_by, version, created_at, updated_at,"
     " shipped_at, delivered_at, cancelled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
-static const char SQL_SHIPMENT_UPDATE[] =
+    " ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+static const struct sq_sql SQL_SHIPMENT_UPDATE = {SQ_SHIPMENT_UPDATE,
     "UPDATE shipments SET location_id = ?2, status = ?3, is_pickup = ?4, carrier = ?5,"
     " service = ?6, tracking_number = ?7, cost = ?8, pickup_code = ?9, promised_ship_by = ?10,"
     " version = ?11 + 1, updated_at = ?12, shipped_at = ?13, delivered_at = ?14,"
-    " cancelled_at = ?15 WHERE id = ?1 AND version = ?11";
-static const char SQL_SHIPMENT_EXISTS[] = "SELECT 1 FROM shipments WHERE id = ?1";
-static const char SQL_SHIPMENT_GET[] =
+    " cancelled_at = ?15 WHERE id = ?1 AND version = ?11"};
+static const struct sq_sql SQL_SHIPMENT_EXISTS = {SQ_SHIPMENT_EXISTS, "SELECT 1 FROM shipments WHERE id = ?1"};
+static const struct sq_sql SQL_SHIPMENT_GET = {SQ_SHIPMENT_GET,
     "SELECT " SHIPMENT_COLUMNS " FROM shipments s CROSS JOIN locations l"
-    " WHERE s.id = ?1 AND l.id = s.location_id";
-static const char SQL_SHIPMENT_LIST_BY_ORDER[] =
+    " WHERE s.id = ?1 AND l.id = s.location_id"};
+static const struct sq_sql SQL_SHIPMENT_LIST_BY_ORDER = {SQ_SHIPMENT_LIST_BY_ORDER,
     "SELECT " SHIPMENT_COLUMNS " FROM shipments s CROSS JOIN locations l"
-    " WHERE s.order_id = ?1 AND l.id = s.location_id ORDER BY s.created_at, s.id";
+    " WHERE s.order_id = ?1 AND l.id = s.location_id ORDER BY s.created_at, s.id"};
 
 /* ---- orders: binding and reading --------------------------------------------------------- */
 
@@ -381,7 +381,7 @@ static enum err_code allocations_write(struct store_conn *conn, const struct ord
     for (size_t i = 0; i < order->allocations_count; i++) {
         ASSERT(order->allocations[i].location_row_id > 0);
         sqlite3_stmt *stmt = NULL;
-        enum err_code code = sq_stmt(conn, SQ_ALLOCATION_INSERT, SQL_ALLOCATION_INSERT, &stmt, err);
+        enum err_code code = sq_stmt(conn, &SQL_ALLOCATION_INSERT, &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -403,7 +403,7 @@ static enum err_code allocations_delete(struct store_conn *conn, const char *ord
                                         struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ALLOCATION_DELETE, SQL_ALLOCATION_DELETE, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ALLOCATION_DELETE, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -424,7 +424,7 @@ enum err_code store_order_insert(struct store_conn *conn, const struct order *or
     ASSERT(order->id != NULL && order->number != NULL && order->channel != NULL);
     ASSERT(order_totals_are_consistent(order)); /* pair: asserted again after a load */
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ORDER_INSERT, SQL_ORDER_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ORDER_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -452,7 +452,7 @@ enum err_code store_order_update(struct store_conn *conn, const struct order *or
     ASSERT(order->version > expected_version); /* the caller stores expected + 1 */
     ASSERT(order_totals_add_up(&order->totals));
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ORDER_UPDATE, SQL_ORDER_UPDATE, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ORDER_UPDATE, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -466,7 +466,7 @@ enum err_code store_order_update(struct store_conn *conn, const struct order *or
     }
     code = sq_run(conn, stmt, "order", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        return sq_version_miss(conn, SQ_ORDER_EXISTS, SQL_ORDER_EXISTS, order->id, 0, "order", err);
+        return sq_version_miss(conn, &SQL_ORDER_EXISTS, &(struct sq_key){.text = order->id}, "order", err);
     }
     if (code == ERR_OK) {
         code = lines_write(conn, order, SQ_LINE_UPSERT, SQL_LINE_UPSERT, err);
@@ -529,7 +529,7 @@ static enum err_code order_get(struct store_conn *conn, struct arena *arena, con
                                struct order *out, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ORDER_GET, SQL_ORDER_GET, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ORDER_GET, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -538,7 +538,7 @@ static enum err_code order_get(struct store_conn *conn, struct arena *arena, con
     sq_bind_text(&bind, id);
     code = sq_bind_check(conn, &bind, "order", err);
     if (code == ERR_OK) {
-        code = sq_read_one(conn, stmt, arena, order_read, out, "order", err);
+        code = sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = order_read, .what = "order"}, out, err);
     }
     if (code == ERR_OK) {
         code = order_load_children(conn, arena, out, err);
@@ -569,7 +569,7 @@ enum err_code store_order_find_external(struct store_conn *conn, const char *cha
     ASSERT(channel != NULL && external_id != NULL);
     id_out[0] = '\0';
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ORDER_FIND_EXTERNAL, SQL_ORDER_FIND_EXTERNAL, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ORDER_FIND_EXTERNAL, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -635,9 +635,10 @@ static enum err_code order_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct order), order_read, &items, count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = order_read, .what = "row", .elem_size = sizeof(struct order)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     for (size_t i = 0; i < *count && code == ERR_OK; i++) {
         code = order_load_children(conn, arena, &(*out)[i], err);
     }
@@ -666,7 +667,7 @@ enum err_code store_order_next_number(struct store_conn *conn, int64_t *out, str
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(out != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ORDER_NEXT_NUMBER, SQL_ORDER_NEXT_NUMBER, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ORDER_NEXT_NUMBER, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -689,14 +690,14 @@ enum err_code store_allocation_totals(struct store_conn *conn, struct arena *are
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ALLOCATION_TOTALS, SQL_ALLOCATION_TOTALS, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ALLOCATION_TOTALS, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct stock_row), sq_read_stock_row, &items,
-                       count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 
@@ -708,7 +709,7 @@ enum err_code store_order_routing_set(struct store_conn *conn, const char *order
     ASSERT(conn != NULL);
     ASSERT(order_id != NULL && routing_json != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ROUTING_SET, SQL_ROUTING_SET, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ROUTING_SET, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -739,7 +740,7 @@ enum err_code store_order_routing_get(struct store_conn *conn, struct arena *are
     ASSERT(order_id != NULL && routing_json != NULL);
     *routing_json = NULL;
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_ROUTING_GET, SQL_ROUTING_GET, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_ROUTING_GET, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -750,7 +751,7 @@ enum err_code store_order_routing_get(struct store_conn *conn, struct arena *are
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, arena, routing_read, (void *)routing_json, "order", err);
+    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = routing_read, .what = "order"}, (void *)routing_json, err);
 }
 
 /* ---- shipments --------------------------------------------------------------------------- */
@@ -811,7 +812,7 @@ enum err_code store_shipment_insert(struct store_conn *conn, const struct shipme
     ASSERT(shipment->id != NULL && shipment->order_id != NULL);
     ASSERT(shipment->location_row_id > 0);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_SHIPMENT_INSERT, SQL_SHIPMENT_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_SHIPMENT_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -836,7 +837,7 @@ enum err_code store_shipment_update(struct store_conn *conn, const struct shipme
     ASSERT(conn != NULL && shipment != NULL);
     ASSERT(shipment->id != NULL && shipment->location_row_id > 0);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_SHIPMENT_UPDATE, SQL_SHIPMENT_UPDATE, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_SHIPMENT_UPDATE, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -852,7 +853,7 @@ enum err_code store_shipment_update(struct store_conn *conn, const struct shipme
     }
     code = sq_run(conn, stmt, "shipment", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        code = sq_version_miss(conn, SQ_SHIPMENT_EXISTS, SQL_SHIPMENT_EXISTS, shipment->id, 0,
+        code = sq_version_miss(conn, &SQL_SHIPMENT_EXISTS, &(struct sq_key){.text = shipment->id},
                                "shipment", err);
     }
     return code;
@@ -865,7 +866,7 @@ enum err_code store_shipment_get(struct store_conn *conn, struct arena *arena, c
     ASSERT(id != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_SHIPMENT_GET, SQL_SHIPMENT_GET, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_SHIPMENT_GET, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -876,7 +877,7 @@ enum err_code store_shipment_get(struct store_conn *conn, struct arena *arena, c
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, arena, shipment_read, out, "shipment", err);
+    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = shipment_read, .what = "shipment"}, out, err);
 }
 
 enum err_code store_shipment_list_by_order(struct store_conn *conn, struct arena *arena,

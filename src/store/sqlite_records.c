@@ -14,12 +14,12 @@
 
 /* ---- channels ---------------------------------------------------------------------------- */
 
-static const char SQL_CHANNEL_INSERT[] =
-    "INSERT INTO channels (code, kind, name, created_at) VALUES (?1, ?2, ?3, ?4)";
-static const char SQL_CHANNEL_GET[] =
-    "SELECT code, kind, name, created_at FROM channels WHERE code = ?1";
-static const char SQL_CHANNEL_LIST[] =
-    "SELECT code, kind, name, created_at FROM channels ORDER BY code";
+static const struct sq_sql SQL_CHANNEL_INSERT = {SQ_CHANNEL_INSERT,
+    "INSERT INTO channels (code, kind, name, created_at) VALUES (?1, ?2, ?3, ?4)"};
+static const struct sq_sql SQL_CHANNEL_GET = {SQ_CHANNEL_GET,
+    "SELECT code, kind, name, created_at FROM channels WHERE code = ?1"};
+static const struct sq_sql SQL_CHANNEL_LIST = {SQ_CHANNEL_LIST,
+    "SELECT code, kind, name, created_at FROM channels ORDER BY code"};
 
 static enum err_code channel_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -38,7 +38,7 @@ enum err_code store_channel_insert(struct store_conn *conn, const struct channel
     ASSERT(conn != NULL && channel != NULL);
     ASSERT(channel->code != NULL && channel->kind != NULL && channel->name != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_CHANNEL_INSERT, SQL_CHANNEL_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_CHANNEL_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -62,7 +62,7 @@ enum err_code store_channel_get(struct store_conn *conn, struct arena *arena, co
     ASSERT(code != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
-    enum err_code result = sq_stmt(conn, SQ_CHANNEL_GET, SQL_CHANNEL_GET, &stmt, err);
+    enum err_code result = sq_stmt(conn, &SQL_CHANNEL_GET, &stmt, err);
     if (result != ERR_OK) {
         return result;
     }
@@ -73,7 +73,7 @@ enum err_code store_channel_get(struct store_conn *conn, struct arena *arena, co
     if (result != ERR_OK) {
         return result;
     }
-    return sq_read_one(conn, stmt, arena, channel_read, out, "channel", err);
+    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = channel_read, .what = "channel"}, out, err);
 }
 
 enum err_code store_channel_list(struct store_conn *conn, struct arena *arena, struct channel **out,
@@ -82,24 +82,25 @@ enum err_code store_channel_list(struct store_conn *conn, struct arena *arena, s
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_CHANNEL_LIST, SQL_CHANNEL_LIST, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_CHANNEL_LIST, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct channel), channel_read, &items, count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = channel_read, .what = "row", .elem_size = sizeof(struct channel)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 
 /* ---- events ------------------------------------------------------------------------------ */
 
-static const char SQL_EVENT_INSERT[] =
+static const struct sq_sql SQL_EVENT_INSERT = {SQ_EVENT_INSERT,
     "INSERT INTO events (entity_type, entity_id, kind, data, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char SQL_EVENT_LIST[] =
+    " VALUES (?1, ?2, ?3, ?4, ?5)"};
+static const struct sq_sql SQL_EVENT_LIST = {SQ_EVENT_LIST,
     "SELECT id, entity_type, entity_id, kind, data, created_at FROM events"
-    " WHERE entity_type = ?1 AND entity_id = ?2 ORDER BY id LIMIT ?3";
+    " WHERE entity_type = ?1 AND entity_id = ?2 ORDER BY id LIMIT ?3"};
 
 static enum err_code event_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -119,7 +120,7 @@ enum err_code store_event_insert(struct store_conn *conn, struct event *event, s
     ASSERT(conn != NULL && event != NULL);
     ASSERT(event->entity_type != NULL && event->entity_id != NULL && event->kind != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_EVENT_INSERT, SQL_EVENT_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_EVENT_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -149,7 +150,7 @@ enum err_code store_event_list(struct store_conn *conn, struct arena *arena,
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(entity_type != NULL && entity_id != NULL && out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_EVENT_LIST, SQL_EVENT_LIST, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_EVENT_LIST, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -162,20 +163,21 @@ enum err_code store_event_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct event), event_read, &items, count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena, .read = event_read, .what = "row", .elem_size = sizeof(struct event)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 
 /* ---- idempotency ------------------------------------------------------------------------- */
 
-static const char SQL_IDEMPOTENCY_GET[] =
+static const struct sq_sql SQL_IDEMPOTENCY_GET = {SQ_IDEMPOTENCY_GET,
     "SELECT scope, key, request_hash, status, body, created_at FROM idempotency"
-    " WHERE scope = ?1 AND key = ?2";
-static const char SQL_IDEMPOTENCY_INSERT[] =
+    " WHERE scope = ?1 AND key = ?2"};
+static const struct sq_sql SQL_IDEMPOTENCY_INSERT = {SQ_IDEMPOTENCY_INSERT,
     "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
 
 static enum err_code idempotency_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -199,7 +201,7 @@ enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena
     ASSERT(scope != NULL && key != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_IDEMPOTENCY_GET, SQL_IDEMPOTENCY_GET, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_IDEMPOTENCY_GET, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -211,7 +213,7 @@ enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, arena, idempotency_read, out, "idempotency key", err);
+    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = idempotency_read, .what = "idempotency key"}, out, err);
 }
 
 enum err_code store_idempotency_insert(struct store_conn *conn,
@@ -220,7 +222,7 @@ enum err_code store_idempotency_insert(struct store_conn *conn,
     ASSERT(conn != NULL && record != NULL);
     ASSERT(record->scope != NULL && record->key != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_IDEMPOTENCY_INSERT, SQL_IDEMPOTENCY_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_IDEMPOTENCY_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -241,13 +243,13 @@ enum err_code store_idempotency_insert(struct store_conn *conn,
 
 /* ---- API keys ---------------------------------------------------------------------------- */
 
-static const char SQL_API_KEY_INSERT[] =
+static const struct sq_sql SQL_API_KEY_INSERT = {SQ_API_KEY_INSERT,
     "INSERT INTO api_keys (id, prefix, secret_hash, role, scope_channel, scope_location,"
     " scope_customer, name, created_at, revoked_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-static const char SQL_API_KEY_GET_BY_PREFIX[] =
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+static const struct sq_sql SQL_API_KEY_GET_BY_PREFIX = {SQ_API_KEY_GET_BY_PREFIX,
     "SELECT id, prefix, secret_hash, role, scope_channel, scope_location, scope_customer, name,"
-    " created_at, revoked_at FROM api_keys WHERE prefix = ?1";
+    " created_at, revoked_at FROM api_keys WHERE prefix = ?1"};
 
 static enum err_code api_key_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -277,7 +279,7 @@ enum err_code store_api_key_insert(struct store_conn *conn, const struct api_key
     ASSERT(key->id != NULL && key->prefix != NULL);
     ASSERT((int)key->role >= 0 && key->role < ROLE_COUNT);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_API_KEY_INSERT, SQL_API_KEY_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_API_KEY_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -308,7 +310,7 @@ enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena 
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
     enum err_code code =
-        sq_stmt(conn, SQ_API_KEY_GET_BY_PREFIX, SQL_API_KEY_GET_BY_PREFIX, &stmt, err);
+        sq_stmt(conn, &SQL_API_KEY_GET_BY_PREFIX, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -319,5 +321,5 @@ enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena 
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, arena, api_key_read, out, "API key", err);
+    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = api_key_read, .what = "API key"}, out, err);
 }

@@ -10,26 +10,26 @@
 
 #include <sqlite3.h>
 
-enum err_code sq_stmt(struct store_conn *conn, enum sq_stmt id, const char *sql, sqlite3_stmt **out,
+enum err_code sq_stmt(struct store_conn *conn, const struct sq_sql *sql, sqlite3_stmt **out,
                       struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
-    ASSERT((int)id >= 0 && id < SQ_STMT_COUNT);
-    ASSERT(sql != NULL);
+    ASSERT(sql != NULL && (int)sql->id >= 0 && sql->id < SQ_STMT_COUNT);
+    enum sq_stmt id = sql->id;
     if (conn->stmts[id] != NULL) {
-        ASSERT(conn->sqls[id] == sql); /* one id, one statement text */
+        ASSERT(conn->texts[id] == sql->text); /* one id, one statement text */
         *out = conn->stmts[id];
         return ERR_OK;
     }
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    int rc = sqlite3_prepare_v3(conn->db, sql->text, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
     if (rc != SQLITE_OK) {
         return err_set(err, ERR_STORE, NULL, "store could not prepare a statement: %s",
                        sqlite3_errmsg(conn->db));
     }
     ASSERT(stmt != NULL);
     conn->stmts[id] = stmt;
-    conn->sqls[id] = sql;
+    conn->texts[id] = sql->text;
     *out = stmt;
     return ERR_OK;
 }
@@ -345,63 +345,72 @@ bool sq_grow(struct arena *arena, void **items, size_t count, size_t *cap, size_
     return true;
 }
 
-static enum err_code read_row(struct sq_row *row, sqlite3_stmt *stmt, struct arena *arena,
-                              sq_read_fn read, void *item, struct err *err)
+static enum err_code read_row(sqlite3_stmt *stmt, const struct sq_reader *reader, void *item,
+                              struct err *err)
 {
-    sq_row_init(row, stmt, arena);
-    enum err_code code = read(row, item, err);
+    struct sq_row row;
+    sq_row_init(&row, stmt, reader->arena);
+    enum err_code code = reader->read(&row, item, err);
     if (code != ERR_OK) {
         return code;
     }
-    return sq_row_check(row, err);
+    return sq_row_check(&row, err);
 }
 
-enum err_code sq_read_all(struct store_conn *conn, sqlite3_stmt *stmt, struct arena *arena,
-                          size_t elem_size, sq_read_fn read, void **out, size_t *count,
+enum err_code sq_read_all(struct store_conn *conn, sqlite3_stmt *stmt, struct sq_reader *reader,
                           struct err *err)
 {
-    ASSERT(conn != NULL && stmt != NULL && arena != NULL);
-    ASSERT(read != NULL && out != NULL && count != NULL);
+    ASSERT(conn != NULL && stmt != NULL && reader != NULL);
+    ASSERT(reader->arena != NULL && reader->read != NULL && reader->elem_size > 0);
     void *items = NULL;
-    size_t items_count = 0;
+    size_t count = 0;
     size_t cap = 0;
     bool has_row = true;
     enum err_code code = ERR_OK;
     while (code == ERR_OK && has_row) {
-        code = sq_step_row(conn, stmt, &has_row, "read", err);
+        code = sq_step_row(conn, stmt, &has_row, reader->what, err);
         if (code != ERR_OK || !has_row) {
             break;
         }
-        if (!sq_grow(arena, &items, items_count, &cap, elem_size)) {
-            code = err_set(err, ERR_TOO_LARGE, NULL, "result does not fit in the request's memory");
+        if (!sq_grow(reader->arena, &items, count, &cap, reader->elem_size)) {
+            code = err_set(err, ERR_TOO_LARGE, NULL,
+                           "result does not fit in the request's memory");
             break;
         }
-        struct sq_row row;
-        code = read_row(&row, stmt, arena, read, (char *)items + items_count * elem_size, err);
-        items_count++;
+        code = read_row(stmt, reader, (char *)items + count * reader->elem_size, err);
+        count++;
     }
     sq_done(stmt);
-    *out = code == ERR_OK ? items : NULL;
-    *count = code == ERR_OK ? items_count : 0;
+    reader->items = code == ERR_OK ? items : NULL;
+    reader->count = code == ERR_OK ? count : 0;
     return code;
 }
 
-enum err_code sq_read_one(struct store_conn *conn, sqlite3_stmt *stmt, struct arena *arena,
-                          sq_read_fn read, void *item, const char *what, struct err *err)
+enum err_code sq_read_one(struct store_conn *conn, sqlite3_stmt *stmt,
+                          const struct sq_reader *reader, void *item, struct err *err)
 {
-    ASSERT(conn != NULL && stmt != NULL);
-    ASSERT(read != NULL && item != NULL && what != NULL);
+    ASSERT(conn != NULL && stmt != NULL && reader != NULL);
+    ASSERT(reader->read != NULL && reader->what != NULL && item != NULL);
     bool has_row = false;
-    enum err_code code = sq_step_row(conn, stmt, &has_row, what, err);
+    enum err_code code = sq_step_row(conn, stmt, &has_row, reader->what, err);
     if (code == ERR_OK && !has_row) {
-        code = err_set(err, ERR_NOT_FOUND, NULL, "%s not found", what);
+        code = err_set(err, ERR_NOT_FOUND, NULL, "%s not found", reader->what);
     }
     if (code == ERR_OK) {
-        struct sq_row row;
-        code = read_row(&row, stmt, arena, read, item, err);
+        code = read_row(stmt, reader, item, err);
     }
     sq_done(stmt);
     return code;
+}
+
+void sq_bind_key(struct sq_bind *bind, const struct sq_key *key)
+{
+    ASSERT(bind != NULL && key != NULL);
+    if (key->text != NULL) {
+        sq_bind_text(bind, key->text);
+    } else {
+        sq_bind_i64(bind, key->row_id);
+    }
 }
 
 enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *what, struct err *err)
@@ -411,24 +420,19 @@ enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *wh
     return code;
 }
 
-enum err_code sq_version_miss(struct store_conn *conn, enum sq_stmt exists_id,
-                              const char *exists_sql, const char *key_text, int64_t key_row_id,
-                              const char *what, struct err *err)
+enum err_code sq_version_miss(struct store_conn *conn, const struct sq_sql *exists,
+                              const struct sq_key *key, const char *what, struct err *err)
 {
-    ASSERT(conn != NULL && exists_sql != NULL && what != NULL);
+    ASSERT(conn != NULL && exists != NULL && key != NULL && what != NULL);
     ASSERT(sqlite3_changes(conn->db) == 0); /* the update missed */
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, exists_id, exists_sql, &stmt, err);
+    enum err_code code = sq_stmt(conn, exists, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
     struct sq_bind bind;
     sq_bind_init(&bind, stmt);
-    if (key_text != NULL) {
-        sq_bind_text(&bind, key_text);
-    } else {
-        sq_bind_i64(&bind, key_row_id);
-    }
+    sq_bind_key(&bind, key);
     code = sq_bind_check(conn, &bind, what, err);
     if (code != ERR_OK) {
         return code;

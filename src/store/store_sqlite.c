@@ -23,12 +23,21 @@
 #define STORE_READER_CACHE_KIB  4096  /* page cache of each reader connection */
 #define STORE_PRAGMAS_BYTES_MAX 512
 
+/* Transaction control; the savepoint has one fixed name (one level per command). */
+static const struct sq_sql SQL_BEGIN_IMMEDIATE = {SQ_BEGIN_IMMEDIATE, "BEGIN IMMEDIATE"};
+static const struct sq_sql SQL_BEGIN_DEFERRED = {SQ_BEGIN_DEFERRED, "BEGIN"};
+static const struct sq_sql SQL_COMMIT = {SQ_COMMIT, "COMMIT"};
+static const struct sq_sql SQL_ROLLBACK = {SQ_ROLLBACK, "ROLLBACK"};
+static const struct sq_sql SQL_SAVEPOINT = {SQ_SAVEPOINT, "SAVEPOINT command"};
+static const struct sq_sql SQL_SAVEPOINT_RELEASE = {SQ_SAVEPOINT_RELEASE, "RELEASE command"};
+static const struct sq_sql SQL_SAVEPOINT_ROLLBACK = {SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO command"};
+
 /* Runs a cached statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT ...). */
-static enum err_code run_simple(struct store_conn *conn, enum sq_stmt id, const char *sql,
+static enum err_code run_simple(struct store_conn *conn, const struct sq_sql *sql,
                                 const char *what, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    enum err_code code = sq_stmt(conn, sql, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -92,7 +101,7 @@ static void conn_close(struct store_conn *conn)
         if (conn->stmts[i] != NULL) {
             sqlite3_finalize(conn->stmts[i]);
             conn->stmts[i] = NULL;
-            conn->sqls[i] = NULL;
+            conn->texts[i] = NULL;
         }
     }
     int rc = sqlite3_close(conn->db);
@@ -242,21 +251,21 @@ enum err_code store_begin_write(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(sqlite3_get_autocommit(conn->db)); /* no transaction open yet */
-    return run_simple(conn, SQ_BEGIN_IMMEDIATE, "BEGIN IMMEDIATE", "begin", err);
+    return run_simple(conn, &SQL_BEGIN_IMMEDIATE, "begin", err);
 }
 
 enum err_code store_begin_read(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(sqlite3_get_autocommit(conn->db));
-    return run_simple(conn, SQ_BEGIN_DEFERRED, "BEGIN", "begin", err);
+    return run_simple(conn, &SQL_BEGIN_DEFERRED, "begin", err);
 }
 
 enum err_code store_commit(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(!conn->savepoint_open);
-    return run_simple(conn, SQ_COMMIT, "COMMIT", "commit", err);
+    return run_simple(conn, &SQL_COMMIT, "commit", err);
 }
 
 void store_rollback(struct store_conn *conn)
@@ -268,7 +277,7 @@ void store_rollback(struct store_conn *conn)
     }
     struct err err;
     err_clear(&err);
-    if (run_simple(conn, SQ_ROLLBACK, "ROLLBACK", "rollback", &err) != ERR_OK) {
+    if (run_simple(conn, &SQL_ROLLBACK, "rollback", &err) != ERR_OK) {
         /* Only possible when the connection is unusable; the next begin reports it. */
         return;
     }
@@ -279,7 +288,7 @@ enum err_code store_savepoint(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(!conn->savepoint_open); /* one level only */
-    enum err_code code = run_simple(conn, SQ_SAVEPOINT, "SAVEPOINT command", "savepoint", err);
+    enum err_code code = run_simple(conn, &SQL_SAVEPOINT, "savepoint", err);
     conn->savepoint_open = code == ERR_OK;
     return code;
 }
@@ -289,7 +298,7 @@ enum err_code store_savepoint_release(struct store_conn *conn, struct err *err)
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(conn->savepoint_open);
     enum err_code code =
-        run_simple(conn, SQ_SAVEPOINT_RELEASE, "RELEASE command", "savepoint release", err);
+        run_simple(conn, &SQL_SAVEPOINT_RELEASE, "savepoint release", err);
     if (code == ERR_OK) {
         conn->savepoint_open = false;
     }
@@ -303,13 +312,13 @@ void store_savepoint_rollback(struct store_conn *conn)
     struct err err;
     err_clear(&err);
     enum err_code code =
-        run_simple(conn, SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO command", "savepoint rollback", &err);
+        run_simple(conn, &SQL_SAVEPOINT_ROLLBACK, "savepoint rollback", &err);
     /*
      * If the failed command's writes cannot be undone, committing the batch would keep them:
      * crashing is the only safe answer (the batch is not committed, nothing was answered).
      */
     ASSERT(code == ERR_OK);
-    code = run_simple(conn, SQ_SAVEPOINT_RELEASE, "RELEASE command", "savepoint release", &err);
+    code = run_simple(conn, &SQL_SAVEPOINT_RELEASE, "savepoint release", &err);
     ASSERT(code == ERR_OK);
     conn->savepoint_open = false;
 }
@@ -322,7 +331,7 @@ enum err_code sq_snapshot_begin(struct store_conn *conn, bool *owned, struct err
     if (!sqlite3_get_autocommit(conn->db)) {
         return ERR_OK;
     }
-    enum err_code code = run_simple(conn, SQ_BEGIN_DEFERRED, "BEGIN", "begin", err);
+    enum err_code code = run_simple(conn, &SQL_BEGIN_DEFERRED, "begin", err);
     *owned = code == ERR_OK;
     return code;
 }
@@ -347,19 +356,19 @@ static void migration_now_fn(sqlite3_context *context, int argc, sqlite3_value *
     sqlite3_result_int64(context, store->migration_now_ms);
 }
 
-static const char SQL_MIGRATION_TABLE_EXISTS[] =
-    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
-static const char SQL_MIGRATION_LIST[] =
-    "SELECT applied_at FROM schema_migrations WHERE version = ?1";
-static const char SQL_MIGRATION_INSERT[] =
-    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+static const struct sq_sql SQL_MIGRATION_TABLE_EXISTS = {SQ_MIGRATION_TABLE_EXISTS,
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"};
+static const struct sq_sql SQL_MIGRATION_LIST = {SQ_MIGRATION_LIST,
+    "SELECT applied_at FROM schema_migrations WHERE version = ?1"};
+static const struct sq_sql SQL_MIGRATION_INSERT = {SQ_MIGRATION_INSERT,
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"};
 
 /* Whether one version is applied, and when. */
 static enum err_code migration_applied(struct store_conn *conn, int version, bool *applied,
                                        int64_t *applied_at_ms, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_MIGRATION_LIST, SQL_MIGRATION_LIST, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_MIGRATION_LIST, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -382,7 +391,7 @@ static enum err_code migration_record(struct store_conn *conn,
                                       struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, SQ_MIGRATION_INSERT, SQL_MIGRATION_INSERT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_MIGRATION_INSERT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -469,7 +478,7 @@ static enum err_code migration_table_exists(struct store_conn *conn, bool *exist
 {
     sqlite3_stmt *stmt = NULL;
     enum err_code code =
-        sq_stmt(conn, SQ_MIGRATION_TABLE_EXISTS, SQL_MIGRATION_TABLE_EXISTS, &stmt, err);
+        sq_stmt(conn, &SQL_MIGRATION_TABLE_EXISTS, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
