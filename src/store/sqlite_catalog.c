@@ -23,22 +23,27 @@
     " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"             \
     " handling_days, version, created_at, updated_at"
 
-static const struct sq_sql SQL_LOCATION_INSERT = {SQ_LOCATION_INSERT,
+static const struct sq_sql SQL_LOCATION_INSERT = {
+    SQ_LOCATION_INSERT,
     "INSERT INTO locations (code, name, kind, addr_name, addr_company, addr_line1, addr_line2,"
     " addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_lat, addr_lon,"
     " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"
     " handling_days, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
     " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"};
-static const struct sq_sql SQL_LOCATION_UPDATE = {SQ_LOCATION_UPDATE,
+static const struct sq_sql SQL_LOCATION_UPDATE = {
+    SQ_LOCATION_UPDATE,
     "UPDATE locations SET code = ?1, name = ?2, kind = ?3, addr_name = ?4, addr_company = ?5,"
     " addr_line1 = ?6, addr_line2 = ?7, addr_city = ?8, addr_region = ?9,"
     " addr_postal_code = ?10, addr_country = ?11, addr_phone = ?12, addr_lat = ?13,"
     " addr_lon = ?14, capabilities = ?15, capacity_per_day = ?16, handling_cost = ?17,"
     " priority = ?18, active = ?19, cutoff_minute = ?20, handling_days = ?21,"
     " version = ?22 + 1, updated_at = ?23 WHERE id = ?24 AND version = ?22"};
-static const struct sq_sql SQL_LOCATION_EXISTS = {SQ_LOCATION_EXISTS, "SELECT 1 FROM locations WHERE id = ?1"};
-static const struct sq_sql SQL_LOCATION_GET = {SQ_LOCATION_GET, "SELECT " LOCATION_COLUMNS " FROM locations WHERE code = ?1"};
-static const struct sq_sql SQL_LOCATION_LIST = {SQ_LOCATION_LIST, "SELECT " LOCATION_COLUMNS " FROM locations ORDER BY code"};
+static const struct sq_sql SQL_LOCATION_EXISTS = {SQ_LOCATION_EXISTS,
+                                                  "SELECT 1 FROM locations WHERE id = ?1"};
+static const struct sq_sql SQL_LOCATION_GET = {SQ_LOCATION_GET, "SELECT " LOCATION_COLUMNS
+                                                                " FROM locations WHERE code = ?1"};
+static const struct sq_sql SQL_LOCATION_LIST = {SQ_LOCATION_LIST, "SELECT " LOCATION_COLUMNS
+                                                                  " FROM locations ORDER BY code"};
 
 static enum err_code location_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -134,7 +139,8 @@ enum err_code store_location_update(struct store_conn *conn, const struct locati
     }
     code = sq_run(conn, stmt, "location", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        code = sq_version_miss(conn, &SQL_LOCATION_EXISTS, &(struct sq_key){.row_id = location->row_id}, "location", err);
+        code = sq_version_miss(conn, &SQL_LOCATION_EXISTS,
+                               &(struct sq_key){.row_id = location->row_id}, "location", err);
     }
     return code;
 }
@@ -157,7 +163,9 @@ enum err_code store_location_get(struct store_conn *conn, struct arena *arena, c
     if (result != ERR_OK) {
         return result;
     }
-    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = location_read, .what = "location"}, out, err);
+    return sq_read_one(
+        conn, stmt, &(struct sq_reader){.arena = arena, .read = location_read, .what = "location"},
+        out, err);
 }
 
 enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
@@ -170,7 +178,10 @@ enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = location_read, .what = "row", .elem_size = sizeof(struct location)};
+    struct sq_reader reader = {.arena = arena,
+                               .read = location_read,
+                               .what = "location",
+                               .elem_size = sizeof(struct location)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -183,28 +194,36 @@ enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
     "id, sku, name, price, currency, weight_grams, kind, dropship_supplier, bin_location,"         \
     " customizable, active, version, created_at, updated_at"
 
-static const struct sq_sql SQL_PRODUCT_INSERT = {SQ_PRODUCT_INSERT,
+static const struct sq_sql SQL_PRODUCT_INSERT = {
+    SQ_PRODUCT_INSERT,
     "INSERT INTO products (sku, name, price, currency, weight_grams, kind, dropship_supplier,"
     " bin_location, customizable, active, version, created_at, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
-static const struct sq_sql SQL_PRODUCT_UPDATE = {SQ_PRODUCT_UPDATE,
+static const struct sq_sql SQL_PRODUCT_UPDATE = {
+    SQ_PRODUCT_UPDATE,
     "UPDATE products SET sku = ?1, name = ?2, price = ?3, currency = ?4, weight_grams = ?5,"
     " kind = ?6, dropship_supplier = ?7, bin_location = ?8, customizable = ?9, active = ?10,"
     " version = ?11 + 1, updated_at = ?12 WHERE id = ?13 AND version = ?11"};
-static const struct sq_sql SQL_PRODUCT_EXISTS = {SQ_PRODUCT_EXISTS, "SELECT 1 FROM products WHERE id = ?1"};
-static const struct sq_sql SQL_PRODUCT_GET = {SQ_PRODUCT_GET, "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku = ?1"};
-static const struct sq_sql SQL_PRODUCT_GET_BY_ROW = {SQ_PRODUCT_GET_BY_ROW,
-    "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1"};
-static const struct sq_sql SQL_PRODUCT_LIST = {SQ_PRODUCT_LIST,
+static const struct sq_sql SQL_PRODUCT_EXISTS = {SQ_PRODUCT_EXISTS,
+                                                 "SELECT 1 FROM products WHERE id = ?1"};
+static const struct sq_sql SQL_PRODUCT_GET = {SQ_PRODUCT_GET, "SELECT " PRODUCT_COLUMNS
+                                                              " FROM products WHERE sku = ?1"};
+static const struct sq_sql SQL_PRODUCT_GET_BY_ROW = {
+    SQ_PRODUCT_GET_BY_ROW, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1"};
+static const struct sq_sql SQL_PRODUCT_LIST = {
+    SQ_PRODUCT_LIST,
     "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku > ?1 ORDER BY sku LIMIT ?2"};
-static const struct sq_sql SQL_COMPONENT_INSERT = {SQ_COMPONENT_INSERT,
+static const struct sq_sql SQL_COMPONENT_INSERT = {
+    SQ_COMPONENT_INSERT,
     "INSERT INTO kit_components (kit_id, component_id, position, qty) VALUES (?1, ?2, ?3, ?4)"};
-static const struct sq_sql SQL_COMPONENT_DELETE = {SQ_COMPONENT_DELETE, "DELETE FROM kit_components WHERE kit_id = ?1"};
-static const struct sq_sql SQL_COMPONENT_LIST = {SQ_COMPONENT_LIST,
+static const struct sq_sql SQL_COMPONENT_DELETE = {SQ_COMPONENT_DELETE,
+                                                   "DELETE FROM kit_components WHERE kit_id = ?1"};
+static const struct sq_sql SQL_COMPONENT_LIST = {
+    SQ_COMPONENT_LIST,
     "SELECT k.component_id, p.sku, k.qty FROM kit_components k"
     " JOIN products p ON p.id = k.component_id WHERE k.kit_id = ?1 ORDER BY k.position"};
-static const struct sq_sql SQL_KITS_USING = {SQ_KITS_USING,
-    "SELECT kit_id FROM kit_components WHERE component_id = ?1 ORDER BY kit_id"};
+static const struct sq_sql SQL_KITS_USING = {
+    SQ_KITS_USING, "SELECT kit_id FROM kit_components WHERE component_id = ?1 ORDER BY kit_id"};
 
 static enum err_code product_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -364,8 +383,8 @@ enum err_code store_product_update(struct store_conn *conn, const struct product
     }
     code = sq_run(conn, stmt, "product", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        return sq_version_miss(conn, &SQL_PRODUCT_EXISTS, &(struct sq_key){.row_id = product->row_id},
-                               "product", err);
+        return sq_version_miss(conn, &SQL_PRODUCT_EXISTS,
+                               &(struct sq_key){.row_id = product->row_id}, "product", err);
     }
     if (code == ERR_OK) {
         code = product_components_delete(conn, product->row_id, err);
@@ -398,36 +417,36 @@ static enum err_code product_components_load(struct store_conn *conn, struct are
     if (code != ERR_OK) {
         return code;
     }
-    void *items = NULL;
-    code = sq_read_all(conn, stmt, arena, sizeof(struct kit_component), component_read, &items,
-                       &product->components_count, err);
-    product->components = items;
+    struct sq_reader reader = {.arena = arena,
+                               .read = component_read,
+                               .what = "kit component",
+                               .elem_size = sizeof(struct kit_component)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    product->components = reader.items;
+    product->components_count = reader.count;
     return code;
 }
 
 /* Reads one product by a statement with one parameter (sku or row id), with components. */
-static enum err_code product_get(struct store_conn *conn, struct arena *arena, enum sq_stmt id,
-                                 const char *sql, const char *sku, int64_t row_id,
+static enum err_code product_get(struct store_conn *conn, struct arena *arena,
+                                 const struct sq_sql *sql, const struct sq_key *key,
                                  struct product *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
-    ASSERT(out != NULL);
+    ASSERT(key != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    enum err_code code = sq_stmt(conn, sql, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
     struct sq_bind bind;
     sq_bind_init(&bind, stmt);
-    if (sku != NULL) {
-        sq_bind_text(&bind, sku);
-    } else {
-        sq_bind_i64(&bind, row_id);
-    }
+    sq_bind_key(&bind, key);
     code = sq_bind_check(conn, &bind, "product", err);
     if (code == ERR_OK) {
-        code = sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = product_read, .what = "product"}, out, err);
+        const struct sq_reader reader = {.arena = arena, .read = product_read, .what = "product"};
+        code = sq_read_one(conn, stmt, &reader, out, err);
     }
     if (code == ERR_OK) {
         code = product_components_load(conn, arena, out, err);
@@ -437,13 +456,13 @@ static enum err_code product_get(struct store_conn *conn, struct arena *arena, e
 
 /* product_get inside one snapshot (the row and its components agree). */
 static enum err_code product_get_snapshot(struct store_conn *conn, struct arena *arena,
-                                          enum sq_stmt id, const char *sql, const char *sku,
-                                          int64_t row_id, struct product *out, struct err *err)
+                                          const struct sq_sql *sql, const struct sq_key *key,
+                                          struct product *out, struct err *err)
 {
     bool owned = false;
     enum err_code code = sq_snapshot_begin(conn, &owned, err);
     if (code == ERR_OK) {
-        code = product_get(conn, arena, id, sql, sku, row_id, out, err);
+        code = product_get(conn, arena, sql, key, out, err);
     }
     sq_snapshot_end(conn, owned);
     return code;
@@ -453,20 +472,21 @@ enum err_code store_product_get(struct store_conn *conn, struct arena *arena, co
                                 struct product *out, struct err *err)
 {
     ASSERT(sku != NULL);
-    return product_get_snapshot(conn, arena, SQ_PRODUCT_GET, SQL_PRODUCT_GET, sku, 0, out, err);
+    const struct sq_key key = {.text = sku};
+    return product_get_snapshot(conn, arena, &SQL_PRODUCT_GET, &key, out, err);
 }
 
 enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena, int64_t row_id,
                                        struct product *out, struct err *err)
 {
     ASSERT(row_id >= 0);
-    return product_get_snapshot(conn, arena, SQ_PRODUCT_GET_BY_ROW, SQL_PRODUCT_GET_BY_ROW, NULL,
-                                row_id, out, err);
+    const struct sq_key key = {.row_id = row_id};
+    return product_get_snapshot(conn, arena, &SQL_PRODUCT_GET_BY_ROW, &key, out, err);
 }
 
-static enum err_code product_list(struct store_conn *conn, struct arena *arena,
-                                  const char *after_sku, size_t limit, struct product **out,
-                                  size_t *count, struct err *err)
+/* The products after after_sku (reader->items), each with its components. */
+static enum err_code product_list(struct store_conn *conn, const char *after_sku, size_t limit,
+                                  struct sq_reader *reader, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
     enum err_code code = sq_stmt(conn, &SQL_PRODUCT_LIST, &stmt, err);
@@ -481,30 +501,34 @@ static enum err_code product_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = product_read, .what = "row", .elem_size = sizeof(struct product)};
-    code = sq_read_all(conn, stmt, &reader, err);
-    *out = reader.items;
-    *count = reader.count;
-    for (size_t i = 0; i < *count && code == ERR_OK; i++) {
-        code = product_components_load(conn, arena, &(*out)[i], err);
+    code = sq_read_all(conn, stmt, reader, err);
+    struct product *products = reader->items;
+    for (size_t i = 0; i < reader->count && code == ERR_OK; i++) {
+        code = product_components_load(conn, reader->arena, &products[i], err);
     }
     return code;
 }
 
+/* store.h fixes this parameter list (the interface every backend implements). */
+// NOLINTNEXTLINE(readability-function-size)
 enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
                                  const char *after_sku, size_t limit, struct product **out,
                                  size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
-    *out = NULL;
-    *count = 0;
+    struct sq_reader reader = {.arena = arena,
+                               .read = product_read,
+                               .what = "product",
+                               .elem_size = sizeof(struct product)};
     bool owned = false;
     enum err_code code = sq_snapshot_begin(conn, &owned, err);
     if (code == ERR_OK) {
-        code = product_list(conn, arena, after_sku, limit, out, count, err);
+        code = product_list(conn, after_sku, limit, &reader, err);
     }
     sq_snapshot_end(conn, owned);
+    *out = code == ERR_OK ? reader.items : NULL;
+    *count = code == ERR_OK ? reader.count : 0;
     return code;
 }
 
@@ -526,7 +550,8 @@ enum err_code store_product_kits_using(struct store_conn *conn, struct arena *ar
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = row_id_read, .what = "row", .elem_size = sizeof(int64_t)};
+    struct sq_reader reader = {
+        .arena = arena, .read = row_id_read, .what = "kit", .elem_size = sizeof(int64_t)};
     code = sq_read_all(conn, stmt, &reader, err);
     *kit_row_ids = reader.items;
     *count = reader.count;
@@ -539,18 +564,22 @@ enum err_code store_product_kits_using(struct store_conn *conn, struct arena *ar
     "id, email, name, phone, type, payment_terms_days, credit_limit, orders_count, version,"       \
     " created_at, updated_at"
 
-static const struct sq_sql SQL_CUSTOMER_INSERT = {SQ_CUSTOMER_INSERT,
+static const struct sq_sql SQL_CUSTOMER_INSERT = {
+    SQ_CUSTOMER_INSERT,
     "INSERT INTO customers (id, email, name, phone, type, payment_terms_days, credit_limit,"
     " version, created_at, updated_at)"
     " VALUES (?1, lower(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
-static const struct sq_sql SQL_CUSTOMER_UPDATE = {SQ_CUSTOMER_UPDATE,
+static const struct sq_sql SQL_CUSTOMER_UPDATE = {
+    SQ_CUSTOMER_UPDATE,
     "UPDATE customers SET email = lower(?2), name = ?3, phone = ?4, type = ?5,"
     " payment_terms_days = ?6, credit_limit = ?7, version = ?8 + 1, updated_at = ?9"
     " WHERE id = ?1 AND version = ?8"};
-static const struct sq_sql SQL_CUSTOMER_EXISTS = {SQ_CUSTOMER_EXISTS, "SELECT 1 FROM customers WHERE id = ?1"};
-static const struct sq_sql SQL_CUSTOMER_GET = {SQ_CUSTOMER_GET, "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = ?1"};
-static const struct sq_sql SQL_CUSTOMER_GET_BY_EMAIL = {SQ_CUSTOMER_GET_BY_EMAIL,
-    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE email = lower(?1)"};
+static const struct sq_sql SQL_CUSTOMER_EXISTS = {SQ_CUSTOMER_EXISTS,
+                                                  "SELECT 1 FROM customers WHERE id = ?1"};
+static const struct sq_sql SQL_CUSTOMER_GET = {SQ_CUSTOMER_GET, "SELECT " CUSTOMER_COLUMNS
+                                                                " FROM customers WHERE id = ?1"};
+static const struct sq_sql SQL_CUSTOMER_GET_BY_EMAIL = {
+    SQ_CUSTOMER_GET_BY_EMAIL, "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE email = lower(?1)"};
 
 static enum err_code customer_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -639,15 +668,15 @@ enum err_code store_customer_update(struct store_conn *conn, const struct custom
     return code;
 }
 
-static enum err_code customer_get(struct store_conn *conn, struct arena *arena, enum sq_stmt id,
-                                  const char *sql, const char *key, struct customer *out,
+static enum err_code customer_get(struct store_conn *conn, struct arena *arena,
+                                  const struct sq_sql *sql, const char *key, struct customer *out,
                                   struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(key != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    enum err_code code = sq_stmt(conn, sql, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -658,18 +687,18 @@ static enum err_code customer_get(struct store_conn *conn, struct arena *arena, 
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = customer_read, .what = "customer"}, out, err);
+    const struct sq_reader reader = {.arena = arena, .read = customer_read, .what = "customer"};
+    return sq_read_one(conn, stmt, &reader, out, err);
 }
 
 enum err_code store_customer_get(struct store_conn *conn, struct arena *arena, const char *id,
                                  struct customer *out, struct err *err)
 {
-    return customer_get(conn, arena, SQ_CUSTOMER_GET, SQL_CUSTOMER_GET, id, out, err);
+    return customer_get(conn, arena, &SQL_CUSTOMER_GET, id, out, err);
 }
 
 enum err_code store_customer_get_by_email(struct store_conn *conn, struct arena *arena,
                                           const char *email, struct customer *out, struct err *err)
 {
-    return customer_get(conn, arena, SQ_CUSTOMER_GET_BY_EMAIL, SQL_CUSTOMER_GET_BY_EMAIL, email,
-                        out, err);
+    return customer_get(conn, arena, &SQL_CUSTOMER_GET_BY_EMAIL, email, out, err);
 }

@@ -224,10 +224,10 @@ typedef enum err_code (*sq_read_fn)(struct sq_row *row, void *item, struct err *
 struct sq_reader {
     struct arena *arena; /* strings and arrays are copied here */
     sq_read_fn read;
-    const char *what;    /* names the row in errors ("order not found") */
-    size_t elem_size;    /* sq_read_all: size of one element */
-    void *items;         /* sq_read_all out: arena array, NULL when there is no row */
-    size_t count;        /* sq_read_all out: elements in items */
+    const char *what; /* names the row in errors ("order not found") */
+    size_t elem_size; /* sq_read_all: size of one element */
+    void *items;      /* sq_read_all out: arena array, NULL when there is no row */
+    size_t count;     /* sq_read_all out: elements in items */
 };
 
 /*
@@ -240,8 +240,7 @@ MUST_CHECK enum err_code sq_read_all(struct store_conn *conn, sqlite3_stmt *stmt
 /* Steps a bound statement once and reads its row into item; ERR_NOT_FOUND ("<what> not
  * found") when there is none. Finishes the statement. */
 MUST_CHECK enum err_code sq_read_one(struct store_conn *conn, sqlite3_stmt *stmt,
-                                     const struct sq_reader *reader, void *item,
-                                     struct err *err);
+                                     const struct sq_reader *reader, void *item, struct err *err);
 
 /* Binds a key (text or row id) as the next parameter. */
 void sq_bind_key(struct sq_bind *bind, const struct sq_key *key);

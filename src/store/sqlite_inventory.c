@@ -12,15 +12,17 @@
 #include "core/inventory.h"
 #include "store/store.h"
 
-static const struct sq_sql SQL_STOCK_GET = {SQ_STOCK_GET, "SELECT on_hand, reserved, safety_stock, inbound FROM inventory"
-                                    " WHERE product_id = ?1 AND location_id = ?2"};
+static const struct sq_sql SQL_STOCK_GET = {
+    SQ_STOCK_GET, "SELECT on_hand, reserved, safety_stock, inbound FROM inventory"
+                  " WHERE product_id = ?1 AND location_id = ?2"};
 
 /*
  * One statement: the current balance (zeros when there is no row) is read, the conditions
  * are checked on it, and the moved balance is inserted or, when the row exists, written over
  * it. When a condition fails the SELECT yields no row, nothing is written and changes() is 0.
  */
-static const struct sq_sql SQL_STOCK_APPLY = {SQ_STOCK_APPLY,
+static const struct sq_sql SQL_STOCK_APPLY = {
+    SQ_STOCK_APPLY,
     "INSERT INTO inventory (product_id, location_id, on_hand, reserved, safety_stock, inbound,"
     " updated_at)"
     " SELECT ?1, ?2, c.on_hand + ?3, c.reserved + ?4, c.safety_stock, c.inbound, ?6"
@@ -32,7 +34,8 @@ static const struct sq_sql SQL_STOCK_APPLY = {SQ_STOCK_APPLY,
     " ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = excluded.on_hand,"
     " reserved = excluded.reserved, updated_at = excluded.updated_at"};
 
-static const struct sq_sql SQL_STOCK_SET_SAFETY = {SQ_STOCK_SET_SAFETY,
+static const struct sq_sql SQL_STOCK_SET_SAFETY = {
+    SQ_STOCK_SET_SAFETY,
     "INSERT INTO inventory (product_id, location_id, on_hand, reserved, safety_stock, inbound,"
     " updated_at) VALUES (?1, ?2, 0, 0, ?3, 0, ?4)"
     " ON CONFLICT (product_id, location_id) DO UPDATE SET safety_stock = excluded.safety_stock,"
@@ -42,24 +45,29 @@ static const struct sq_sql SQL_STOCK_SET_SAFETY = {SQ_STOCK_SET_SAFETY,
     "i.product_id, i.location_id, p.sku, l.code, i.on_hand, i.reserved, i.safety_stock,"           \
     " i.inbound, i.updated_at"
 
-static const struct sq_sql SQL_STOCK_LIST_BY_PRODUCT = {SQ_STOCK_LIST_BY_PRODUCT,
+static const struct sq_sql SQL_STOCK_LIST_BY_PRODUCT = {
+    SQ_STOCK_LIST_BY_PRODUCT,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
     " JOIN locations l ON l.id = i.location_id WHERE i.product_id = ?1 ORDER BY l.code"};
-static const struct sq_sql SQL_STOCK_LIST_ALL = {SQ_STOCK_LIST_ALL,
+static const struct sq_sql SQL_STOCK_LIST_ALL = {
+    SQ_STOCK_LIST_ALL,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
     " JOIN locations l ON l.id = i.location_id ORDER BY i.product_id, i.location_id"};
 
-static const struct sq_sql SQL_LEDGER_INSERT = {SQ_LEDGER_INSERT,
+static const struct sq_sql SQL_LEDGER_INSERT = {
+    SQ_LEDGER_INSERT,
     "INSERT INTO inventory_ledger (product_id, location_id, kind, on_hand_delta, reserved_delta,"
     " reason, ref_type, ref_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
 /* CROSS JOIN keeps the ledger as the outer loop, so its index yields rows newest first. */
-static const struct sq_sql SQL_LEDGER_LIST = {SQ_LEDGER_LIST,
+static const struct sq_sql SQL_LEDGER_LIST = {
+    SQ_LEDGER_LIST,
     "SELECT g.id, g.product_id, g.location_id, p.sku, l.code, g.kind, g.on_hand_delta,"
     " g.reserved_delta, g.reason, g.ref_type, g.ref_id, g.created_at"
     " FROM inventory_ledger g CROSS JOIN products p CROSS JOIN locations l"
     " WHERE p.id = g.product_id AND l.id = g.location_id AND g.product_id = ?1"
     " AND (?2 = 0 OR g.location_id = ?2) AND g.id < ?3 ORDER BY g.id DESC LIMIT ?4"};
-static const struct sq_sql SQL_LEDGER_TOTALS = {SQ_LEDGER_TOTALS,
+static const struct sq_sql SQL_LEDGER_TOTALS = {
+    SQ_LEDGER_TOTALS,
     "SELECT t.product_id, t.location_id, p.sku, l.code, t.on_hand, t.reserved, 0, 0, t.last"
     " FROM (SELECT product_id, location_id, sum(on_hand_delta) AS on_hand,"
     " sum(reserved_delta) AS reserved, max(created_at) AS last FROM inventory_ledger"
@@ -137,6 +145,8 @@ enum err_code store_stock_get(struct store_conn *conn, int64_t product_row_id,
     return code;
 }
 
+/* store.h fixes this parameter list (the interface every backend implements). */
+// NOLINTNEXTLINE(readability-function-size)
 enum err_code store_stock_apply(struct store_conn *conn, int64_t product_row_id,
                                 int64_t location_row_id, int64_t on_hand_delta,
                                 int64_t reserved_delta, bool check_atp, int64_t now_ms,
@@ -202,8 +212,7 @@ enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena 
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
-    enum err_code code =
-        sq_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCT, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCT, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -214,7 +223,10 @@ enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena 
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    struct sq_reader reader = {.arena = arena,
+                               .read = sq_read_stock_row,
+                               .what = "stock",
+                               .elem_size = sizeof(struct stock_row)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -231,7 +243,10 @@ enum err_code store_stock_list_all(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    struct sq_reader reader = {.arena = arena,
+                               .read = sq_read_stock_row,
+                               .what = "stock",
+                               .elem_size = sizeof(struct stock_row)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -272,6 +287,8 @@ enum err_code store_ledger_insert(struct store_conn *conn, struct ledger_entry *
     return code;
 }
 
+/* store.h fixes this parameter list (the interface every backend implements). */
+// NOLINTNEXTLINE(readability-function-size)
 enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
                                 int64_t product_row_id, int64_t location_row_id,
                                 int64_t before_row_id, size_t limit, struct ledger_entry **out,
@@ -295,7 +312,10 @@ enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = ledger_read, .what = "row", .elem_size = sizeof(struct ledger_entry)};
+    struct sq_reader reader = {.arena = arena,
+                               .read = ledger_read,
+                               .what = "ledger entry",
+                               .elem_size = sizeof(struct ledger_entry)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -312,7 +332,10 @@ enum err_code store_ledger_totals(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    struct sq_reader reader = {.arena = arena,
+                               .read = sq_read_stock_row,
+                               .what = "stock",
+                               .elem_size = sizeof(struct stock_row)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;

@@ -28,12 +28,14 @@
     " ship_lon, bill_name, bill_company, bill_line1, bill_line2, bill_city, bill_region,"          \
     " bill_postal_code, bill_country, bill_phone, bill_lat, bill_lon"
 
-static const struct sq_sql SQL_ORDER_INSERT = {SQ_ORDER_INSERT,
+static const struct sq_sql SQL_ORDER_INSERT = {
+    SQ_ORDER_INSERT,
     "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(?7), ?8, ?9,"
     " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
     " ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45,"
     " ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55)"};
-static const struct sq_sql SQL_ORDER_UPDATE = {SQ_ORDER_UPDATE,
+static const struct sq_sql SQL_ORDER_UPDATE = {
+    SQ_ORDER_UPDATE,
     "UPDATE orders SET number = ?2, status = ?3, channel = ?4, external_id = ?5,"
     " customer_id = ?6, customer_email = lower(?7), customer_name = ?8, customer_type = ?9,"
     " currency = ?10, method = ?11, pickup_location = ?12, delivery_day = ?13,"
@@ -47,10 +49,12 @@ static const struct sq_sql SQL_ORDER_UPDATE = {SQ_ORDER_UPDATE,
     " ship_lon = ?44, bill_name = ?45, bill_company = ?46, bill_line1 = ?47, bill_line2 = ?48,"
     " bill_city = ?49, bill_region = ?50, bill_postal_code = ?51, bill_country = ?52,"
     " bill_phone = ?53, bill_lat = ?54, bill_lon = ?55 WHERE id = ?1 AND version = ?56"};
-static const struct sq_sql SQL_ORDER_EXISTS = {SQ_ORDER_EXISTS, "SELECT 1 FROM orders WHERE id = ?1"};
-static const struct sq_sql SQL_ORDER_GET = {SQ_ORDER_GET, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1"};
-static const struct sq_sql SQL_ORDER_FIND_EXTERNAL = {SQ_ORDER_FIND_EXTERNAL,
-    "SELECT id FROM orders WHERE channel = ?1 AND external_id = ?2"};
+static const struct sq_sql SQL_ORDER_EXISTS = {SQ_ORDER_EXISTS,
+                                               "SELECT 1 FROM orders WHERE id = ?1"};
+static const struct sq_sql SQL_ORDER_GET = {SQ_ORDER_GET,
+                                            "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1"};
+static const struct sq_sql SQL_ORDER_FIND_EXTERNAL = {
+    SQ_ORDER_FIND_EXTERNAL, "SELECT id FROM orders WHERE channel = ?1 AND external_id = ?2"};
 
 /*
  * One list statement per leading filter, so each can walk its index newest first: the lead
@@ -65,13 +69,17 @@ static const struct sq_sql SQL_ORDER_FIND_EXTERNAL = {SQ_ORDER_FIND_EXTERNAL,
     " AND +created_at >= ?6 AND +created_at <= ?7 ORDER BY id DESC LIMIT ?8"
 
 static const struct sq_sql SQL_ORDER_LIST = {SQ_ORDER_LIST, ORDER_LIST_SQL("1")};
-static const struct sq_sql SQL_ORDER_LIST_BY_STATUS = {SQ_ORDER_LIST_BY_STATUS, ORDER_LIST_SQL("status = ?2")};
-static const struct sq_sql SQL_ORDER_LIST_BY_CUSTOMER = {SQ_ORDER_LIST_BY_CUSTOMER, ORDER_LIST_SQL("customer_id = ?5")};
-static const struct sq_sql SQL_ORDER_LIST_BY_EMAIL = {SQ_ORDER_LIST_BY_EMAIL, ORDER_LIST_SQL("customer_email = lower(?4)")};
+static const struct sq_sql SQL_ORDER_LIST_BY_STATUS = {SQ_ORDER_LIST_BY_STATUS,
+                                                       ORDER_LIST_SQL("status = ?2")};
+static const struct sq_sql SQL_ORDER_LIST_BY_CUSTOMER = {SQ_ORDER_LIST_BY_CUSTOMER,
+                                                         ORDER_LIST_SQL("customer_id = ?5")};
+static const struct sq_sql SQL_ORDER_LIST_BY_EMAIL = {SQ_ORDER_LIST_BY_EMAIL,
+                                                      ORDER_LIST_SQL("customer_email = lower(?4)")};
 
 #define ORDER_ID_AFTER_ALL "\x7f" /* sorts after every id ([A-Za-z0-9_]) */
 
-static const struct sq_sql SQL_ORDER_NEXT_NUMBER = {SQ_ORDER_NEXT_NUMBER,
+static const struct sq_sql SQL_ORDER_NEXT_NUMBER = {
+    SQ_ORDER_NEXT_NUMBER,
     "UPDATE sequences SET value = value + 1 WHERE name = 'order_number' RETURNING value"};
 
 #define LINE_COLUMNS                                                                               \
@@ -80,9 +88,11 @@ static const struct sq_sql SQL_ORDER_NEXT_NUMBER = {SQ_ORDER_NEXT_NUMBER,
     " qty_backordered"
 
 static const struct sq_sql SQL_LINE_INSERT = {SQ_LINE_INSERT,
-    "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
-static const struct sq_sql SQL_LINE_UPSERT = {SQ_LINE_UPSERT,
+                                              "INSERT INTO order_lines (order_id, " LINE_COLUMNS
+                                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                                              " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+static const struct sq_sql SQL_LINE_UPSERT = {
+    SQ_LINE_UPSERT,
     "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
     " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (order_id, line_no) DO UPDATE"
     " SET id = excluded.id, product_id = excluded.product_id, sku = excluded.sku,"
@@ -92,21 +102,25 @@ static const struct sq_sql SQL_LINE_UPSERT = {SQ_LINE_UPSERT,
     " qty_allocated = excluded.qty_allocated, qty_shipped = excluded.qty_shipped,"
     " qty_cancelled = excluded.qty_cancelled, qty_returned = excluded.qty_returned,"
     " qty_backordered = excluded.qty_backordered"};
-static const struct sq_sql SQL_LINE_LIST = {SQ_LINE_LIST,
-    "SELECT " LINE_COLUMNS " FROM order_lines WHERE order_id = ?1 ORDER BY line_no"};
+static const struct sq_sql SQL_LINE_LIST = {
+    SQ_LINE_LIST, "SELECT " LINE_COLUMNS " FROM order_lines WHERE order_id = ?1 ORDER BY line_no"};
 
-static const struct sq_sql SQL_ALLOCATION_INSERT = {SQ_ALLOCATION_INSERT,
+static const struct sq_sql SQL_ALLOCATION_INSERT = {
+    SQ_ALLOCATION_INSERT,
     "INSERT INTO allocations (order_id, alloc_no, id, line_id, line_no, sku, location_id, qty,"
     " shipment_id, distance_km, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
     " ?11)"};
-static const struct sq_sql SQL_ALLOCATION_DELETE = {SQ_ALLOCATION_DELETE, "DELETE FROM allocations WHERE order_id = ?1"};
-static const struct sq_sql SQL_ALLOCATION_LIST = {SQ_ALLOCATION_LIST,
+static const struct sq_sql SQL_ALLOCATION_DELETE = {SQ_ALLOCATION_DELETE,
+                                                    "DELETE FROM allocations WHERE order_id = ?1"};
+static const struct sq_sql SQL_ALLOCATION_LIST = {
+    SQ_ALLOCATION_LIST,
     "SELECT a.id, a.line_id, a.line_no, a.sku, a.location_id, l.code, a.qty, a.shipment_id,"
     " a.distance_km, a.created_at FROM allocations a CROSS JOIN locations l"
     " WHERE a.order_id = ?1 AND l.id = a.location_id ORDER BY a.alloc_no"};
 
 /* Units still held for allocations: those of shipments not yet gone (or without one). */
-static const struct sq_sql SQL_ALLOCATION_TOTALS = {SQ_ALLOCATION_TOTALS,
+static const struct sq_sql SQL_ALLOCATION_TOTALS = {
+    SQ_ALLOCATION_TOTALS,
     "SELECT t.product_id, t.location_id, p.sku, l.code, 0, t.qty, 0, 0, 0"
     " FROM (SELECT ol.product_id AS product_id, a.location_id AS location_id, sum(a.qty) AS qty"
     " FROM allocations a JOIN order_lines ol ON ol.order_id = a.order_id"
@@ -116,33 +130,37 @@ static const struct sq_sql SQL_ALLOCATION_TOTALS = {SQ_ALLOCATION_TOTALS,
     " JOIN products p ON p.id = t.product_id JOIN locations l ON l.id = t.location_id"
     " ORDER BY t.product_id, t.location_id"};
 
-static const struct sq_sql SQL_ROUTING_SET = {SQ_ROUTING_SET,
-    "INSERT INTO order_routing (order_id, routing) VALUES (?1, ?2)"
-    " ON CONFLICT (order_id) DO UPDATE SET routing = excluded.routing"};
-static const struct sq_sql SQL_ROUTING_GET = {SQ_ROUTING_GET,
-    "SELECT r.routing FROM orders o LEFT JOIN order_routing r ON r.order_id = o.id"
-    " WHERE o.id = ?1"};
+static const struct sq_sql SQL_ROUTING_SET = {
+    SQ_ROUTING_SET, "INSERT INTO order_routing (order_id, routing) VALUES (?1, ?2)"
+                    " ON CONFLICT (order_id) DO UPDATE SET routing = excluded.routing"};
+static const struct sq_sql SQL_ROUTING_GET = {
+    SQ_ROUTING_GET, "SELECT r.routing FROM orders o LEFT JOIN order_routing r ON r.order_id = o.id"
+                    " WHERE o.id = ?1"};
 
 #define SHIPMENT_COLUMNS                                                                           \
     "s.id, s.order_id, s.location_id, l.code, s.status, s.is_pickup, s.carrier, s.service,"        \
     " s.tracking_number, s.cost, s.pickup_code, s.promised_ship_by, s.version, s.created_at,"      \
     " s.updated_at, s.shipped_at, s.delivered_at, s.cancelled_at"
 
-static const struct sq_sql SQL_SHIPMENT_INSERT = {SQ_SHIPMENT_INSERT,
+static const struct sq_sql SQL_SHIPMENT_INSERT = {
+    SQ_SHIPMENT_INSERT,
     "INSERT INTO shipments (id, order_id, location_id, status, is_pickup, carrier, service,"
     " tracking_number, cost, pickup_code, promised_ship_by, version, created_at, updated_at,"
     " shipped_at, delivered_at, cancelled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
     " ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
-static const struct sq_sql SQL_SHIPMENT_UPDATE = {SQ_SHIPMENT_UPDATE,
+static const struct sq_sql SQL_SHIPMENT_UPDATE = {
+    SQ_SHIPMENT_UPDATE,
     "UPDATE shipments SET location_id = ?2, status = ?3, is_pickup = ?4, carrier = ?5,"
     " service = ?6, tracking_number = ?7, cost = ?8, pickup_code = ?9, promised_ship_by = ?10,"
     " version = ?11 + 1, updated_at = ?12, shipped_at = ?13, delivered_at = ?14,"
     " cancelled_at = ?15 WHERE id = ?1 AND version = ?11"};
-static const struct sq_sql SQL_SHIPMENT_EXISTS = {SQ_SHIPMENT_EXISTS, "SELECT 1 FROM shipments WHERE id = ?1"};
-static const struct sq_sql SQL_SHIPMENT_GET = {SQ_SHIPMENT_GET,
-    "SELECT " SHIPMENT_COLUMNS " FROM shipments s CROSS JOIN locations l"
-    " WHERE s.id = ?1 AND l.id = s.location_id"};
-static const struct sq_sql SQL_SHIPMENT_LIST_BY_ORDER = {SQ_SHIPMENT_LIST_BY_ORDER,
+static const struct sq_sql SQL_SHIPMENT_EXISTS = {SQ_SHIPMENT_EXISTS,
+                                                  "SELECT 1 FROM shipments WHERE id = ?1"};
+static const struct sq_sql SQL_SHIPMENT_GET = {
+    SQ_SHIPMENT_GET, "SELECT " SHIPMENT_COLUMNS " FROM shipments s CROSS JOIN locations l"
+                     " WHERE s.id = ?1 AND l.id = s.location_id"};
+static const struct sq_sql SQL_SHIPMENT_LIST_BY_ORDER = {
+    SQ_SHIPMENT_LIST_BY_ORDER,
     "SELECT " SHIPMENT_COLUMNS " FROM shipments s CROSS JOIN locations l"
     " WHERE s.order_id = ?1 AND l.id = s.location_id ORDER BY s.created_at, s.id"};
 
@@ -350,13 +368,13 @@ static enum err_code allocation_read(struct sq_row *row, void *item, struct err 
 /* ---- orders: writing --------------------------------------------------------------------- */
 
 static enum err_code lines_write(struct store_conn *conn, const struct order *order,
-                                 enum sq_stmt id, const char *sql, struct err *err)
+                                 const struct sq_sql *sql, struct err *err)
 {
     ASSERT(order->lines_count <= ORDER_LINES_MAX);
     ASSERT(order->lines_count == 0 || order->lines != NULL);
     for (size_t i = 0; i < order->lines_count; i++) {
         sqlite3_stmt *stmt = NULL;
-        enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+        enum err_code code = sq_stmt(conn, sql, &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -437,7 +455,7 @@ enum err_code store_order_insert(struct store_conn *conn, const struct order *or
     }
     code = sq_run(conn, stmt, "order", err);
     if (code == ERR_OK) {
-        code = lines_write(conn, order, SQ_LINE_INSERT, SQL_LINE_INSERT, err);
+        code = lines_write(conn, order, &SQL_LINE_INSERT, err);
     }
     if (code == ERR_OK) {
         code = allocations_write(conn, order, err);
@@ -466,10 +484,11 @@ enum err_code store_order_update(struct store_conn *conn, const struct order *or
     }
     code = sq_run(conn, stmt, "order", err);
     if (code == ERR_OK && sqlite3_changes(conn->db) == 0) {
-        return sq_version_miss(conn, &SQL_ORDER_EXISTS, &(struct sq_key){.text = order->id}, "order", err);
+        return sq_version_miss(conn, &SQL_ORDER_EXISTS, &(struct sq_key){.text = order->id},
+                               "order", err);
     }
     if (code == ERR_OK) {
-        code = lines_write(conn, order, SQ_LINE_UPSERT, SQL_LINE_UPSERT, err);
+        code = lines_write(conn, order, &SQL_LINE_UPSERT, err);
     }
     if (code == ERR_OK) {
         code = allocations_delete(conn, order->id, err);
@@ -482,43 +501,46 @@ enum err_code store_order_update(struct store_conn *conn, const struct order *or
 
 /* ---- orders: reading --------------------------------------------------------------------- */
 
-/* Reads the rows of a statement keyed by one order id (lines or allocations). */
-static enum err_code order_children(struct store_conn *conn, struct arena *arena, enum sq_stmt id,
-                                    const char *sql, const char *order_id, size_t elem_size,
-                                    sq_read_fn read, void **out, size_t *count, struct err *err)
+/* Reads the rows of a statement keyed by one order id (lines, allocations, shipments). */
+static enum err_code order_children(struct store_conn *conn, const struct sq_sql *sql,
+                                    const char *order_id, struct sq_reader *reader, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    enum err_code code = sq_stmt(conn, sql, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
     struct sq_bind bind;
     sq_bind_init(&bind, stmt);
     sq_bind_text(&bind, order_id);
-    code = sq_bind_check(conn, &bind, "order", err);
+    code = sq_bind_check(conn, &bind, reader->what, err);
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_all(conn, stmt, arena, elem_size, read, out, count, err);
+    return sq_read_all(conn, stmt, reader, err);
 }
 
 static enum err_code order_load_children(struct store_conn *conn, struct arena *arena,
                                          struct order *order, struct err *err)
 {
     ASSERT(order != NULL && order->id != NULL);
-    void *lines = NULL;
-    enum err_code code =
-        order_children(conn, arena, SQ_LINE_LIST, SQL_LINE_LIST, order->id,
-                       sizeof(struct order_line), line_read, &lines, &order->lines_count, err);
-    order->lines = lines;
+    struct sq_reader lines = {.arena = arena,
+                              .read = line_read,
+                              .what = "order line",
+                              .elem_size = sizeof(struct order_line)};
+    enum err_code code = order_children(conn, &SQL_LINE_LIST, order->id, &lines, err);
+    order->lines = lines.items;
+    order->lines_count = lines.count;
     if (code != ERR_OK) {
         return code;
     }
-    void *allocations = NULL;
-    code = order_children(conn, arena, SQ_ALLOCATION_LIST, SQL_ALLOCATION_LIST, order->id,
-                          sizeof(struct allocation), allocation_read, &allocations,
-                          &order->allocations_count, err);
-    order->allocations = allocations;
+    struct sq_reader allocations = {.arena = arena,
+                                    .read = allocation_read,
+                                    .what = "allocation",
+                                    .elem_size = sizeof(struct allocation)};
+    code = order_children(conn, &SQL_ALLOCATION_LIST, order->id, &allocations, err);
+    order->allocations = allocations.items;
+    order->allocations_count = allocations.count;
     if (code == ERR_OK) {
         ASSERT(order_totals_add_up(&order->totals)); /* pair of the asserts before a write */
     }
@@ -538,7 +560,9 @@ static enum err_code order_get(struct store_conn *conn, struct arena *arena, con
     sq_bind_text(&bind, id);
     code = sq_bind_check(conn, &bind, "order", err);
     if (code == ERR_OK) {
-        code = sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = order_read, .what = "order"}, out, err);
+        code = sq_read_one(conn, stmt,
+                           &(struct sq_reader){.arena = arena, .read = order_read, .what = "order"},
+                           out, err);
     }
     if (code == ERR_OK) {
         code = order_load_children(conn, arena, out, err);
@@ -604,20 +628,16 @@ static enum err_code order_list(struct store_conn *conn, struct arena *arena,
                                 const struct order_filter *filter, struct order **out,
                                 size_t *count, struct err *err)
 {
-    enum sq_stmt id = SQ_ORDER_LIST;
-    const char *sql = SQL_ORDER_LIST;
+    const struct sq_sql *sql = &SQL_ORDER_LIST;
     if (filter->customer_id != NULL) {
-        id = SQ_ORDER_LIST_BY_CUSTOMER;
-        sql = SQL_ORDER_LIST_BY_CUSTOMER;
+        sql = &SQL_ORDER_LIST_BY_CUSTOMER;
     } else if (filter->customer_email != NULL) {
-        id = SQ_ORDER_LIST_BY_EMAIL;
-        sql = SQL_ORDER_LIST_BY_EMAIL;
+        sql = &SQL_ORDER_LIST_BY_EMAIL;
     } else if (filter->has_status) {
-        id = SQ_ORDER_LIST_BY_STATUS;
-        sql = SQL_ORDER_LIST_BY_STATUS;
+        sql = &SQL_ORDER_LIST_BY_STATUS;
     }
     sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, id, sql, &stmt, err);
+    enum err_code code = sq_stmt(conn, sql, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -635,7 +655,8 @@ static enum err_code order_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = order_read, .what = "row", .elem_size = sizeof(struct order)};
+    struct sq_reader reader = {
+        .arena = arena, .read = order_read, .what = "order", .elem_size = sizeof(struct order)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -694,7 +715,10 @@ enum err_code store_allocation_totals(struct store_conn *conn, struct arena *are
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = sq_read_stock_row, .what = "row", .elem_size = sizeof(struct stock_row)};
+    struct sq_reader reader = {.arena = arena,
+                               .read = sq_read_stock_row,
+                               .what = "stock",
+                               .elem_size = sizeof(struct stock_row)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -751,7 +775,9 @@ enum err_code store_order_routing_get(struct store_conn *conn, struct arena *are
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = routing_read, .what = "order"}, (void *)routing_json, err);
+    return sq_read_one(conn, stmt,
+                       &(struct sq_reader){.arena = arena, .read = routing_read, .what = "order"},
+                       routing_json, err);
 }
 
 /* ---- shipments --------------------------------------------------------------------------- */
@@ -877,7 +903,9 @@ enum err_code store_shipment_get(struct store_conn *conn, struct arena *arena, c
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = shipment_read, .what = "shipment"}, out, err);
+    return sq_read_one(
+        conn, stmt, &(struct sq_reader){.arena = arena, .read = shipment_read, .what = "shipment"},
+        out, err);
 }
 
 enum err_code store_shipment_list_by_order(struct store_conn *conn, struct arena *arena,
@@ -886,10 +914,12 @@ enum err_code store_shipment_list_by_order(struct store_conn *conn, struct arena
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(order_id != NULL && out != NULL && count != NULL);
-    void *items = NULL;
-    enum err_code code =
-        order_children(conn, arena, SQ_SHIPMENT_LIST_BY_ORDER, SQL_SHIPMENT_LIST_BY_ORDER, order_id,
-                       sizeof(struct shipment), shipment_read, &items, count, err);
-    *out = items;
+    struct sq_reader reader = {.arena = arena,
+                               .read = shipment_read,
+                               .what = "shipment",
+                               .elem_size = sizeof(struct shipment)};
+    enum err_code code = order_children(conn, &SQL_SHIPMENT_LIST_BY_ORDER, order_id, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }

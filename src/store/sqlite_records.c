@@ -14,12 +14,13 @@
 
 /* ---- channels ---------------------------------------------------------------------------- */
 
-static const struct sq_sql SQL_CHANNEL_INSERT = {SQ_CHANNEL_INSERT,
+static const struct sq_sql SQL_CHANNEL_INSERT = {
+    SQ_CHANNEL_INSERT,
     "INSERT INTO channels (code, kind, name, created_at) VALUES (?1, ?2, ?3, ?4)"};
-static const struct sq_sql SQL_CHANNEL_GET = {SQ_CHANNEL_GET,
-    "SELECT code, kind, name, created_at FROM channels WHERE code = ?1"};
-static const struct sq_sql SQL_CHANNEL_LIST = {SQ_CHANNEL_LIST,
-    "SELECT code, kind, name, created_at FROM channels ORDER BY code"};
+static const struct sq_sql SQL_CHANNEL_GET = {
+    SQ_CHANNEL_GET, "SELECT code, kind, name, created_at FROM channels WHERE code = ?1"};
+static const struct sq_sql SQL_CHANNEL_LIST = {
+    SQ_CHANNEL_LIST, "SELECT code, kind, name, created_at FROM channels ORDER BY code"};
 
 static enum err_code channel_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -73,7 +74,9 @@ enum err_code store_channel_get(struct store_conn *conn, struct arena *arena, co
     if (result != ERR_OK) {
         return result;
     }
-    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = channel_read, .what = "channel"}, out, err);
+    return sq_read_one(conn, stmt,
+                       &(struct sq_reader){.arena = arena, .read = channel_read, .what = "channel"},
+                       out, err);
 }
 
 enum err_code store_channel_list(struct store_conn *conn, struct arena *arena, struct channel **out,
@@ -86,7 +89,10 @@ enum err_code store_channel_list(struct store_conn *conn, struct arena *arena, s
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = channel_read, .what = "row", .elem_size = sizeof(struct channel)};
+    struct sq_reader reader = {.arena = arena,
+                               .read = channel_read,
+                               .what = "channel",
+                               .elem_size = sizeof(struct channel)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -95,12 +101,12 @@ enum err_code store_channel_list(struct store_conn *conn, struct arena *arena, s
 
 /* ---- events ------------------------------------------------------------------------------ */
 
-static const struct sq_sql SQL_EVENT_INSERT = {SQ_EVENT_INSERT,
-    "INSERT INTO events (entity_type, entity_id, kind, data, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)"};
-static const struct sq_sql SQL_EVENT_LIST = {SQ_EVENT_LIST,
-    "SELECT id, entity_type, entity_id, kind, data, created_at FROM events"
-    " WHERE entity_type = ?1 AND entity_id = ?2 ORDER BY id LIMIT ?3"};
+static const struct sq_sql SQL_EVENT_INSERT = {
+    SQ_EVENT_INSERT, "INSERT INTO events (entity_type, entity_id, kind, data, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5)"};
+static const struct sq_sql SQL_EVENT_LIST = {
+    SQ_EVENT_LIST, "SELECT id, entity_type, entity_id, kind, data, created_at FROM events"
+                   " WHERE entity_type = ?1 AND entity_id = ?2 ORDER BY id LIMIT ?3"};
 
 static enum err_code event_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -143,6 +149,8 @@ enum err_code store_event_insert(struct store_conn *conn, struct event *event, s
     return code;
 }
 
+/* store.h fixes this parameter list (the interface every backend implements). */
+// NOLINTNEXTLINE(readability-function-size)
 enum err_code store_event_list(struct store_conn *conn, struct arena *arena,
                                const char *entity_type, const char *entity_id, size_t limit,
                                struct event **out, size_t *count, struct err *err)
@@ -163,7 +171,8 @@ enum err_code store_event_list(struct store_conn *conn, struct arena *arena,
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena, .read = event_read, .what = "row", .elem_size = sizeof(struct event)};
+    struct sq_reader reader = {
+        .arena = arena, .read = event_read, .what = "event", .elem_size = sizeof(struct event)};
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
@@ -172,10 +181,11 @@ enum err_code store_event_list(struct store_conn *conn, struct arena *arena,
 
 /* ---- idempotency ------------------------------------------------------------------------- */
 
-static const struct sq_sql SQL_IDEMPOTENCY_GET = {SQ_IDEMPOTENCY_GET,
-    "SELECT scope, key, request_hash, status, body, created_at FROM idempotency"
-    " WHERE scope = ?1 AND key = ?2"};
-static const struct sq_sql SQL_IDEMPOTENCY_INSERT = {SQ_IDEMPOTENCY_INSERT,
+static const struct sq_sql SQL_IDEMPOTENCY_GET = {
+    SQ_IDEMPOTENCY_GET, "SELECT scope, key, request_hash, status, body, created_at FROM idempotency"
+                        " WHERE scope = ?1 AND key = ?2"};
+static const struct sq_sql SQL_IDEMPOTENCY_INSERT = {
+    SQ_IDEMPOTENCY_INSERT,
     "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
 
@@ -213,7 +223,10 @@ enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = idempotency_read, .what = "idempotency key"}, out, err);
+    return sq_read_one(
+        conn, stmt,
+        &(struct sq_reader){.arena = arena, .read = idempotency_read, .what = "idempotency key"},
+        out, err);
 }
 
 enum err_code store_idempotency_insert(struct store_conn *conn,
@@ -243,11 +256,13 @@ enum err_code store_idempotency_insert(struct store_conn *conn,
 
 /* ---- API keys ---------------------------------------------------------------------------- */
 
-static const struct sq_sql SQL_API_KEY_INSERT = {SQ_API_KEY_INSERT,
+static const struct sq_sql SQL_API_KEY_INSERT = {
+    SQ_API_KEY_INSERT,
     "INSERT INTO api_keys (id, prefix, secret_hash, role, scope_channel, scope_location,"
     " scope_customer, name, created_at, revoked_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
-static const struct sq_sql SQL_API_KEY_GET_BY_PREFIX = {SQ_API_KEY_GET_BY_PREFIX,
+static const struct sq_sql SQL_API_KEY_GET_BY_PREFIX = {
+    SQ_API_KEY_GET_BY_PREFIX,
     "SELECT id, prefix, secret_hash, role, scope_channel, scope_location, scope_customer, name,"
     " created_at, revoked_at FROM api_keys WHERE prefix = ?1"};
 
@@ -309,8 +324,7 @@ enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena 
     ASSERT(prefix != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *stmt = NULL;
-    enum err_code code =
-        sq_stmt(conn, &SQL_API_KEY_GET_BY_PREFIX, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_API_KEY_GET_BY_PREFIX, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -321,5 +335,7 @@ enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena 
     if (code != ERR_OK) {
         return code;
     }
-    return sq_read_one(conn, stmt, &(struct sq_reader){.arena = arena, .read = api_key_read, .what = "API key"}, out, err);
+    return sq_read_one(conn, stmt,
+                       &(struct sq_reader){.arena = arena, .read = api_key_read, .what = "API key"},
+                       out, err);
 }

@@ -373,8 +373,7 @@ enum err_code sq_read_all(struct store_conn *conn, sqlite3_stmt *stmt, struct sq
             break;
         }
         if (!sq_grow(reader->arena, &items, count, &cap, reader->elem_size)) {
-            code = err_set(err, ERR_TOO_LARGE, NULL,
-                           "result does not fit in the request's memory");
+            code = err_set(err, ERR_TOO_LARGE, NULL, "result does not fit in the request's memory");
             break;
         }
         code = read_row(stmt, reader, (char *)items + count * reader->elem_size, err);

@@ -33,8 +33,8 @@ static const struct sq_sql SQL_SAVEPOINT_RELEASE = {SQ_SAVEPOINT_RELEASE, "RELEA
 static const struct sq_sql SQL_SAVEPOINT_ROLLBACK = {SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO command"};
 
 /* Runs a cached statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT ...). */
-static enum err_code run_simple(struct store_conn *conn, const struct sq_sql *sql,
-                                const char *what, struct err *err)
+static enum err_code run_simple(struct store_conn *conn, const struct sq_sql *sql, const char *what,
+                                struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
     enum err_code code = sq_stmt(conn, sql, &stmt, err);
@@ -297,8 +297,7 @@ enum err_code store_savepoint_release(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(conn->savepoint_open);
-    enum err_code code =
-        run_simple(conn, &SQL_SAVEPOINT_RELEASE, "savepoint release", err);
+    enum err_code code = run_simple(conn, &SQL_SAVEPOINT_RELEASE, "savepoint release", err);
     if (code == ERR_OK) {
         conn->savepoint_open = false;
     }
@@ -311,8 +310,7 @@ void store_savepoint_rollback(struct store_conn *conn)
     ASSERT(conn->savepoint_open);
     struct err err;
     err_clear(&err);
-    enum err_code code =
-        run_simple(conn, &SQL_SAVEPOINT_ROLLBACK, "savepoint rollback", &err);
+    enum err_code code = run_simple(conn, &SQL_SAVEPOINT_ROLLBACK, "savepoint rollback", &err);
     /*
      * If the failed command's writes cannot be undone, committing the batch would keep them:
      * crashing is the only safe answer (the batch is not committed, nothing was answered).
@@ -356,11 +354,13 @@ static void migration_now_fn(sqlite3_context *context, int argc, sqlite3_value *
     sqlite3_result_int64(context, store->migration_now_ms);
 }
 
-static const struct sq_sql SQL_MIGRATION_TABLE_EXISTS = {SQ_MIGRATION_TABLE_EXISTS,
+static const struct sq_sql SQL_MIGRATION_TABLE_EXISTS = {
+    SQ_MIGRATION_TABLE_EXISTS,
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"};
-static const struct sq_sql SQL_MIGRATION_LIST = {SQ_MIGRATION_LIST,
-    "SELECT applied_at FROM schema_migrations WHERE version = ?1"};
-static const struct sq_sql SQL_MIGRATION_INSERT = {SQ_MIGRATION_INSERT,
+static const struct sq_sql SQL_MIGRATION_LIST = {
+    SQ_MIGRATION_LIST, "SELECT applied_at FROM schema_migrations WHERE version = ?1"};
+static const struct sq_sql SQL_MIGRATION_INSERT = {
+    SQ_MIGRATION_INSERT,
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"};
 
 /* Whether one version is applied, and when. */
@@ -477,8 +477,7 @@ enum err_code store_migrate(struct store *store, int64_t now_ms, struct err *err
 static enum err_code migration_table_exists(struct store_conn *conn, bool *exists, struct err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum err_code code =
-        sq_stmt(conn, &SQL_MIGRATION_TABLE_EXISTS, &stmt, err);
+    enum err_code code = sq_stmt(conn, &SQL_MIGRATION_TABLE_EXISTS, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
