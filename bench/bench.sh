@@ -84,13 +84,15 @@ fail() {
 
 # Starts the server on a free port; sets server_pid and base_url.
 start_server() {
+    : >"$run_dir/server.out"
+    : >"$run_dir/server.err"
     "$ORDO" serve --db "$run_dir/bench.db" --listen 127.0.0.1:0 \
         >"$run_dir/server.out" 2>"$run_dir/server.err" &
     server_pid=$!
     local port=""
     for _ in $(seq 1 300); do
         port="$(sed -n 's|^ordo: listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' \
-            "$run_dir/server.out" | head -n 1)"
+            "$run_dir/server.out" | head -n 1)" || true
         if [ -n "$port" ]; then
             break
         fi

@@ -107,8 +107,8 @@ enum err_code app_require(const struct app_ctx *ctx, enum permission perm, struc
     if (auth_role_allows(ctx->principal->role, perm)) {
         return ERR_OK;
     }
-    return err_set(err, ERR_FORBIDDEN, NULL, "role %s may not %s",
-                   role_name(ctx->principal->role), permission_names[perm]);
+    return err_set(err, ERR_FORBIDDEN, NULL, "role %s may not %s", role_name(ctx->principal->role),
+                   permission_names[perm]);
 }
 
 /* The writer command behind app_write_run: idempotency look-up, the use case, the record. */
@@ -151,7 +151,10 @@ static enum err_code app_write_command(struct store_conn *conn, void *arg, struc
         return err_set(err, code, NULL, "cannot render the answer to keep it");
     }
     struct idempotency_record record = {
-        .scope = scope, .key = idem->key, .status = status, .body = body.ptr,
+        .scope = scope,
+        .key = idem->key,
+        .status = status,
+        .body = body.ptr,
         .created_at_ms = ctx->now_ms,
     };
     memcpy(record.request_hash, idem->request_hash, ID_HASH_BYTES);
@@ -202,12 +205,17 @@ void app_read_end(struct app_ctx *ctx, struct store_conn *conn)
     store_reader_release(ctx->app->store, conn);
 }
 
-enum err_code app_event_add(struct store_conn *conn, struct app_ctx *ctx, const char *entity_type,
-                            const char *entity_id, const char *kind, const char *data_json,
-                            struct err *err)
+enum err_code app_event_add(struct store_conn *conn, struct app_ctx *ctx, const char *entity_id,
+                            const char *kind, const char *data_json, struct err *err)
 {
     ASSERT(conn != NULL && ctx != NULL);
-    ASSERT(entity_type != NULL && entity_id != NULL && kind != NULL);
+    ASSERT(entity_id != NULL && kind != NULL);
+    const char *dot = strchr(kind, '.');
+    ASSERT(dot != NULL && dot > kind);
+    const char *entity_type = arena_strndup(ctx->arena, kind, (size_t)(dot - kind));
+    if (entity_type == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
     struct event event = {
         .entity_type = entity_type,
         .entity_id = entity_id,

@@ -64,6 +64,14 @@ struct app_idempotency {
     const char *body; /* arena-owned; set when key was given and the call succeeded */
 };
 
+/* A page of a list: in, the cursor from the previous page (NULL: the first) and the size;
+ * out, the cursor of the next page (NULL on the last page). */
+struct app_page {
+    const char *cursor;
+    size_t limit; /* 1..PAGE_LIMIT_MAX */
+    const char *next_cursor;
+};
+
 /* ---- auth and keys ----------------------------------------------------------------------- */
 
 /*
@@ -85,8 +93,8 @@ MUST_CHECK enum err_code app_key_create(struct app_ctx *ctx, enum role role, con
 MUST_CHECK enum err_code app_channel_create(struct app_ctx *ctx, const struct channel *input,
                                             struct app_idempotency *idem, struct channel *out,
                                             struct err *err);
-MUST_CHECK enum err_code app_channel_list(struct app_ctx *ctx, struct channel **out,
-                                          size_t *count, struct err *err);
+MUST_CHECK enum err_code app_channel_list(struct app_ctx *ctx, struct channel **out, size_t *count,
+                                          struct err *err);
 
 /* ---- locations --------------------------------------------------------------------------- */
 
@@ -115,12 +123,11 @@ MUST_CHECK enum err_code app_product_create(struct app_ctx *ctx, const struct pr
 MUST_CHECK enum err_code app_product_update(struct app_ctx *ctx, const struct product *product,
                                             int64_t expected_version, struct product *out,
                                             struct err *err);
-MUST_CHECK enum err_code app_product_get(struct app_ctx *ctx, const char *sku,
-                                         struct product *out, struct err *err);
-/* Page of products after the cursor (a SKU, or NULL); *next_cursor NULL on the last page. */
-MUST_CHECK enum err_code app_product_list(struct app_ctx *ctx, const char *cursor, size_t limit,
-                                          struct product **out, size_t *count,
-                                          const char **next_cursor, struct err *err);
+MUST_CHECK enum err_code app_product_get(struct app_ctx *ctx, const char *sku, struct product *out,
+                                         struct err *err);
+/* Page of products by SKU (the cursor is the last SKU of the previous page). */
+MUST_CHECK enum err_code app_product_list(struct app_ctx *ctx, struct app_page *page,
+                                          struct product **out, size_t *count, struct err *err);
 
 /* ---- inventory --------------------------------------------------------------------------- */
 
@@ -138,33 +145,52 @@ struct app_stock_view {
     int64_t available; /* sum over locations */
 };
 
+struct app_stock_count {
+    const char *sku;
+    const char *location;
+    int64_t on_hand; /* the units counted */
+    bool has_safety;
+    int64_t safety_stock; /* when has_safety */
+};
+
+struct app_stock_adjustment {
+    const char *sku;
+    const char *location;
+    int64_t delta;      /* units added (negative: removed) */
+    const char *reason; /* "receipt" makes it a receipt; NULL allowed */
+};
+
 /*
  * Stock-take: sets on_hand (the difference is a ledger adjustment) and, when has_safety,
  * safety stock. Fails (ERR_STOCK) when on_hand would fall below what is reserved.
  */
-MUST_CHECK enum err_code app_inventory_count(struct app_ctx *ctx, const char *sku,
-                                             const char *location, int64_t on_hand,
-                                             bool has_safety, int64_t safety_stock,
+MUST_CHECK enum err_code app_inventory_count(struct app_ctx *ctx,
+                                             const struct app_stock_count *count,
                                              struct app_idempotency *idem,
                                              struct app_stock_view *out, struct err *err);
 /* Adds delta (may be negative) to on_hand with a reason; a ledger adjustment (or receipt). */
-MUST_CHECK enum err_code app_inventory_adjust(struct app_ctx *ctx, const char *sku,
-                                              const char *location, int64_t delta,
-                                              const char *reason, struct app_idempotency *idem,
+MUST_CHECK enum err_code app_inventory_adjust(struct app_ctx *ctx,
+                                              const struct app_stock_adjustment *adjustment,
+                                              struct app_idempotency *idem,
                                               struct app_stock_view *out, struct err *err);
 MUST_CHECK enum err_code app_inventory_get(struct app_ctx *ctx, const char *sku,
                                            struct app_stock_view *out, struct err *err);
-/* Ledger of a SKU, newest first; location NULL for all; cursor is a ledger row id as text. */
-MUST_CHECK enum err_code app_inventory_ledger(struct app_ctx *ctx, const char *sku,
-                                              const char *location, const char *cursor,
-                                              size_t limit, struct ledger_entry **out,
-                                              size_t *count, const char **next_cursor,
+
+struct app_ledger_query {
+    const char *sku;
+    const char *location; /* NULL: every location */
+    struct app_page page; /* the cursor is a ledger row id as text */
+};
+
+/* Ledger of a SKU, newest first. */
+MUST_CHECK enum err_code app_inventory_ledger(struct app_ctx *ctx, struct app_ledger_query *query,
+                                              struct ledger_entry **out, size_t *count,
                                               struct err *err);
 
 /* ---- customers --------------------------------------------------------------------------- */
 
-MUST_CHECK enum err_code app_customer_get(struct app_ctx *ctx, const char *id,
-                                          struct customer *out, struct err *err);
+MUST_CHECK enum err_code app_customer_get(struct app_ctx *ctx, const char *id, struct customer *out,
+                                          struct err *err);
 MUST_CHECK enum err_code app_customer_find(struct app_ctx *ctx, const char *email,
                                            struct customer *out, struct err *err);
 MUST_CHECK enum err_code app_customer_update(struct app_ctx *ctx, const struct customer *customer,
@@ -194,11 +220,11 @@ MUST_CHECK enum err_code app_order_get(struct app_ctx *ctx, const char *id, stru
 
 /* Filter as store's (the principal's scope is added); *next_cursor NULL on the last page. */
 MUST_CHECK enum err_code app_order_list(struct app_ctx *ctx, const struct order_filter *filter,
-                                        struct order **out, size_t *count,
-                                        const char **next_cursor, struct err *err);
+                                        struct order **out, size_t *count, const char **next_cursor,
+                                        struct err *err);
 
-MUST_CHECK enum err_code app_order_events(struct app_ctx *ctx, const char *id,
-                                          struct event **out, size_t *count, struct err *err);
+MUST_CHECK enum err_code app_order_events(struct app_ctx *ctx, const char *id, struct event **out,
+                                          size_t *count, struct err *err);
 
 /* The routing explanation stored at capture (JSON text) with the order. */
 MUST_CHECK enum err_code app_order_routing(struct app_ctx *ctx, const char *id, struct order *out,
@@ -209,12 +235,18 @@ struct app_cancel_line {
     int64_t qty;
 };
 
+struct app_cancel {
+    const char *reason;
+    const struct app_cancel_line *lines; /* NULL with lines_count 0: the whole order */
+    size_t lines_count;
+};
+
 /*
  * Cancels the whole order (lines_count 0) or the given quantities of lines; reservations of
  * cancelled units are released in the same transaction. ERR_STATE after shipping started.
  */
-MUST_CHECK enum err_code app_order_cancel(struct app_ctx *ctx, const char *id, const char *reason,
-                                          const struct app_cancel_line *lines, size_t lines_count,
+MUST_CHECK enum err_code app_order_cancel(struct app_ctx *ctx, const char *id,
+                                          const struct app_cancel *cancel,
                                           struct app_idempotency *idem, struct order *out,
                                           struct err *err);
 MUST_CHECK enum err_code app_order_hold(struct app_ctx *ctx, const char *id, const char *reason,

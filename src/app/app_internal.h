@@ -41,10 +41,13 @@ MUST_CHECK enum err_code app_read_begin(struct app_ctx *ctx, struct store_conn *
                                         struct err *err);
 void app_read_end(struct app_ctx *ctx, struct store_conn *conn);
 
-/* Appends an event to the outbox (data_json may be NULL for "{}"). */
+/*
+ * Appends an event to the outbox. kind is "<entity type>.<what happened>" ("order.created"):
+ * the entity type is the part before the dot. data_json may be NULL for "{}".
+ */
 MUST_CHECK enum err_code app_event_add(struct store_conn *conn, struct app_ctx *ctx,
-                                       const char *entity_type, const char *entity_id,
-                                       const char *kind, const char *data_json, struct err *err);
+                                       const char *entity_id, const char *kind,
+                                       const char *data_json, struct err *err);
 
 /* Lower-case copy of an e-mail in the arena. */
 char *app_email_normalize(struct arena *arena, const char *email);
@@ -61,11 +64,15 @@ MUST_CHECK enum err_code app_stock_view_load(struct app_ctx *ctx, struct store_c
                                              const struct product *product,
                                              struct app_stock_view *out, struct err *err);
 
-/* Releases (qty > 0) a line's reservation at a location, kits through their components. */
+struct app_release {
+    const struct order_line *line;
+    const struct product *product; /* the line's product when it is a kit, else NULL */
+    int64_t location_row_id;
+    int64_t qty; /* units (kits) of the line, > 0 */
+};
+
+/* Releases a line's reservation at a location, kits through their components. */
 MUST_CHECK enum err_code app_stock_release(struct app_ctx *ctx, struct store_conn *conn,
-                                           const struct order_line *line,
-                                           const struct product *product,
-                                           const struct allocation *allocation, int64_t qty,
-                                           struct err *err);
+                                           const struct app_release *release, struct err *err);
 
 #endif

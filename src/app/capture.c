@@ -14,20 +14,22 @@
 #include "lib/json.h"
 
 struct capture_arg {
-    struct order *order;          /* the order being built (arena) */
-    struct product *products;     /* [lines_count] catalog rows of the lines */
-    struct location *locations;   /* every location */
+    struct order *order;        /* the order being built (arena) */
+    struct product *products;   /* [lines_count] catalog rows of the lines */
+    struct location *locations; /* every location */
     size_t locations_count;
-    int64_t *candidate_by_row;    /* location row id -> index in locations, or -1 */
+    int64_t *candidate_by_row; /* location row id -> index in locations, or -1 */
     int64_t row_id_max;
     struct app_capture_result *out;
-    struct routing_plan plan;     /* planned on a reader snapshot, or in the writer */
-    bool customer_known;          /* the reader found the customer by e-mail */
-    bool existing;                /* the reader found the (channel, external_id) order */
-    bool route_in_writer;         /* read stock and plan inside the writer command */
-    bool stale;                   /* the snapshot's plan met stock that had changed */
-    bool duplicate;               /* the insert found (channel, external_id) taken */
-    bool keyed;                   /* an Idempotency-Key came: the writer answers repeats */
+    struct routing_plan plan;   /* planned on a reader snapshot, or in the writer */
+    bool customer_known;        /* the reader found the customer by e-mail */
+    bool existing;              /* the reader found the (channel, external_id) order */
+    bool route_in_writer;       /* read stock and plan inside the writer command */
+    bool stale;                 /* the snapshot's plan met stock that had changed */
+    bool duplicate;             /* the insert found (channel, external_id) taken */
+    bool keyed;                 /* an Idempotency-Key came: the writer answers repeats */
+    struct shipment *shipments; /* one per location the plan uses */
+    size_t shipments_count;
 };
 
 /* Prices and describes each line from the catalog. */
@@ -39,7 +41,7 @@ static enum err_code capture_lines(struct app_ctx *ctx, struct store_conn *conn,
     for (size_t i = 0; i < order->lines_count; i++) {
         struct order_line *line = &order->lines[i];
         struct product *product = &arg->products[i];
-        snprintf(field, sizeof(field), "lines[%zu].sku", i);
+        (void)snprintf(field, sizeof(field), "lines[%zu].sku", i);
         enum err_code code = store_product_get(conn, ctx->arena, line->sku, product, err);
         if (code == ERR_NOT_FOUND) {
             return err_set(err, ERR_INVALID, field, "unknown sku '%s'", line->sku);
@@ -209,8 +211,8 @@ static enum err_code capture_line_available(struct app_ctx *ctx, struct store_co
             component_atp[c] = atp[c * n + l];
             component_qty[c] = product->components[c].qty;
         }
-        available[l] = inventory_kit_available(component_atp, component_qty,
-                                               product->components_count);
+        available[l] =
+            inventory_kit_available(component_atp, component_qty, product->components_count);
     }
     return ERR_OK;
 }
@@ -223,7 +225,8 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
     const struct order *order = arg->order;
     size_t n = arg->locations_count;
     struct routing_candidate *candidates = ARENA_NEW_ARRAY(ctx->arena, struct routing_candidate, n);
-    struct routing_line *lines = ARENA_NEW_ARRAY(ctx->arena, struct routing_line, order->lines_count);
+    struct routing_line *lines =
+        ARENA_NEW_ARRAY(ctx->arena, struct routing_line, order->lines_count);
     if ((candidates == NULL && n > 0) || lines == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
@@ -231,13 +234,19 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
     for (size_t i = 0; i < n; i++) {
         const struct location *location = &arg->locations[i];
         candidates[i] = (struct routing_candidate){
-            .location_row_id = location->row_id, .code = location->code,
-            .lat = location->address.lat, .lon = location->address.lon,
-            .has_coords = location->address.has_coords, .capabilities = location->capabilities,
-            .active = location->active, .handling_cost = location->handling_cost,
-            .priority = location->priority, .capacity_left = INT64_MAX,
+            .location_row_id = location->row_id,
+            .code = location->code,
+            .lat = location->address.lat,
+            .lon = location->address.lon,
+            .has_coords = location->address.has_coords,
+            .capabilities = location->capabilities,
+            .active = location->active,
+            .handling_cost = location->handling_cost,
+            .priority = location->priority,
+            .capacity_left = INT64_MAX,
         };
-        if (order->method == FULFILLMENT_PICKUP && strcmp(location->code, order->pickup_location) == 0) {
+        if (order->method == FULFILLMENT_PICKUP &&
+            strcmp(location->code, order->pickup_location) == 0) {
             request->pickup_candidate = i;
         }
     }
@@ -246,7 +255,8 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
         if (available == NULL && n > 0) {
             return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
         }
-        enum err_code code = capture_line_available(ctx, conn, arg, &arg->products[l], available, err);
+        enum err_code code =
+            capture_line_available(ctx, conn, arg, &arg->products[l], available, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -354,6 +364,7 @@ static enum err_code capture_prepare(struct app_ctx *ctx, const struct order *in
         return code;
     }
     struct order *order = arg->order;
+    ASSERT(order != NULL);
     if (order->shipping_address.present) {
         app_geocode(&order->shipping_address);
     }
@@ -376,11 +387,15 @@ static enum err_code capture_prepare(struct app_ctx *ctx, const struct order *in
     return code;
 }
 
-/* Reserves qty of a line at a location, kits through their components, with ledger rows. */
+/* Reserves an assignment's units, kits through their components, with ledger rows. */
 static enum err_code capture_reserve(struct app_ctx *ctx, struct store_conn *conn,
-                                     const struct order_line *line, const struct product *product,
-                                     int64_t location_row_id, int64_t qty, struct err *err)
+                                     const struct capture_arg *arg,
+                                     const struct routing_assignment *a, struct err *err)
 {
+    const struct order_line *line = &arg->order->lines[a->line_index];
+    const struct product *product = &arg->products[a->line_index];
+    int64_t location_row_id = arg->locations[a->candidate_index].row_id;
+    int64_t qty = a->qty;
     struct ledger_entry entry = {
         .product_row_id = product->row_id,
         .location_row_id = location_row_id,
@@ -435,8 +450,8 @@ static struct shipment *capture_shipment_for(struct app_ctx *ctx, struct capture
     shipment->location_code = location->code;
     shipment->status = SHIPMENT_STATUS_PENDING;
     shipment->is_pickup = arg->order->method == FULFILLMENT_PICKUP;
-    shipment->promised_ship_by_ms = order_promise_ship_by(ctx->now_ms, location->cutoff_minute,
-                                                          location->handling_days);
+    shipment->promised_ship_by_ms =
+        order_promise_ship_by(ctx->now_ms, location->cutoff_minute, location->handling_days);
     shipment->version = 1;
     shipment->created_at_ms = ctx->now_ms;
     shipment->updated_at_ms = ctx->now_ms;
@@ -456,18 +471,19 @@ static double capture_distance(const struct routing_plan *plan, size_t candidate
 
 /* Turns the plan into allocations and shipments, and reserves the stock. */
 static enum err_code capture_allocate(struct app_ctx *ctx, struct store_conn *conn,
-                                      struct capture_arg *arg, const struct routing_plan *plan,
-                                      struct shipment **shipments_out, size_t *shipments_count,
-                                      struct err *err)
+                                      struct capture_arg *arg, struct err *err)
 {
     struct order *order = arg->order;
+    const struct routing_plan *plan = &arg->plan;
     size_t n = plan->assignments_count;
     order->allocations = ARENA_NEW_ARRAY(ctx->arena, struct allocation, n);
     struct shipment *shipments = ARENA_NEW_ARRAY(ctx->arena, struct shipment, n);
     if (n > 0 && (order->allocations == NULL || shipments == NULL)) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    *shipments_count = 0;
+    arg->shipments = shipments;
+    arg->shipments_count = 0;
+    size_t *shipments_count = &arg->shipments_count;
     for (size_t i = 0; i < n; i++) {
         const struct routing_assignment *a = &plan->assignments[i];
         struct order_line *line = &order->lines[a->line_index];
@@ -477,27 +493,31 @@ static enum err_code capture_allocate(struct app_ctx *ctx, struct store_conn *co
         id_new(id, "alc", ctx->now_ms);
         const struct location *location = &arg->locations[a->candidate_index];
         order->allocations[i] = (struct allocation){
-            .id = arena_strdup(ctx->arena, id), .line_id = line->id, .line_no = line->line_no,
-            .sku = line->sku, .location_row_id = location->row_id, .location_code = location->code,
-            .qty = a->qty, .shipment_id = shipment != NULL ? shipment->id : NULL,
+            .id = arena_strdup(ctx->arena, id),
+            .line_id = line->id,
+            .line_no = line->line_no,
+            .sku = line->sku,
+            .location_row_id = location->row_id,
+            .location_code = location->code,
+            .qty = a->qty,
+            .shipment_id = shipment != NULL ? shipment->id : NULL,
             .distance_km = capture_distance(plan, a->candidate_index),
             .created_at_ms = ctx->now_ms,
         };
         if (shipment == NULL || order->allocations[i].id == NULL) {
             return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
         }
-        if (shipment->promised_ship_by_ms > order->promised_ship_by_ms && !order->promised_ship_by_given) {
+        if (shipment->promised_ship_by_ms > order->promised_ship_by_ms &&
+            !order->promised_ship_by_given) {
             order->promised_ship_by_ms = shipment->promised_ship_by_ms;
         }
         line->qty_allocated += a->qty;
-        enum err_code code = capture_reserve(ctx, conn, line, &arg->products[a->line_index],
-                                             location->row_id, a->qty, err);
+        enum err_code code = capture_reserve(ctx, conn, arg, a, err);
         if (code != ERR_OK) {
             return code;
         }
     }
     order->allocations_count = n;
-    *shipments_out = shipments;
     return ERR_OK;
 }
 
@@ -506,7 +526,7 @@ static const char *capture_routing_json(struct app_ctx *ctx, const struct captur
                                         const struct routing_plan *plan)
 {
     struct buf buf;
-    buf_init(&buf, 256 * 1024);
+    buf_init(&buf, (size_t)256 * 1024);
     struct jw jw;
     jw_init(&jw, &buf);
     jw_object_begin(&jw);
@@ -610,9 +630,10 @@ static enum err_code capture_short(const struct order *order, const struct routi
 
 /* Persists the order, its shipments, its event and routing explanation. */
 static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *conn,
-                                     struct capture_arg *arg, const struct shipment *shipments,
-                                     size_t shipments_count, struct err *err)
+                                     struct capture_arg *arg, struct err *err)
 {
+    const struct shipment *shipments = arg->shipments;
+    size_t shipments_count = arg->shipments_count;
     struct order *order = arg->order;
     enum err_code code = store_order_insert(conn, order, err);
     if (code == ERR_CONFLICT) {
@@ -624,12 +645,12 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
         code = store_shipment_insert(conn, &shipments[i], err);
     }
     if (code == ERR_OK) {
-        code = app_event_add(conn, ctx, "order", order->id, "order.created",
-                             capture_event_data(ctx, order), err);
+        code = app_event_add(conn, ctx, order->id, "order.created", capture_event_data(ctx, order),
+                             err);
     }
     if (code == ERR_OK) {
-        code = store_order_routing_set(conn, order->id,
-                                       capture_routing_json(ctx, arg, &arg->plan), err);
+        code = store_order_routing_set(conn, order->id, capture_routing_json(ctx, arg, &arg->plan),
+                                       err);
     }
     return code;
 }
@@ -646,8 +667,7 @@ static enum err_code capture_route_now(struct app_ctx *ctx, struct store_conn *c
     return code;
 }
 
-static enum err_code capture_run(struct app_write *write, struct store_conn *conn,
-                                 struct err *err)
+static enum err_code capture_run(struct app_write *write, struct store_conn *conn, struct err *err)
 {
     struct capture_arg *arg = write->arg;
     struct app_ctx *ctx = write->ctx;
@@ -660,21 +680,19 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     if (!arg->plan.complete && !order->backorder) {
         return capture_short(order, &arg->plan, err);
     }
-    struct shipment *shipments = NULL;
-    size_t shipments_count = 0;
     code = capture_identify(ctx, conn, order, err);
     if (code == ERR_OK && !arg->customer_known) {
         code = capture_customer(ctx, conn, order, err);
     }
     if (code == ERR_OK) {
-        code = capture_allocate(ctx, conn, arg, &arg->plan, &shipments, &shipments_count, err);
+        code = capture_allocate(ctx, conn, arg, err);
         arg->stale = code == ERR_STOCK && !arg->route_in_writer;
     }
     if (code == ERR_OK) {
         code = capture_status(ctx, order, arg->plan.complete, err);
     }
     if (code == ERR_OK) {
-        code = capture_persist(ctx, conn, arg, shipments, shipments_count, err);
+        code = capture_persist(ctx, conn, arg, err);
     }
     if (code == ERR_OK) {
         arg->out->order = *order;

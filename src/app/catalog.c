@@ -24,12 +24,11 @@ static enum err_code channel_create_run(struct app_write *write, struct store_co
         return code;
     }
     write->result = channel;
-    return app_event_add(conn, write->ctx, "channel", channel->code, "channel.created", NULL, err);
+    return app_event_add(conn, write->ctx, channel->code, "channel.created", NULL, err);
 }
 
 enum err_code app_channel_create(struct app_ctx *ctx, const struct channel *input,
-                                 struct app_idempotency *idem, struct channel *out,
-                                 struct err *err)
+                                 struct app_idempotency *idem, struct channel *out, struct err *err)
 {
     ASSERT(ctx != NULL && input != NULL);
     ASSERT(out != NULL);
@@ -85,8 +84,7 @@ static enum err_code location_create_run(struct app_write *write, struct store_c
         return code;
     }
     write->result = arg->location;
-    return app_event_add(conn, write->ctx, "location", arg->location->code, "location.created",
-                         NULL, err);
+    return app_event_add(conn, write->ctx, arg->location->code, "location.created", NULL, err);
 }
 
 /* Validates and fills coordinates from the postal code when they are missing. */
@@ -99,8 +97,7 @@ static enum err_code location_prepare(struct location *location, struct err *err
     if (!app_geocode(&location->address)) {
         return err_set(err, ERR_INVALID, "address.postal_code",
                        "unknown postal code '%s'; give address.lat and address.lon",
-                       location->address.postal_code != NULL ? location->address.postal_code
-                                                             : "");
+                       location->address.postal_code != NULL ? location->address.postal_code : "");
     }
     return ERR_OK;
 }
@@ -142,13 +139,11 @@ static enum err_code location_update_run(struct app_write *write, struct store_c
         return code;
     }
     write->result = arg->location;
-    return app_event_add(conn, write->ctx, "location", arg->location->code, "location.updated",
-                         NULL, err);
+    return app_event_add(conn, write->ctx, arg->location->code, "location.updated", NULL, err);
 }
 
 enum err_code app_location_update(struct app_ctx *ctx, const struct location *location,
-                                  int64_t expected_version, struct location *out,
-                                  struct err *err)
+                                  int64_t expected_version, struct location *out, struct err *err)
 {
     ASSERT(ctx != NULL && location != NULL);
     ASSERT(out != NULL);
@@ -221,7 +216,7 @@ static enum err_code product_resolve(struct app_ctx *ctx, struct store_conn *con
         struct kit_component *component = &product->components[i];
         struct product found;
         enum err_code code = store_product_get(conn, ctx->arena, component->sku, &found, err);
-        snprintf(field, sizeof(field), "components[%zu].sku", i);
+        (void)snprintf(field, sizeof(field), "components[%zu].sku", i);
         if (code == ERR_NOT_FOUND) {
             return err_set(err, ERR_INVALID, field, "unknown sku '%s'", component->sku);
         }
@@ -262,13 +257,11 @@ static enum err_code product_create_run(struct app_write *write, struct store_co
         return code;
     }
     write->result = arg->product;
-    return app_event_add(conn, write->ctx, "product", arg->product->sku, "product.created", NULL,
-                         err);
+    return app_event_add(conn, write->ctx, arg->product->sku, "product.created", NULL, err);
 }
 
 enum err_code app_product_create(struct app_ctx *ctx, const struct product *input,
-                                 struct app_idempotency *idem, struct product *out,
-                                 struct err *err)
+                                 struct app_idempotency *idem, struct product *out, struct err *err)
 {
     ASSERT(ctx != NULL && input != NULL);
     ASSERT(out != NULL);
@@ -306,8 +299,7 @@ static enum err_code product_update_run(struct app_write *write, struct store_co
         return code;
     }
     write->result = arg->product;
-    return app_event_add(conn, write->ctx, "product", arg->product->sku, "product.updated", NULL,
-                         err);
+    return app_event_add(conn, write->ctx, arg->product->sku, "product.updated", NULL, err);
 }
 
 enum err_code app_product_update(struct app_ctx *ctx, const struct product *product,
@@ -350,25 +342,23 @@ enum err_code app_product_get(struct app_ctx *ctx, const char *sku, struct produ
     return code;
 }
 
-enum err_code app_product_list(struct app_ctx *ctx, const char *cursor, size_t limit,
-                               struct product **out, size_t *count, const char **next_cursor,
-                               struct err *err)
+enum err_code app_product_list(struct app_ctx *ctx, struct app_page *page, struct product **out,
+                               size_t *count, struct err *err)
 {
-    ASSERT(ctx != NULL && out != NULL);
-    ASSERT(count != NULL && next_cursor != NULL);
-    ASSERT(limit > 0 && limit <= PAGE_LIMIT_MAX);
+    ASSERT(ctx != NULL && page != NULL && out != NULL && count != NULL);
+    ASSERT(page->limit > 0 && page->limit <= PAGE_LIMIT_MAX);
+    page->next_cursor = NULL;
     enum err_code code = app_require(ctx, PERM_CATALOG_READ, err);
     struct store_conn *conn = NULL;
     if (code == ERR_OK) {
         code = app_read_begin(ctx, &conn, err);
     }
     if (code == ERR_OK) {
-        code = store_product_list(conn, ctx->arena, cursor, limit, out, count, err);
+        code = store_product_list(conn, ctx->arena, page->cursor, page->limit, out, count, err);
         app_read_end(ctx, conn);
     }
-    *next_cursor = NULL;
-    if (code == ERR_OK && *count == limit) {
-        *next_cursor = (*out)[*count - 1].sku;
+    if (code == ERR_OK && *count == page->limit) {
+        page->next_cursor = (*out)[*count - 1].sku;
     }
     return code;
 }

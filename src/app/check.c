@@ -37,6 +37,16 @@ static struct stock_row *check_find(struct stock_row *rows, size_t count, int64_
     return bsearch(&key, rows, count, sizeof(*rows), check_row_cmp);
 }
 
+/* What the checks share: the snapshot, the sorted balances and the report. */
+struct check_run {
+    struct app_ctx *ctx;
+    struct store_conn *conn;
+    struct stock_row *balances; /* sorted by (product, location) */
+    size_t balances_count;
+    struct buf *report;
+    bool *ok;
+};
+
 static void check_problem(struct buf *report, bool *ok, const char *text)
 {
     *ok = false;
@@ -49,10 +59,14 @@ static void check_problem(struct buf *report, bool *ok, const char *text)
 }
 
 /* Ledger = balance, and no balance oversold. */
-static enum err_code check_ledger(struct app_ctx *ctx, struct store_conn *conn,
-                                  struct stock_row *balances, size_t balances_count,
-                                  struct buf *report, bool *ok, struct err *err)
+static enum err_code check_ledger(const struct check_run *run, struct err *err)
 {
+    struct app_ctx *ctx = run->ctx;
+    struct store_conn *conn = run->conn;
+    struct stock_row *balances = run->balances;
+    size_t balances_count = run->balances_count;
+    struct buf *report = run->report;
+    bool *ok = run->ok;
     struct stock_row *sums = NULL;
     size_t sums_count = 0;
     enum err_code code = store_ledger_totals(conn, ctx->arena, &sums, &sums_count, err);
@@ -62,30 +76,37 @@ static enum err_code check_ledger(struct app_ctx *ctx, struct store_conn *conn,
     for (size_t i = 0; i < balances_count; i++) {
         const struct stock_row *b = &balances[i];
         if (!inventory_is_consistent(&b->stock)) {
-            check_problem(report, ok, arena_sprintf(ctx->arena,
-                "oversell: %s at %s has on_hand %" PRId64 " and reserved %" PRId64, b->sku,
-                b->location_code, b->stock.on_hand, b->stock.reserved));
+            check_problem(
+                report, ok,
+                arena_sprintf(ctx->arena,
+                              "oversell: %s at %s has on_hand %" PRId64 " and reserved %" PRId64,
+                              b->sku, b->location_code, b->stock.on_hand, b->stock.reserved));
         }
     }
     for (size_t i = 0; i < sums_count; i++) {
         const struct stock_row *s = &sums[i];
-        const struct stock_row *b = check_find(balances, balances_count, s->product_row_id,
-                                               s->location_row_id);
+        const struct stock_row *b =
+            check_find(balances, balances_count, s->product_row_id, s->location_row_id);
         int64_t on_hand = b != NULL ? b->stock.on_hand : 0;
         int64_t reserved = b != NULL ? b->stock.reserved : 0;
         if (on_hand != s->stock.on_hand || reserved != s->stock.reserved) {
-            check_problem(report, ok, arena_sprintf(ctx->arena,
-                "ledger: %s at %s: balance on_hand %" PRId64 " reserved %" PRId64
-                ", ledger sums to on_hand %" PRId64 " reserved %" PRId64, s->sku,
-                s->location_code, on_hand, reserved, s->stock.on_hand, s->stock.reserved));
+            check_problem(report, ok,
+                          arena_sprintf(ctx->arena,
+                                        "ledger: %s at %s: balance on_hand %" PRId64
+                                        " reserved %" PRId64 ", ledger sums to on_hand %" PRId64
+                                        " reserved %" PRId64,
+                                        s->sku, s->location_code, on_hand, reserved,
+                                        s->stock.on_hand, s->stock.reserved));
         }
     }
     for (size_t i = 0; i < balances_count; i++) {
         const struct stock_row *b = &balances[i];
         bool zero = b->stock.on_hand == 0 && b->stock.reserved == 0;
         if (!zero && check_find(sums, sums_count, b->product_row_id, b->location_row_id) == NULL) {
-            check_problem(report, ok, arena_sprintf(ctx->arena,
-                "ledger: %s at %s has a balance but no ledger rows", b->sku, b->location_code));
+            check_problem(report, ok,
+                          arena_sprintf(ctx->arena,
+                                        "ledger: %s at %s has a balance but no ledger rows", b->sku,
+                                        b->location_code));
         }
     }
     return ERR_OK;
@@ -102,10 +123,14 @@ static void check_expect(struct stock_row *expected, size_t count, int64_t produ
 }
 
 /* Reserved = open allocations, kits counted through their components. */
-static enum err_code check_reserved(struct app_ctx *ctx, struct store_conn *conn,
-                                    struct stock_row *balances, size_t balances_count,
-                                    struct buf *report, bool *ok, struct err *err)
+static enum err_code check_reserved(const struct check_run *run, struct err *err)
 {
+    struct app_ctx *ctx = run->ctx;
+    struct store_conn *conn = run->conn;
+    struct stock_row *balances = run->balances;
+    size_t balances_count = run->balances_count;
+    struct buf *report = run->report;
+    bool *ok = run->ok;
     struct stock_row *open = NULL;
     size_t open_count = 0;
     enum err_code code = store_allocation_totals(conn, ctx->arena, &open, &open_count, err);
@@ -118,13 +143,16 @@ static enum err_code check_reserved(struct app_ctx *ctx, struct store_conn *conn
         if (code == ERR_OK && product.kind == PRODUCT_KIND_KIT) {
             for (size_t c = 0; c < product.components_count; c++) {
                 check_expect(balances, balances_count, product.components[c].product_row_id,
-                             open[i].location_row_id, open[i].stock.reserved * product.components[c].qty);
+                             open[i].location_row_id,
+                             open[i].stock.reserved * product.components[c].qty);
             }
         } else if (code == ERR_OK) {
-            if (check_find(balances, balances_count, open[i].product_row_id, open[i].location_row_id) == NULL) {
-                check_problem(report, ok, arena_sprintf(ctx->arena,
-                    "allocation: %s at %s is allocated but has no balance", open[i].sku,
-                    open[i].location_code));
+            if (check_find(balances, balances_count, open[i].product_row_id,
+                           open[i].location_row_id) == NULL) {
+                check_problem(report, ok,
+                              arena_sprintf(ctx->arena,
+                                            "allocation: %s at %s is allocated but has no balance",
+                                            open[i].sku, open[i].location_code));
             }
             check_expect(balances, balances_count, open[i].product_row_id, open[i].location_row_id,
                          open[i].stock.reserved);
@@ -133,9 +161,12 @@ static enum err_code check_reserved(struct app_ctx *ctx, struct store_conn *conn
     for (size_t i = 0; code == ERR_OK && i < balances_count; i++) {
         const struct stock_row *b = &balances[i];
         if (b->stock.reserved != b->stock.inbound) {
-            check_problem(report, ok, arena_sprintf(ctx->arena,
-                "reservation: %s at %s has reserved %" PRId64 " but open allocations of %" PRId64,
-                b->sku, b->location_code, b->stock.reserved, b->stock.inbound));
+            check_problem(report, ok,
+                          arena_sprintf(ctx->arena,
+                                        "reservation: %s at %s has reserved %" PRId64
+                                        " but open allocations of %" PRId64,
+                                        b->sku, b->location_code, b->stock.reserved,
+                                        b->stock.inbound));
         }
     }
     return code;
@@ -146,7 +177,7 @@ static enum err_code check_orders(struct app_ctx *ctx, struct store_conn *conn, 
                                   bool *ok, size_t *orders_count, struct err *err)
 {
     struct arena page_arena;
-    arena_init(&page_arena, 256u * 1024u * 1024u);
+    arena_init(&page_arena, (size_t)256 * 1024 * 1024);
     struct order_filter filter = {.limit = CHECK_PAGE};
     char cursor[ID_LEN_MAX] = "";
     enum err_code code = ERR_OK;
@@ -160,9 +191,10 @@ static enum err_code check_orders(struct app_ctx *ctx, struct store_conn *conn, 
         }
         for (size_t i = 0; i < count; i++) {
             if (!order_totals_are_consistent(&orders[i])) {
-                check_problem(report, ok, arena_sprintf(ctx->arena,
-                    "totals: order %s does not add up (total %" PRId64 ")", orders[i].number,
-                    orders[i].totals.total));
+                check_problem(report, ok,
+                              arena_sprintf(ctx->arena,
+                                            "totals: order %s does not add up (total %" PRId64 ")",
+                                            orders[i].number, orders[i].totals.total));
             }
         }
         *orders_count += count;
@@ -196,11 +228,19 @@ enum err_code app_check(struct app_ctx *ctx, struct buf *report, bool *ok, struc
     if (code == ERR_OK && balances_count > 1) {
         qsort(balances, balances_count, sizeof(*balances), check_row_cmp);
     }
+    struct check_run run = {
+        .ctx = ctx,
+        .conn = conn,
+        .balances = balances,
+        .balances_count = balances_count,
+        .report = report,
+        .ok = ok,
+    };
     if (code == ERR_OK) {
-        code = check_ledger(ctx, conn, balances, balances_count, report, ok, err);
+        code = check_ledger(&run, err);
     }
     if (code == ERR_OK) {
-        code = check_reserved(ctx, conn, balances, balances_count, report, ok, err);
+        code = check_reserved(&run, err);
     }
     if (code == ERR_OK) {
         code = check_orders(ctx, conn, report, ok, &orders_count, err);

@@ -78,8 +78,8 @@ static enum err_code customer_update_run(struct app_write *write, struct store_c
     struct customer_update_arg *arg = write->arg;
     enum err_code code = store_customer_update(conn, arg->customer, arg->expected_version, err);
     if (code == ERR_PRECONDITION) {
-        return err_set(err, ERR_PRECONDITION, "If-Match",
-                       "customer changed since version %" PRId64, arg->expected_version);
+        return err_set(err, ERR_PRECONDITION, "If-Match", "customer changed since version %" PRId64,
+                       arg->expected_version);
     }
     if (code == ERR_CONFLICT) {
         return err_set(err, ERR_CONFLICT, "email", "another customer has e-mail '%s'",
@@ -89,13 +89,11 @@ static enum err_code customer_update_run(struct app_write *write, struct store_c
         return code;
     }
     write->result = arg->customer;
-    return app_event_add(conn, write->ctx, "customer", arg->customer->id, "customer.updated",
-                         NULL, err);
+    return app_event_add(conn, write->ctx, arg->customer->id, "customer.updated", NULL, err);
 }
 
 enum err_code app_customer_update(struct app_ctx *ctx, const struct customer *customer,
-                                  int64_t expected_version, struct customer *out,
-                                  struct err *err)
+                                  int64_t expected_version, struct customer *out, struct err *err)
 {
     ASSERT(ctx != NULL && customer != NULL);
     ASSERT(out != NULL);

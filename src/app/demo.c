@@ -668,9 +668,14 @@ static enum err_code demo_stock(struct demo *demo, struct app_ctx *ctx, struct e
                                               : demo_between(&demo->rng, 120, 400));
             int64_t safety = store ? DEMO_STORE_SAFETY : 0;
             struct app_stock_view view;
-            if (app_inventory_count(ctx, demo_products[p].sku, demo_locations[l].code,
-                                    demo->demand[p] + safety + extra, true, safety, NULL, &view,
-                                    err) != ERR_OK) {
+            struct app_stock_count count = {
+                .sku = demo_products[p].sku,
+                .location = demo_locations[l].code,
+                .on_hand = demo->demand[p] + safety + extra,
+                .has_safety = true,
+                .safety_stock = safety,
+            };
+            if (app_inventory_count(ctx, &count, NULL, &view, err) != ERR_OK) {
                 return err->code;
             }
         }
@@ -788,8 +793,8 @@ static enum err_code demo_place_order(struct demo *demo, size_t index, struct ar
     ctx.now_ms = later_ms < demo->ctx->now_ms ? later_ms : demo->ctx->now_ms;
     struct order after;
     if (plan->action == DEMO_ACTION_CANCEL) {
-        return app_order_cancel(&ctx, captured.order.id, "customer_request", NULL, 0, NULL, &after,
-                                err);
+        struct app_cancel cancel = {.reason = "customer_request"};
+        return app_order_cancel(&ctx, captured.order.id, &cancel, NULL, &after, err);
     }
     if (plan->action == DEMO_ACTION_HOLD) {
         return app_order_hold(&ctx, captured.order.id, "fraud_review", NULL, &after, err);

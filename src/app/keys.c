@@ -13,10 +13,10 @@
 #include "core/limits.h"
 #include "lib/str.h"
 
-#define KEY_PREFIX_LEN    12
-#define KEY_SECRET_LEN    32
-#define KEY_CACHE_SLOTS   1024
-#define KEY_TEXT_LEN_MAX  (5 + KEY_PREFIX_LEN + 1 + KEY_SECRET_LEN)
+#define KEY_PREFIX_LEN   12
+#define KEY_SECRET_LEN   32
+#define KEY_CACHE_SLOTS  1024
+#define KEY_TEXT_LEN_MAX (5 + KEY_PREFIX_LEN + 1 + KEY_SECRET_LEN)
 
 struct app_key_entry {
     bool used;
@@ -24,7 +24,7 @@ struct app_key_entry {
     unsigned char secret_hash[ID_HASH_BYTES];
     enum role role;
     char key_id[ID_LEN_MAX];
-    char *scope_channel;  /* malloc'ed or NULL */
+    char *scope_channel; /* malloc'ed or NULL */
     char *scope_location;
     char *scope_customer;
 };
@@ -186,8 +186,8 @@ enum err_code app_authenticate(struct app *app, struct arena *arena, const char 
     code = store_api_key_get_by_prefix(conn, arena, prefix, &key, err);
     app_read_end(&ctx, conn);
     if (code == ERR_NOT_FOUND ||
-        (code == ERR_OK && (key.revoked_at_ms != 0 ||
-                            !id_equal_secret(key.secret_hash, hash, ID_HASH_BYTES)))) {
+        (code == ERR_OK &&
+         (key.revoked_at_ms != 0 || !id_equal_secret(key.secret_hash, hash, ID_HASH_BYTES)))) {
         return err_set(err, ERR_AUTH, "Authorization", "invalid API key");
     }
     if (code != ERR_OK) {

@@ -36,8 +36,7 @@ static enum err_code orders_load(struct app_ctx *ctx, struct store_conn *conn, c
     return orders_visible(ctx, out, id, err);
 }
 
-enum err_code app_order_get(struct app_ctx *ctx, const char *id, struct order *out,
-                            struct err *err)
+enum err_code app_order_get(struct app_ctx *ctx, const char *id, struct order *out, struct err *err)
 {
     ASSERT(ctx != NULL && id != NULL);
     ASSERT(out != NULL);
@@ -145,7 +144,7 @@ enum err_code app_order_routing(struct app_ctx *ctx, const char *id, struct orde
 struct action_arg {
     const char *id;
     const char *reason;
-    const struct app_cancel_line *lines;
+    const struct app_cancel_line *lines; /* cancel: the lines named, or NULL for all */
     size_t lines_count;
     struct order *out;
 };
@@ -159,7 +158,7 @@ static enum err_code orders_save(struct app_ctx *ctx, struct store_conn *conn, s
     order->updated_at_ms = ctx->now_ms;
     enum err_code code = store_order_update(conn, order, expected, err);
     if (code == ERR_OK) {
-        code = app_event_add(conn, ctx, "order", order->id, kind, data, err);
+        code = app_event_add(conn, ctx, order->id, kind, data, err);
     }
     return code;
 }
@@ -211,8 +210,7 @@ static enum err_code hold_run(struct app_write *write, struct store_conn *conn, 
                        orders_reason_json(write->ctx, arg->reason), err);
 }
 
-static enum err_code release_run(struct app_write *write, struct store_conn *conn,
-                                 struct err *err)
+static enum err_code release_run(struct app_write *write, struct store_conn *conn, struct err *err)
 {
     struct action_arg *arg = write->arg;
     struct order *order = arg->out;
@@ -234,11 +232,10 @@ static enum err_code release_run(struct app_write *write, struct store_conn *con
 }
 
 /* Checks the role and the reason, then runs an action command. */
-static enum err_code orders_act(struct app_ctx *ctx, struct action_arg *arg,
-                                struct app_idempotency *idem,
-                                enum err_code (*run)(struct app_write *, struct store_conn *,
-                                                     struct err *),
-                                struct err *err)
+static enum err_code
+orders_act(struct app_ctx *ctx, struct action_arg *arg, struct app_idempotency *idem,
+           enum err_code (*run)(struct app_write *, struct store_conn *, struct err *),
+           struct err *err)
 {
     enum err_code code = app_require(ctx, PERM_ORDERS_MANAGE, err);
     if (code != ERR_OK) {
@@ -280,7 +277,8 @@ static enum err_code cancel_line(struct app_ctx *ctx, struct store_conn *conn, s
     struct product kit;
     const struct product *product = NULL;
     if (line->is_kit) {
-        enum err_code code = store_product_get_by_row(conn, ctx->arena, line->product_row_id, &kit, err);
+        enum err_code code =
+            store_product_get_by_row(conn, ctx->arena, line->product_row_id, &kit, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -296,7 +294,13 @@ static enum err_code cancel_line(struct app_ctx *ctx, struct store_conn *conn, s
             continue;
         }
         int64_t take = rest < allocation->qty ? rest : allocation->qty;
-        enum err_code code = app_stock_release(ctx, conn, line, product, allocation, take, err);
+        struct app_release release = {
+            .line = line,
+            .product = product,
+            .location_row_id = allocation->location_row_id,
+            .qty = take,
+        };
+        enum err_code code = app_stock_release(ctx, conn, &release, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -305,8 +309,9 @@ static enum err_code cancel_line(struct app_ctx *ctx, struct store_conn *conn, s
         rest -= take;
     }
     if (rest > 0) {
-        return err_set(err, ERR_STATE, NULL, "%" PRId64 " units of line %d are already in fulfillment",
-                       rest, line->line_no);
+        return err_set(err, ERR_STATE, NULL,
+                       "%" PRId64 " units of line %d are already in fulfillment", rest,
+                       line->line_no);
     }
     line->qty_cancelled += q;
     return ERR_OK;
@@ -325,7 +330,8 @@ static enum err_code cancel_compact(struct app_ctx *ctx, struct store_conn *conn
     order->allocations_count = kept;
     struct shipment *shipments = NULL;
     size_t count = 0;
-    enum err_code code = store_shipment_list_by_order(conn, ctx->arena, order->id, &shipments, &count, err);
+    enum err_code code =
+        store_shipment_list_by_order(conn, ctx->arena, order->id, &shipments, &count, err);
     for (size_t s = 0; code == ERR_OK && s < count; s++) {
         bool used = false;
         for (size_t i = 0; i < order->allocations_count; i++) {
@@ -363,14 +369,14 @@ static enum err_code cancel_plan(const struct action_arg *arg, const struct orde
         while (i < order->lines_count && strcmp(order->lines[i].id, want->line_id) != 0) {
             i++;
         }
-        snprintf(field, sizeof(field), "lines[%zu].line_id", k);
+        (void)snprintf(field, sizeof(field), "lines[%zu].line_id", k);
         if (i == order->lines_count) {
             return err_set(err, ERR_INVALID, field, "no line '%s' in order %s", want->line_id,
                            order->number);
         }
         const struct order_line *line = &order->lines[i];
         int64_t left = line->qty - line->qty_shipped - line->qty_cancelled - qty[i];
-        snprintf(field, sizeof(field), "lines[%zu].qty", k);
+        (void)snprintf(field, sizeof(field), "lines[%zu].qty", k);
         if (want->qty <= 0 || want->qty > left) {
             return err_set(err, ERR_INVALID, field,
                            "quantity must be between 1 and %" PRId64 ", got %" PRId64, left,
@@ -386,7 +392,7 @@ static const char *cancel_event_data(struct app_ctx *ctx, const struct action_ar
                                      const struct order *order, const int64_t *qty)
 {
     struct buf buf;
-    buf_init(&buf, 64 * 1024);
+    buf_init(&buf, (size_t)64 * 1024);
     struct jw jw;
     jw_init(&jw, &buf);
     jw_object_begin(&jw);
@@ -446,7 +452,8 @@ static enum err_code cancel_run(struct app_write *write, struct store_conn *conn
         code = order_transition(order, ORDER_STATUS_CANCELLED, err);
         order->cancelled_at_ms = ctx->now_ms;
         order->cancel_reason = arg->reason;
-    } else if (order->status != ORDER_STATUS_ON_HOLD && order->status != orders_settled_status(order)) {
+    } else if (order->status != ORDER_STATUS_ON_HOLD &&
+               order->status != orders_settled_status(order)) {
         code = order_transition(order, orders_settled_status(order), err);
     }
     if (code != ERR_OK) {
@@ -457,17 +464,20 @@ static enum err_code cancel_run(struct app_write *write, struct store_conn *conn
                        cancel_event_data(ctx, arg, order, qty), err);
 }
 
-enum err_code app_order_cancel(struct app_ctx *ctx, const char *id, const char *reason,
-                               const struct app_cancel_line *lines, size_t lines_count,
+enum err_code app_order_cancel(struct app_ctx *ctx, const char *id, const struct app_cancel *cancel,
                                struct app_idempotency *idem, struct order *out, struct err *err)
 {
-    ASSERT(ctx != NULL && id != NULL);
-    ASSERT(out != NULL && (lines != NULL || lines_count == 0));
-    if (lines_count > ORDER_LINES_MAX) {
+    ASSERT(ctx != NULL && id != NULL && cancel != NULL);
+    ASSERT(out != NULL && (cancel->lines != NULL || cancel->lines_count == 0));
+    if (cancel->lines_count > ORDER_LINES_MAX) {
         return err_set(err, ERR_INVALID, "lines", "at most %d lines", ORDER_LINES_MAX);
     }
     struct action_arg arg = {
-        .id = id, .reason = reason, .lines = lines, .lines_count = lines_count, .out = out,
+        .id = id,
+        .reason = cancel->reason,
+        .lines = cancel->lines,
+        .lines_count = cancel->lines_count,
+        .out = out,
     };
     return orders_act(ctx, &arg, idem, cancel_run, err);
 }

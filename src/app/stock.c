@@ -17,8 +17,8 @@ static enum err_code stock_move(struct app_ctx *ctx, struct store_conn *conn,
                                 struct ledger_entry *entry, bool check_atp, struct err *err)
 {
     enum err_code code =
-        store_stock_apply(conn, entry->product_row_id, entry->location_row_id,
-                          entry->on_hand_delta, entry->reserved_delta, check_atp, ctx->now_ms, err);
+        store_stock_apply(conn, entry->product_row_id, entry->location_row_id, entry->on_hand_delta,
+                          entry->reserved_delta, check_atp, ctx->now_ms, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -27,19 +27,19 @@ static enum err_code stock_move(struct app_ctx *ctx, struct store_conn *conn,
 }
 
 enum err_code app_stock_release(struct app_ctx *ctx, struct store_conn *conn,
-                                const struct order_line *line, const struct product *product,
-                                const struct allocation *allocation, int64_t qty,
-                                struct err *err)
+                                const struct app_release *release, struct err *err)
 {
-    ASSERT(ctx != NULL && conn != NULL && line != NULL);
-    ASSERT(allocation != NULL && qty > 0);
+    ASSERT(ctx != NULL && conn != NULL && release != NULL && release->line != NULL);
+    ASSERT(release->qty > 0);
+    const struct product *product = release->product;
+    int64_t qty = release->qty;
     struct ledger_entry entry = {
-        .product_row_id = line->product_row_id,
-        .location_row_id = allocation->location_row_id,
+        .product_row_id = release->line->product_row_id,
+        .location_row_id = release->location_row_id,
         .kind = LEDGER_RELEASE,
         .reserved_delta = -qty,
         .ref_type = "order_line",
-        .ref_id = line->id,
+        .ref_id = release->line->id,
     };
     if (product == NULL || product->kind != PRODUCT_KIND_KIT) {
         return stock_move(ctx, conn, &entry, false, err);
@@ -144,11 +144,27 @@ enum err_code app_stock_view_load(struct app_ctx *ctx, struct store_conn *conn,
     return stock_view_simple(ctx, conn, product, out, err);
 }
 
+struct stock_write_arg {
+    const char *sku;
+    const char *location;
+    int64_t on_hand; /* count: the new on hand */
+    bool has_safety;
+    int64_t safety_stock;
+    int64_t delta; /* adjust */
+    const char *reason;
+    bool is_count;
+    struct app_stock_view *out;
+};
+
 /* Looks up the product and location a stock command names; kits hold no stock. */
-static enum err_code stock_resolve(struct app_ctx *ctx, struct store_conn *conn, const char *sku,
-                                   const char *location_code, struct product *product,
+static enum err_code stock_resolve(struct app_ctx *ctx, struct store_conn *conn,
+                                   const struct stock_write_arg *arg, struct product *product,
                                    struct location *location, struct err *err)
 {
+    const char *sku = arg->sku;
+    const char *location_code = arg->location;
+    memset(product, 0, sizeof(*product));
+    memset(location, 0, sizeof(*location));
     enum err_code code = store_product_get(conn, ctx->arena, sku, product, err);
     if (code == ERR_NOT_FOUND) {
         return err_set(err, ERR_NOT_FOUND, "sku", "no product '%s'", sku);
@@ -166,18 +182,6 @@ static enum err_code stock_resolve(struct app_ctx *ctx, struct store_conn *conn,
     }
     return code;
 }
-
-struct stock_write_arg {
-    const char *sku;
-    const char *location;
-    int64_t on_hand;        /* count: the new on hand */
-    bool has_safety;
-    int64_t safety_stock;
-    int64_t delta;          /* adjust */
-    const char *reason;
-    bool is_count;
-    struct app_stock_view *out;
-};
 
 /* The event data of a stock change. */
 static const char *stock_event_data(struct app_ctx *ctx, const struct stock_write_arg *arg,
@@ -205,8 +209,7 @@ static enum err_code stock_write_run(struct app_write *write, struct store_conn 
     struct app_ctx *ctx = write->ctx;
     struct product product;
     struct location location;
-    enum err_code code =
-        stock_resolve(ctx, conn, arg->sku, arg->location, &product, &location, err);
+    enum err_code code = stock_resolve(ctx, conn, arg, &product, &location, err);
     if (code == ERR_NOT_FOUND && !arg->is_count) {
         /* The adjustment names them in its body, not its path: a bad value, not a 404. */
         err->code = ERR_INVALID;
@@ -252,7 +255,7 @@ static enum err_code stock_write_run(struct app_write *write, struct store_conn 
             return code;
         }
     }
-    code = app_event_add(conn, ctx, "inventory", arg->sku,
+    code = app_event_add(conn, ctx, arg->sku,
                          arg->is_count ? "inventory.counted" : "inventory.adjusted",
                          stock_event_data(ctx, arg, delta), err);
     if (code != ERR_OK) {
@@ -276,42 +279,49 @@ static enum err_code stock_authorize(struct app_ctx *ctx, const char *location, 
     return ERR_OK;
 }
 
-enum err_code app_inventory_count(struct app_ctx *ctx, const char *sku, const char *location,
-                                  int64_t on_hand, bool has_safety, int64_t safety_stock,
+enum err_code app_inventory_count(struct app_ctx *ctx, const struct app_stock_count *count,
                                   struct app_idempotency *idem, struct app_stock_view *out,
                                   struct err *err)
 {
-    ASSERT(ctx != NULL && sku != NULL && location != NULL);
+    ASSERT(ctx != NULL && count != NULL && count->sku != NULL && count->location != NULL);
     ASSERT(out != NULL);
-    enum err_code code = stock_authorize(ctx, location, err);
+    enum err_code code = stock_authorize(ctx, count->location, err);
     if (code != ERR_OK) {
         return code;
     }
-    if (on_hand < 0 || on_hand > STOCK_QTY_MAX) {
-        return err_set(err, ERR_INVALID, "on_hand", "on_hand must be between 0 and %lld, got %" PRId64,
-                       STOCK_QTY_MAX, on_hand);
+    if (count->on_hand < 0 || count->on_hand > STOCK_QTY_MAX) {
+        return err_set(err, ERR_INVALID, "on_hand",
+                       "on_hand must be between 0 and %lld, got %" PRId64, STOCK_QTY_MAX,
+                       count->on_hand);
     }
-    if (has_safety && (safety_stock < 0 || safety_stock > STOCK_QTY_MAX)) {
+    if (count->has_safety && (count->safety_stock < 0 || count->safety_stock > STOCK_QTY_MAX)) {
         return err_set(err, ERR_INVALID, "safety_stock",
                        "safety_stock must be between 0 and %lld, got %" PRId64, STOCK_QTY_MAX,
-                       safety_stock);
+                       count->safety_stock);
     }
     struct stock_write_arg arg = {
-        .sku = sku, .location = location, .on_hand = on_hand, .has_safety = has_safety,
-        .safety_stock = safety_stock, .is_count = true, .out = out,
+        .sku = count->sku,
+        .location = count->location,
+        .on_hand = count->on_hand,
+        .has_safety = count->has_safety,
+        .safety_stock = count->safety_stock,
+        .is_count = true,
+        .out = out,
     };
     struct app_write write = {.ctx = ctx, .idem = idem, .run = stock_write_run, .arg = &arg};
     return app_write_run(&write, err);
 }
 
-enum err_code app_inventory_adjust(struct app_ctx *ctx, const char *sku, const char *location,
-                                   int64_t delta, const char *reason,
+enum err_code app_inventory_adjust(struct app_ctx *ctx,
+                                   const struct app_stock_adjustment *adjustment,
                                    struct app_idempotency *idem, struct app_stock_view *out,
                                    struct err *err)
 {
-    ASSERT(ctx != NULL && sku != NULL && location != NULL);
-    ASSERT(out != NULL);
-    enum err_code code = stock_authorize(ctx, location, err);
+    ASSERT(ctx != NULL && adjustment != NULL);
+    ASSERT(adjustment->sku != NULL && adjustment->location != NULL && out != NULL);
+    const char *reason = adjustment->reason;
+    int64_t delta = adjustment->delta;
+    enum err_code code = stock_authorize(ctx, adjustment->location, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -328,7 +338,11 @@ enum err_code app_inventory_adjust(struct app_ctx *ctx, const char *sku, const c
         return err_set(err, ERR_INVALID, "delta", "a receipt must add stock, got %" PRId64, delta);
     }
     struct stock_write_arg arg = {
-        .sku = sku, .location = location, .delta = delta, .reason = reason, .out = out,
+        .sku = adjustment->sku,
+        .location = adjustment->location,
+        .delta = delta,
+        .reason = reason,
+        .out = out,
     };
     struct app_write write = {.ctx = ctx, .idem = idem, .run = stock_write_run, .arg = &arg};
     return app_write_run(&write, err);
@@ -359,47 +373,47 @@ enum err_code app_inventory_get(struct app_ctx *ctx, const char *sku, struct app
     return code;
 }
 
-/* Reads the ledger page once product and location are known. */
-static enum err_code ledger_page(struct app_ctx *ctx, struct store_conn *conn, const char *sku,
-                                 const char *location, int64_t before, size_t limit,
-                                 struct ledger_entry **out, size_t *count, struct err *err)
+/* Reads the ledger page once product and location are known; before is the row cursor. */
+static enum err_code ledger_page(struct app_ctx *ctx, struct store_conn *conn,
+                                 const struct app_ledger_query *query, struct ledger_entry **out,
+                                 size_t *count, struct err *err)
 {
+    int64_t before = 0;
+    const char *cursor = query->page.cursor;
+    if (cursor != NULL && (str_to_i64(str_from_cstr(cursor), &before) != ERR_OK || before <= 0)) {
+        return err_set(err, ERR_INVALID, "cursor", "invalid cursor '%s'", cursor);
+    }
     struct product product;
-    enum err_code code = store_product_get(conn, ctx->arena, sku, &product, err);
+    enum err_code code = store_product_get(conn, ctx->arena, query->sku, &product, err);
     if (code == ERR_NOT_FOUND) {
-        return err_set(err, ERR_NOT_FOUND, NULL, "no product '%s'", sku);
+        return err_set(err, ERR_NOT_FOUND, NULL, "no product '%s'", query->sku);
     }
     if (code != ERR_OK) {
         return code;
     }
     int64_t location_row_id = 0;
-    if (location != NULL) {
+    if (query->location != NULL) {
         struct location found;
-        code = store_location_get(conn, ctx->arena, location, &found, err);
+        code = store_location_get(conn, ctx->arena, query->location, &found, err);
         if (code == ERR_NOT_FOUND) {
-            return err_set(err, ERR_INVALID, "location", "no location '%s'", location);
+            return err_set(err, ERR_INVALID, "location", "no location '%s'", query->location);
         }
         if (code != ERR_OK) {
             return code;
         }
         location_row_id = found.row_id;
     }
-    return store_ledger_list(conn, ctx->arena, product.row_id, location_row_id, before, limit, out,
-                             count, err);
+    return store_ledger_list(conn, ctx->arena, product.row_id, location_row_id, before,
+                             query->page.limit, out, count, err);
 }
 
-enum err_code app_inventory_ledger(struct app_ctx *ctx, const char *sku, const char *location,
-                                   const char *cursor, size_t limit, struct ledger_entry **out,
-                                   size_t *count, const char **next_cursor, struct err *err)
+enum err_code app_inventory_ledger(struct app_ctx *ctx, struct app_ledger_query *query,
+                                   struct ledger_entry **out, size_t *count, struct err *err)
 {
-    ASSERT(ctx != NULL && sku != NULL);
-    ASSERT(out != NULL && count != NULL && next_cursor != NULL);
-    ASSERT(limit > 0 && limit <= PAGE_LIMIT_MAX);
-    *next_cursor = NULL;
-    int64_t before = 0;
-    if (cursor != NULL && (str_to_i64(str_from_cstr(cursor), &before) != ERR_OK || before <= 0)) {
-        return err_set(err, ERR_INVALID, "cursor", "invalid cursor '%s'", cursor);
-    }
+    ASSERT(ctx != NULL && query != NULL && query->sku != NULL);
+    ASSERT(out != NULL && count != NULL);
+    ASSERT(query->page.limit > 0 && query->page.limit <= PAGE_LIMIT_MAX);
+    query->page.next_cursor = NULL;
     enum err_code code = app_require(ctx, PERM_INVENTORY_READ, err);
     struct store_conn *conn = NULL;
     if (code == ERR_OK) {
@@ -408,10 +422,10 @@ enum err_code app_inventory_ledger(struct app_ctx *ctx, const char *sku, const c
     if (code != ERR_OK) {
         return code;
     }
-    code = ledger_page(ctx, conn, sku, location, before, limit, out, count, err);
+    code = ledger_page(ctx, conn, query, out, count, err);
     app_read_end(ctx, conn);
-    if (code == ERR_OK && *count == limit) {
-        *next_cursor = arena_sprintf(ctx->arena, "%" PRId64, (*out)[*count - 1].row_id);
+    if (code == ERR_OK && *count == query->page.limit) {
+        query->page.next_cursor = arena_sprintf(ctx->arena, "%" PRId64, (*out)[*count - 1].row_id);
     }
     return code;
 }

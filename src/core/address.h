@@ -14,14 +14,14 @@ struct address {
     const char *line1;
     const char *line2;
     const char *city;
-    const char *region;      /* state or province code */
+    const char *region; /* state or province code */
     const char *postal_code;
-    const char *country;     /* ISO 3166-1 alpha-2, upper case */
+    const char *country; /* ISO 3166-1 alpha-2, upper case */
     const char *phone;
-    double lat;              /* degrees, valid when has_coords */
-    double lon;              /* degrees, valid when has_coords */
+    double lat; /* degrees, valid when has_coords */
+    double lon; /* degrees, valid when has_coords */
     bool has_coords;
-    bool present;            /* false: no address was given at all */
+    bool present; /* false: no address was given at all */
 };
 
 /*

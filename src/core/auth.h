@@ -12,35 +12,35 @@ enum role {
     ROLE_OPERATOR,
     ROLE_WAREHOUSE, /* scope: a location code */
     ROLE_SUPPORT,
-    ROLE_CHANNEL,   /* scope: a channel code */
+    ROLE_CHANNEL, /* scope: a channel code */
     ROLE_ANALYST,
-    ROLE_CUSTOMER,  /* scope: a customer e-mail */
+    ROLE_CUSTOMER, /* scope: a customer e-mail */
     ROLE_COUNT
 };
 
 enum permission {
     PERM_ORDERS_CREATE,
     PERM_ORDERS_READ,
-    PERM_ORDERS_MANAGE,    /* cancel, hold, release, edit */
-    PERM_CATALOG_READ,     /* products, locations, channels */
+    PERM_ORDERS_MANAGE, /* cancel, hold, release, edit */
+    PERM_CATALOG_READ,  /* products, locations, channels */
     PERM_CATALOG_WRITE,
     PERM_INVENTORY_READ,
     PERM_INVENTORY_WRITE,
     PERM_CUSTOMERS_READ,
     PERM_CUSTOMERS_WRITE,
-    PERM_FULFILLMENT,      /* pick, pack, ship, pickup */
+    PERM_FULFILLMENT, /* pick, pack, ship, pickup */
     PERM_METRICS_READ,
-    PERM_METRICS_WRITE,    /* traffic and costs */
-    PERM_ADMIN,            /* keys, settings */
+    PERM_METRICS_WRITE, /* traffic and costs */
+    PERM_ADMIN,         /* keys, settings */
     PERM_COUNT
 };
 
 struct principal {
     enum role role;
-    const char *key_id;          /* the API key's id, for idempotency scoping and audit */
-    const char *scope_channel;   /* ROLE_CHANNEL */
-    const char *scope_location;  /* ROLE_WAREHOUSE */
-    const char *scope_customer;  /* ROLE_CUSTOMER: e-mail, lower case */
+    const char *key_id;         /* the API key's id, for idempotency scoping and audit */
+    const char *scope_channel;  /* ROLE_CHANNEL */
+    const char *scope_location; /* ROLE_WAREHOUSE */
+    const char *scope_customer; /* ROLE_CUSTOMER: e-mail, lower case */
 };
 
 const char *role_name(enum role role);

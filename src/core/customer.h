@@ -10,12 +10,12 @@
 
 struct customer {
     const char *id;
-    const char *email;         /* stored lower-case */
+    const char *email; /* stored lower-case */
     const char *name;
     const char *phone;
     enum customer_type type;
-    int payment_terms_days;    /* business: days to pay an invoice */
-    int64_t credit_limit;      /* business: minor units; valid when has_credit_limit */
+    int payment_terms_days; /* business: days to pay an invoice */
+    int64_t credit_limit;   /* business: minor units; valid when has_credit_limit */
     bool has_credit_limit;
     int64_t orders_count;
     int64_t version;

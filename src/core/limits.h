@@ -7,32 +7,32 @@
 
 #include "lib/base.h"
 
-#define REQUEST_BODY_BYTES_MAX   (256 * 1024) /* larger bodies answer 413 */
-#define REQUEST_ARENA_BYTES_MAX  (16 * 1024 * 1024)
-#define RESPONSE_BYTES_MAX       (8 * 1024 * 1024)
-#define ORDER_LINES_MAX          200
-#define KIT_COMPONENTS_MAX       32
-#define LOCATIONS_MAX            4096 /* routing candidates per order */
-#define CODE_LEN_MAX             32   /* location, channel and carrier codes */
-#define SKU_LEN_MAX              64
-#define NAME_LEN_MAX             200
-#define EMAIL_LEN_MAX            254
-#define EXTERNAL_ID_LEN_MAX      128
-#define ADDRESS_FIELD_LEN_MAX    200
-#define POSTAL_CODE_LEN_MAX      16
-#define REASON_LEN_MAX           200
-#define CUSTOMIZATION_BYTES_MAX  2048
-#define IDEMPOTENCY_KEY_LEN_MAX  255
-#define QTY_MAX                  1000000           /* units on one line */
-#define MONEY_AMOUNT_MAX         1000000000000LL   /* 10^12 minor units on one price or total */
-#define STOCK_QTY_MAX            1000000000LL      /* on hand at one location */
-#define PAGE_LIMIT_DEFAULT       50
-#define PAGE_LIMIT_MAX           500
-#define WRITER_BATCH_MAX         512  /* commands in one group commit */
-#define WRITER_QUEUE_MAX         8192 /* commands waiting; more answer 429 */
-#define CAPACITY_PER_DAY_MAX     100000000LL
-#define HANDLING_DAYS_MAX        60
-#define PAYMENT_TERMS_DAYS_MAX   365
+#define REQUEST_BODY_BYTES_MAX  ((size_t)256 * 1024) /* larger bodies answer 413 */
+#define REQUEST_ARENA_BYTES_MAX ((size_t)16 * 1024 * 1024)
+#define RESPONSE_BYTES_MAX      ((size_t)8 * 1024 * 1024)
+#define ORDER_LINES_MAX         200
+#define KIT_COMPONENTS_MAX      32
+#define LOCATIONS_MAX           4096 /* routing candidates per order */
+#define CODE_LEN_MAX            32   /* location, channel and carrier codes */
+#define SKU_LEN_MAX             64
+#define NAME_LEN_MAX            200
+#define EMAIL_LEN_MAX           254
+#define EXTERNAL_ID_LEN_MAX     128
+#define ADDRESS_FIELD_LEN_MAX   200
+#define POSTAL_CODE_LEN_MAX     16
+#define REASON_LEN_MAX          200
+#define CUSTOMIZATION_BYTES_MAX 2048
+#define IDEMPOTENCY_KEY_LEN_MAX 255
+#define QTY_MAX                 1000000         /* units on one line */
+#define MONEY_AMOUNT_MAX        1000000000000LL /* 10^12 minor units on one price or total */
+#define STOCK_QTY_MAX           1000000000LL    /* on hand at one location */
+#define PAGE_LIMIT_DEFAULT      50
+#define PAGE_LIMIT_MAX          500
+#define WRITER_BATCH_MAX        512  /* commands in one group commit */
+#define WRITER_QUEUE_MAX        8192 /* commands waiting; more answer 429 */
+#define CAPACITY_PER_DAY_MAX    100000000LL
+#define HANDLING_DAYS_MAX       60
+#define PAYMENT_TERMS_DAYS_MAX  365
 
 static_assert(WRITER_BATCH_MAX <= WRITER_QUEUE_MAX, "a batch fits in the queue");
 static_assert(PAGE_LIMIT_DEFAULT <= PAGE_LIMIT_MAX, "default page within the maximum");

@@ -30,18 +30,18 @@ enum location_kind {
 #define LOCATION_HANDLING_DAYS_DEFAULT 0   /* ships the same day when ordered before cut-off */
 
 struct location {
-    int64_t row_id;          /* store key, 0 before insert */
-    const char *code;        /* unique, [A-Za-z0-9._-], at most CODE_LEN_MAX */
+    int64_t row_id;   /* store key, 0 before insert */
+    const char *code; /* unique, [A-Za-z0-9._-], at most CODE_LEN_MAX */
     const char *name;
     enum location_kind kind;
     struct address address;
-    unsigned capabilities;   /* LOCATION_CAP_* bits */
+    unsigned capabilities;    /* LOCATION_CAP_* bits */
     int64_t capacity_per_day; /* shipments per day; 0 means no limit */
-    int64_t handling_cost;   /* minor units per shipment */
-    int64_t priority;        /* lower first in fixed-priority selection */
+    int64_t handling_cost;    /* minor units per shipment */
+    int64_t priority;         /* lower first in fixed-priority selection */
     bool active;
-    int cutoff_minute;       /* minute of the UTC day after which orders ship a day later */
-    int handling_days;       /* days added to the ship-by date */
+    int cutoff_minute; /* minute of the UTC day after which orders ship a day later */
+    int handling_days; /* days added to the ship-by date */
     int64_t version;
     int64_t created_at_ms;
     int64_t updated_at_ms;

@@ -41,21 +41,21 @@ enum customer_type { CUSTOMER_TYPE_CONSUMER, CUSTOMER_TYPE_BUSINESS };
 
 struct order_line {
     const char *id;
-    int line_no;               /* 1-based position in the order */
-    int64_t product_row_id;    /* store key, filled by app */
+    int line_no;            /* 1-based position in the order */
+    int64_t product_row_id; /* store key, filled by app */
     const char *sku;
-    const char *name;          /* catalog name at capture */
+    const char *name; /* catalog name at capture */
     int64_t qty;
-    int64_t unit_price;        /* minor units */
-    bool unit_price_given;     /* the channel set it; otherwise the catalog price */
-    int64_t weight_grams;      /* per unit, from the catalog */
+    int64_t unit_price;    /* minor units */
+    bool unit_price_given; /* the channel set it; otherwise the catalog price */
+    int64_t weight_grams;  /* per unit, from the catalog */
     bool is_kit;
     const char *customization_json; /* a JSON object as text, or NULL */
     int64_t qty_allocated;
     int64_t qty_shipped;
     int64_t qty_cancelled;
     int64_t qty_returned;
-    int64_t qty_backordered;   /* qty - allocated - shipped - cancelled while backordered */
+    int64_t qty_backordered; /* qty - allocated - shipped - cancelled while backordered */
 };
 
 struct order_totals {
@@ -63,7 +63,7 @@ struct order_totals {
     int64_t discount;
     int64_t shipping;
     int64_t tax;
-    int64_t total;    /* subtotal - discount + shipping + tax */
+    int64_t total; /* subtotal - discount + shipping + tax */
 };
 
 struct allocation {
@@ -75,16 +75,16 @@ struct allocation {
     const char *location_code;
     int64_t qty;
     const char *shipment_id;
-    double distance_km;        /* from the location to the destination, or -1 when unknown */
+    double distance_km; /* from the location to the destination, or -1 when unknown */
     int64_t created_at_ms;
 };
 
 struct order {
     const char *id;
-    const char *number;        /* "SO-1001" */
+    const char *number; /* "SO-1001" */
     enum order_status status;
     const char *channel;
-    const char *external_id;   /* the channel's own id; unique per channel, or NULL */
+    const char *external_id; /* the channel's own id; unique per channel, or NULL */
     const char *customer_id;
     const char *customer_email;
     const char *customer_name;
@@ -97,17 +97,17 @@ struct order {
     struct address shipping_address;
     struct address billing_address;
     enum fulfillment_method method;
-    const char *pickup_location;   /* location code when method == PICKUP */
-    int64_t delivery_day;          /* day number when method == DELIVERY, else 0 */
+    const char *pickup_location; /* location code when method == PICKUP */
+    int64_t delivery_day;        /* day number when method == DELIVERY, else 0 */
     enum ship_policy ship_policy;
-    bool backorder;                /* accept when short instead of 409 */
-    const char *payment_provider;  /* "manual" by default */
+    bool backorder;               /* accept when short instead of 409 */
+    const char *payment_provider; /* "manual" by default */
     const char *hold_reason;
     const char *cancel_reason;
     const char *notes;
     struct order_totals totals;
-    int64_t promised_ship_by_ms;   /* 0 when not known (nothing allocated) */
-    bool promised_ship_by_given;   /* the channel set it */
+    int64_t promised_ship_by_ms; /* 0 when not known (nothing allocated) */
+    bool promised_ship_by_given; /* the channel set it */
     int64_t version;
     int64_t created_at_ms;
     int64_t updated_at_ms;

@@ -13,21 +13,21 @@ enum product_kind { PRODUCT_KIND_SIMPLE, PRODUCT_KIND_KIT };
 struct kit_component {
     int64_t product_row_id; /* store key of the component */
     const char *sku;
-    int64_t qty;            /* units of the component per kit, > 0 */
+    int64_t qty; /* units of the component per kit, > 0 */
 };
 
 struct product {
-    int64_t row_id;         /* store key, 0 before insert */
-    const char *sku;        /* unique, printable, no spaces, at most SKU_LEN_MAX */
+    int64_t row_id;  /* store key, 0 before insert */
+    const char *sku; /* unique, printable, no spaces, at most SKU_LEN_MAX */
     const char *name;
-    int64_t price;          /* minor units of currency */
-    const char *currency;   /* ISO 4217 */
+    int64_t price;        /* minor units of currency */
+    const char *currency; /* ISO 4217 */
     int64_t weight_grams;
     enum product_kind kind;
     struct kit_component *components; /* kind == KIT only */
     size_t components_count;
-    const char *dropship_supplier;    /* location code, or NULL */
-    const char *bin_location;         /* where it lives in a warehouse, or NULL */
+    const char *dropship_supplier; /* location code, or NULL */
+    const char *bin_location;      /* where it lives in a warehouse, or NULL */
     bool customizable;
     bool active;
     int64_t version;

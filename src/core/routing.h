@@ -18,7 +18,7 @@
 struct routing_candidate {
     int64_t location_row_id;
     const char *code;
-    double lat;            /* degrees, valid when has_coords */
+    double lat; /* degrees, valid when has_coords */
     double lon;
     bool has_coords;
     unsigned capabilities; /* LOCATION_CAP_* */
@@ -54,7 +54,7 @@ struct routing_assignment {
 
 enum routing_verdict {
     ROUTING_CHOSEN,
-    ROUTING_NOT_CHOSEN,  /* eligible, a better candidate won */
+    ROUTING_NOT_CHOSEN, /* eligible, a better candidate won */
     ROUTING_INACTIVE,
     ROUTING_NO_CAPABILITY,
     ROUTING_NO_STOCK,
@@ -72,11 +72,11 @@ struct routing_explanation {
 struct routing_plan {
     struct routing_assignment *assignments; /* arena-owned */
     size_t assignments_count;
-    int64_t *unallocated;                   /* [lines_count] units not placed */
-    bool complete;                          /* every unit placed */
+    int64_t *unallocated;                     /* [lines_count] units not placed */
+    bool complete;                            /* every unit placed */
     struct routing_explanation *explanations; /* [candidates_count], ranked best first */
     size_t explanations_count;
-    const char *strategy;                   /* "single_location", "split", "pickup", "none" */
+    const char *strategy; /* "single_location", "split", "pickup", "none" */
 };
 
 const char *routing_verdict_name(enum routing_verdict verdict);

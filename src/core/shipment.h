@@ -30,7 +30,7 @@ struct shipment {
     const char *carrier;
     const char *service;
     const char *tracking_number;
-    int64_t cost;             /* minor units, what the carrier charged */
+    int64_t cost; /* minor units, what the carrier charged */
     const char *pickup_code;
     int64_t promised_ship_by_ms;
     int64_t version;

@@ -27,8 +27,14 @@ enum err_code h_inventory_count(struct http_request *req, struct http_response *
         code = http_idempotency(req, render_stock_answer, &idem, err);
     }
     if (code == ERR_OK) {
-        code = app_inventory_count(&req->ctx, req->params[0], req->params[1], count.on_hand,
-                                   count.has_safety, count.safety_stock, &idem, &view, err);
+        struct app_stock_count input = {
+            .sku = req->params[0],
+            .location = req->params[1],
+            .on_hand = count.on_hand,
+            .has_safety = count.has_safety,
+            .safety_stock = count.safety_stock,
+        };
+        code = app_inventory_count(&req->ctx, &input, &idem, &view, err);
     }
     if (code == ERR_OK) {
         code = http_answer(resp, &idem, &view, render_stock_answer, err);
@@ -50,8 +56,13 @@ enum err_code h_inventory_adjust(struct http_request *req, struct http_response 
         code = http_idempotency(req, render_stock_answer, &idem, err);
     }
     if (code == ERR_OK) {
-        code = app_inventory_adjust(&req->ctx, adjustment.sku, adjustment.location,
-                                    adjustment.delta, adjustment.reason, &idem, &view, err);
+        struct app_stock_adjustment input = {
+            .sku = adjustment.sku,
+            .location = adjustment.location,
+            .delta = adjustment.delta,
+            .reason = adjustment.reason,
+        };
+        code = app_inventory_adjust(&req->ctx, &input, &idem, &view, err);
     }
     if (code == ERR_OK) {
         code = http_answer(resp, &idem, &view, render_stock_answer, err);
@@ -97,11 +108,15 @@ enum err_code h_inventory_ledger(struct http_request *req, struct http_response 
     }
     struct ledger_entry *entries = NULL;
     size_t count = 0;
-    const char *next_cursor = NULL;
+    struct app_ledger_query query = {
+        .sku = req->params[0],
+        .location = location,
+        .page = {.cursor = cursor, .limit = limit},
+    };
     if (code == ERR_OK) {
-        code = app_inventory_ledger(&req->ctx, req->params[0], location, cursor, limit, &entries,
-                                    &count, &next_cursor, err);
+        code = app_inventory_ledger(&req->ctx, &query, &entries, &count, err);
     }
+    const char *next_cursor = query.page.next_cursor;
     if (code != ERR_OK) {
         return code;
     }

@@ -191,8 +191,12 @@ enum err_code h_orders_cancel(struct http_request *req, struct http_response *re
         code = http_idempotency(req, render_order_answer, &idem, err);
     }
     if (code == ERR_OK) {
-        code = app_order_cancel(&req->ctx, req->params[0], cancel.reason, cancel.lines,
-                                cancel.lines_count, &idem, &out, err);
+        struct app_cancel input = {
+            .reason = cancel.reason,
+            .lines = cancel.lines,
+            .lines_count = cancel.lines_count,
+        };
+        code = app_order_cancel(&req->ctx, req->params[0], &input, &idem, &out, err);
     }
     if (code == ERR_OK) {
         code = http_answer(resp, &idem, &out, render_order_answer, err);

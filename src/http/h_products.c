@@ -26,10 +26,11 @@ enum err_code h_products_list(struct http_request *req, struct http_response *re
     }
     struct product *products = NULL;
     size_t count = 0;
-    const char *next_cursor = NULL;
+    struct app_page page = {.cursor = cursor, .limit = limit};
     if (code == ERR_OK) {
-        code = app_product_list(&req->ctx, cursor, limit, &products, &count, &next_cursor, err);
+        code = app_product_list(&req->ctx, &page, &products, &count, err);
     }
+    const char *next_cursor = page.next_cursor;
     if (code != ERR_OK) {
         return code;
     }

@@ -228,7 +228,7 @@ enum err_code http_finish(struct jw *jw, struct err *err)
     ASSERT(jw != NULL);
     enum err_code code = jw_finish(jw);
     if (code != ERR_OK) {
-        return err_set(err, ERR_INTERNAL, NULL, "the answer is larger than %d bytes",
+        return err_set(err, ERR_INTERNAL, NULL, "the answer is larger than %zu bytes",
                        RESPONSE_BYTES_MAX);
     }
     return ERR_OK;
@@ -247,7 +247,7 @@ enum err_code http_answer(struct http_response *resp, const struct app_idempoten
         code = render(result, resp->body, &resp->status);
     }
     if (code != ERR_OK) {
-        return err_set(err, ERR_INTERNAL, NULL, "the answer is larger than %d bytes",
+        return err_set(err, ERR_INTERNAL, NULL, "the answer is larger than %zu bytes",
                        RESPONSE_BYTES_MAX);
     }
     return ERR_OK;

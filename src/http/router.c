@@ -233,7 +233,7 @@ static enum err_code router_dispatch(struct http_request *req, struct http_respo
         code = router_authenticate(req, err);
     }
     if (code == ERR_OK && req->body_too_large) {
-        code = err_set(err, ERR_TOO_LARGE, NULL, "the body must be at most %d bytes",
+        code = err_set(err, ERR_TOO_LARGE, NULL, "the body must be at most %zu bytes",
                        REQUEST_BODY_BYTES_MAX);
     }
     if (code == ERR_OK) {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_CHUNK_BYTES_MIN (16u * 1024u)
-#define ARENA_CHUNK_BYTES_MAX (1024u * 1024u)
+#define ARENA_CHUNK_BYTES_MIN ((size_t)16 * 1024)
+#define ARENA_CHUNK_BYTES_MAX ((size_t)1024 * 1024)
 #define ARENA_ALIGN           16u
 
 struct arena_chunk {

@@ -9,7 +9,7 @@
 
 _Noreturn void base_assert_fail(const char *expr, const char *file, int line, const char *func)
 {
-    fprintf(stderr, "ordo: assertion failed: %s (%s:%d in %s)\n", expr, file, line, func);
-    fflush(stderr);
+    (void)fprintf(stderr, "ordo: assertion failed: %s (%s:%d in %s)\n", expr, file, line, func);
+    (void)fflush(stderr);
     abort();
 }

@@ -60,11 +60,11 @@ void date_format_rfc3339(int64_t ms, char out[DATE_RFC3339_LEN])
     int second = (int)(in_day / 1000 % 60);
     int milli = (int)(in_day % 1000);
     if (milli != 0) {
-        snprintf(out, DATE_RFC3339_LEN, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month,
-                 day, hour, minute, second, milli);
+        (void)snprintf(out, DATE_RFC3339_LEN, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", year,
+                       month, day, hour, minute, second, milli);
     } else {
-        snprintf(out, DATE_RFC3339_LEN, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
-                 hour, minute, second);
+        (void)snprintf(out, DATE_RFC3339_LEN, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", year,
+                       month, day, hour, minute, second);
     }
 }
 
@@ -75,7 +75,7 @@ void date_format_day(int64_t days, char out[DATE_DAY_LEN])
     int month = 0;
     int day = 0;
     date_civil_from_days(days, &year, &month, &day);
-    snprintf(out, DATE_DAY_LEN, "%04" PRId64 "-%02d-%02d", year % 10000, month, day);
+    (void)snprintf(out, DATE_DAY_LEN, "%04" PRId64 "-%02d-%02d", year % 10000, month, day);
 }
 
 static bool date_digits(const char *s, size_t n, int *out)
@@ -103,8 +103,8 @@ static enum err_code date_parse_ymd(const char *s, int64_t *days_out)
     int year = 0;
     int month = 0;
     int day = 0;
-    if (!date_digits(s, 4, &year) || s[4] != '-' || !date_digits(s + 5, 2, &month) ||
-        s[7] != '-' || !date_digits(s + 8, 2, &day)) {
+    if (!date_digits(s, 4, &year) || s[4] != '-' || !date_digits(s + 5, 2, &month) || s[7] != '-' ||
+        !date_digits(s + 8, 2, &day)) {
         return ERR_INVALID;
     }
     if (year < 1970 || month < 1 || month > 12 || day < 1 || day > date_month_days(year, month)) {
@@ -162,7 +162,7 @@ enum err_code date_parse_rfc3339(const char *s, int64_t *ms_out)
         int scale = 100;
         const char *start = p;
         while (*p >= '0' && *p <= '9') {
-            milli += (*p - '0') * scale;
+            milli += (int64_t)(*p - '0') * scale;
             scale /= 10;
             p++;
         }
@@ -174,7 +174,7 @@ enum err_code date_parse_rfc3339(const char *s, int64_t *ms_out)
     if (date_parse_offset(p, &offset_ms) != ERR_OK) {
         return ERR_INVALID;
     }
-    *ms_out = days * DATE_MS_PER_DAY + ((int64_t)hour * 3600 + minute * 60 + second) * 1000 +
-              milli - offset_ms;
+    *ms_out = days * DATE_MS_PER_DAY +
+              ((int64_t)hour * 3600 + (int64_t)minute * 60 + second) * 1000 + milli - offset_ms;
     return ERR_OK;
 }

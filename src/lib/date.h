@@ -11,7 +11,9 @@
 
 #define DATE_MS_PER_DAY  86400000LL
 #define DATE_RFC3339_LEN 32 /* buffer size for "2026-11-29T10:15:00.123Z" and NUL */
-#define DATE_DAY_LEN     32 /* buffer size for "2026-11-29" and NUL, with room the compiler can prove */
+#define DATE_DAY_LEN                                                                               \
+    32 /* buffer size for "2026-11-29" and NUL, with room the compiler can prove                   \
+        */
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 int64_t date_days_from_civil(int64_t year, int month, int day);

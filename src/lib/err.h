@@ -41,7 +41,8 @@ struct err {
     char items[ERR_ITEMS_LEN_MAX];     /* comma-separated list (e.g. the SKUs short), or "" */
 };
 
-/* Sets every field of err (field may be NULL) and returns code, so callers can `return err_set(...)`. */
+/* Sets every field of err (field may be NULL) and returns code, so callers can `return
+ * err_set(...)`. */
 enum err_code err_set(struct err *err, enum err_code code, const char *field, const char *fmt, ...)
     PRINTF_LIKE(4, 5);
 

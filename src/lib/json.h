@@ -14,10 +14,10 @@
 
 struct jw {
     struct buf *buf;
-    enum err_code code;             /* first error, sticky */
-    int depth;                      /* open containers */
-    bool need_comma[JW_DEPTH_MAX];  /* per depth: a value was written */
-    bool after_key;                 /* a key was written, its value is next */
+    enum err_code code;            /* first error, sticky */
+    int depth;                     /* open containers */
+    bool need_comma[JW_DEPTH_MAX]; /* per depth: a value was written */
+    bool after_key;                /* a key was written, its value is next */
 };
 
 void jw_init(struct jw *jw, struct buf *buf);
@@ -37,8 +37,8 @@ void jw_int(struct jw *jw, int64_t value);
 void jw_double(struct jw *jw, double value); /* non-finite writes null */
 void jw_bool(struct jw *jw, bool value);
 void jw_null(struct jw *jw);
-void jw_time(struct jw *jw, int64_t ms);     /* RFC 3339, or null when ms == 0 */
-void jw_day(struct jw *jw, int64_t days);    /* "YYYY-MM-DD" */
+void jw_time(struct jw *jw, int64_t ms);      /* RFC 3339, or null when ms == 0 */
+void jw_day(struct jw *jw, int64_t days);     /* "YYYY-MM-DD" */
 void jw_raw(struct jw *jw, const char *json); /* already valid JSON, e.g. stored; NULL: null */
 
 /* key + value shorthands */

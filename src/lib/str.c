@@ -75,7 +75,8 @@ enum err_code str_to_double(struct str s, double *out)
     }
     for (size_t i = 0; i < s.len; i++) {
         char c = s.ptr[i];
-        bool ok = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+        bool ok =
+            (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
         if (!ok) {
             return ERR_INVALID;
         }

@@ -8,7 +8,7 @@
 #include "lib/base.h"
 
 struct store_migration_source {
-    int version;     /* NNN, strictly increasing from 1 */
+    int version; /* NNN, strictly increasing from 1 */
     const char *name;
     const char *sql; /* one or more statements */
 };

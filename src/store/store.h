@@ -29,9 +29,9 @@ struct store;
 struct store_conn;
 
 struct store_options {
-    const char *path;       /* SQLite file path */
-    bool synchronous_full;  /* true: PRAGMA synchronous=FULL (durable on power loss) */
-    int readers_max;        /* reader connections in the pool */
+    const char *path;      /* SQLite file path */
+    bool synchronous_full; /* true: PRAGMA synchronous=FULL (durable on power loss) */
+    int readers_max;       /* reader connections in the pool */
 };
 
 /* Opens (creating if needed) the database. Does not migrate. */
@@ -78,11 +78,9 @@ void store_savepoint_rollback(struct store_conn *conn); /* rolls back to and rel
 MUST_CHECK enum err_code store_channel_insert(struct store_conn *conn,
                                               const struct channel *channel, struct err *err);
 MUST_CHECK enum err_code store_channel_get(struct store_conn *conn, struct arena *arena,
-                                           const char *code, struct channel *out,
-                                           struct err *err);
+                                           const char *code, struct channel *out, struct err *err);
 MUST_CHECK enum err_code store_channel_list(struct store_conn *conn, struct arena *arena,
-                                            struct channel **out, size_t *count,
-                                            struct err *err);
+                                            struct channel **out, size_t *count, struct err *err);
 
 /* ---- locations --------------------------------------------------------------------------- */
 
@@ -98,8 +96,7 @@ MUST_CHECK enum err_code store_location_get(struct store_conn *conn, struct aren
                                             struct err *err);
 /* All locations ordered by code. */
 MUST_CHECK enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
-                                             struct location **out, size_t *count,
-                                             struct err *err);
+                                             struct location **out, size_t *count, struct err *err);
 
 /* ---- products ---------------------------------------------------------------------------- */
 
@@ -112,16 +109,14 @@ MUST_CHECK enum err_code store_product_update(struct store_conn *conn,
                                               int64_t expected_version, struct err *err);
 /* With components (their sku and product_row_id filled). */
 MUST_CHECK enum err_code store_product_get(struct store_conn *conn, struct arena *arena,
-                                           const char *sku, struct product *out,
-                                           struct err *err);
+                                           const char *sku, struct product *out, struct err *err);
 MUST_CHECK enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena,
                                                   int64_t row_id, struct product *out,
                                                   struct err *err);
 /* Products with sku > after_sku (NULL: from the start), ordered by sku, at most limit. */
 MUST_CHECK enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
                                             const char *after_sku, size_t limit,
-                                            struct product **out, size_t *count,
-                                            struct err *err);
+                                            struct product **out, size_t *count, struct err *err);
 /* The kits that contain a component (for kit availability questions). */
 MUST_CHECK enum err_code store_product_kits_using(struct store_conn *conn, struct arena *arena,
                                                   int64_t component_row_id, int64_t **kit_row_ids,
@@ -161,12 +156,11 @@ MUST_CHECK enum err_code store_stock_set_safety(struct store_conn *conn, int64_t
                                                 int64_t now_ms, struct err *err);
 
 /* Balances of one product at every location that has a row, ordered by location code. */
-MUST_CHECK enum err_code store_stock_list_by_product(struct store_conn *conn,
-                                                     struct arena *arena, int64_t product_row_id,
-                                                     struct stock_row **out, size_t *count,
-                                                     struct err *err);
+MUST_CHECK enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena *arena,
+                                                     int64_t product_row_id, struct stock_row **out,
+                                                     size_t *count, struct err *err);
 
-/* Every balance (for ordo check). */
+/* Every balance (for ordo check), ordered by product_row_id then location_row_id. */
 MUST_CHECK enum err_code store_stock_list_all(struct store_conn *conn, struct arena *arena,
                                               struct stock_row **out, size_t *count,
                                               struct err *err);
@@ -185,7 +179,8 @@ MUST_CHECK enum err_code store_ledger_list(struct store_conn *conn, struct arena
                                            struct ledger_entry **out, size_t *count,
                                            struct err *err);
 
-/* Per product and location, the sums of the ledger's deltas (in stock.on_hand/reserved). */
+/* Per product and location, the sums of the ledger's deltas (in stock.on_hand/reserved),
+ * ordered by product_row_id then location_row_id as store_stock_list_all. */
 MUST_CHECK enum err_code store_ledger_totals(struct store_conn *conn, struct arena *arena,
                                              struct stock_row **out, size_t *count,
                                              struct err *err);
@@ -198,8 +193,7 @@ MUST_CHECK enum err_code store_customer_update(struct store_conn *conn,
                                                const struct customer *customer,
                                                int64_t expected_version, struct err *err);
 MUST_CHECK enum err_code store_customer_get(struct store_conn *conn, struct arena *arena,
-                                            const char *id, struct customer *out,
-                                            struct err *err);
+                                            const char *id, struct customer *out, struct err *err);
 /* email is compared lower-case. */
 MUST_CHECK enum err_code store_customer_get_by_email(struct store_conn *conn, struct arena *arena,
                                                      const char *email, struct customer *out,
@@ -224,8 +218,8 @@ MUST_CHECK enum err_code store_order_get(struct store_conn *conn, struct arena *
 
 /* The id of the order with that (channel, external_id), copied into id_out. */
 MUST_CHECK enum err_code store_order_find_external(struct store_conn *conn, const char *channel,
-                                                   const char *external_id,
-                                                   char id_out[ID_LEN_MAX], struct err *err);
+                                                   const char *external_id, char id_out[ID_LEN_MAX],
+                                                   struct err *err);
 
 struct order_filter {
     bool has_status;
@@ -249,7 +243,8 @@ MUST_CHECK enum err_code store_order_next_number(struct store_conn *conn, int64_
                                                  struct err *err);
 
 /* Per product (the line's product: kits are not expanded) and location, the sum of the
- * allocated quantities of allocations whose shipment is not shipped or cancelled. */
+ * allocated quantities of allocations whose shipment is not shipped or cancelled, in
+ * stock.reserved (the other stock fields are 0), ordered as store_stock_list_all. */
 MUST_CHECK enum err_code store_allocation_totals(struct store_conn *conn, struct arena *arena,
                                                  struct stock_row **out, size_t *count,
                                                  struct err *err);
@@ -257,6 +252,7 @@ MUST_CHECK enum err_code store_allocation_totals(struct store_conn *conn, struct
 /* The routing explanation kept with an order (JSON text), set once at capture or reroute. */
 MUST_CHECK enum err_code store_order_routing_set(struct store_conn *conn, const char *order_id,
                                                  const char *routing_json, struct err *err);
+/* *routing_json is NULL when the order has none; ERR_NOT_FOUND when there is no such order. */
 MUST_CHECK enum err_code store_order_routing_get(struct store_conn *conn, struct arena *arena,
                                                  const char *order_id, const char **routing_json,
                                                  struct err *err);
@@ -269,13 +265,11 @@ MUST_CHECK enum err_code store_shipment_update(struct store_conn *conn,
                                                const struct shipment *shipment,
                                                int64_t expected_version, struct err *err);
 MUST_CHECK enum err_code store_shipment_get(struct store_conn *conn, struct arena *arena,
-                                            const char *id, struct shipment *out,
-                                            struct err *err);
+                                            const char *id, struct shipment *out, struct err *err);
 /* The shipments of one order, oldest first. */
-MUST_CHECK enum err_code store_shipment_list_by_order(struct store_conn *conn,
-                                                      struct arena *arena, const char *order_id,
-                                                      struct shipment **out, size_t *count,
-                                                      struct err *err);
+MUST_CHECK enum err_code store_shipment_list_by_order(struct store_conn *conn, struct arena *arena,
+                                                      const char *order_id, struct shipment **out,
+                                                      size_t *count, struct err *err);
 
 /* ---- events (the outbox) ----------------------------------------------------------------- */
 
@@ -283,8 +277,8 @@ struct event {
     int64_t row_id;
     const char *entity_type; /* "order", "shipment", "inventory", "location", ... */
     const char *entity_id;
-    const char *kind;        /* "order.created", "order.cancelled", ... */
-    const char *data_json;   /* a JSON object as text */
+    const char *kind;      /* "order.created", "order.cancelled", ... */
+    const char *data_json; /* a JSON object as text */
     int64_t created_at_ms;
 };
 
@@ -299,11 +293,11 @@ MUST_CHECK enum err_code store_event_list(struct store_conn *conn, struct arena 
 /* ---- idempotency ------------------------------------------------------------------------- */
 
 struct idempotency_record {
-    const char *scope;   /* the API key id */
+    const char *scope; /* the API key id */
     const char *key;
     unsigned char request_hash[ID_HASH_BYTES];
-    int status;          /* HTTP status of the first answer */
-    const char *body;    /* its body */
+    int status;       /* HTTP status of the first answer */
+    const char *body; /* its body */
     int64_t created_at_ms;
 };
 
@@ -319,7 +313,7 @@ MUST_CHECK enum err_code store_idempotency_insert(struct store_conn *conn,
 
 struct api_key {
     const char *id;
-    const char *prefix;  /* public part of the key, unique, used to find it */
+    const char *prefix;                       /* public part of the key, unique, used to find it */
     unsigned char secret_hash[ID_HASH_BYTES]; /* BLAKE2b of the secret part */
     enum role role;
     const char *scope_channel;

@@ -265,7 +265,12 @@ enum err_code store_commit(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(!conn->savepoint_open);
-    return run_simple(conn, &SQL_COMMIT, "commit", err);
+    enum err_code code = run_simple(conn, &SQL_COMMIT, "commit", err);
+    if (code != ERR_OK) {
+        /* Nothing of the batch is kept: the caller answers every command with the error. */
+        store_rollback(conn);
+    }
+    return code;
 }
 
 void store_rollback(struct store_conn *conn)

@@ -131,9 +131,8 @@ Test(demo, store_is_complete_and_consistent)
 
     struct product *products = NULL;
     size_t products_count = 0;
-    const char *next = NULL;
-    cr_assert_eq(app_product_list(&s.ctx, NULL, 500, &products, &products_count, &next, &err),
-                 ERR_OK);
+    struct app_page page = {.limit = 500};
+    cr_assert_eq(app_product_list(&s.ctx, &page, &products, &products_count, &err), ERR_OK);
     cr_assert_eq(products_count, 50);
     size_t kits = 0, dropship = 0;
     for (size_t i = 0; i < products_count; i++) {
@@ -153,6 +152,7 @@ Test(demo, store_is_complete_and_consistent)
     struct order_filter filter = {.limit = 500};
     struct order *orders = NULL;
     size_t count = 0;
+    const char *next = NULL;
     cr_assert_eq(app_order_list(&s.ctx, &filter, &orders, &count, &next, &err), ERR_OK);
     cr_assert_eq(count, 400);
     size_t by_status[ORDER_STATUS_COUNT] = {0};
