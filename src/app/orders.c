@@ -86,10 +86,27 @@ enum err_code app_order_list(struct app_ctx *ctx, const struct order_filter *fil
     }
     struct store_conn *conn = NULL;
     code = app_read_begin(ctx, &conn, err);
-    if (code == ERR_OK) {
-        code = store_order_list(conn, ctx->arena, &scoped, out, count, err);
-        app_read_end(ctx, conn);
+    if (code != ERR_OK) {
+        return code;
     }
+    /* Orders are indexed by customer id: an e-mail filter becomes the customer's id. */
+    struct customer customer;
+    bool none = false;
+    if (scoped.customer_email != NULL && scoped.customer_id == NULL) {
+        code = store_customer_get_by_email(conn, ctx->arena, scoped.customer_email, &customer, err);
+        none = code == ERR_NOT_FOUND;
+        if (code == ERR_OK) {
+            scoped.customer_id = customer.id;
+            scoped.customer_email = NULL;
+        }
+    }
+    if (none) {
+        *count = 0;
+        code = ERR_OK;
+    } else if (code == ERR_OK) {
+        code = store_order_list(conn, ctx->arena, &scoped, out, count, err);
+    }
+    app_read_end(ctx, conn);
     if (code == ERR_OK && *count == scoped.limit) {
         *next_cursor = (*out)[*count - 1].id;
     }

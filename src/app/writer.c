@@ -20,7 +20,8 @@ struct writer_command {
     struct err *err;
     enum err_code result;
     bool done;
-    pthread_cond_t finished; /* signalled when done; only its submitter waits on it */
+    bool woken;              /* its predecessor in the batch (or the writer) woke it */
+    pthread_cond_t finished; /* signalled once, with woken; only its submitter waits on it */
     struct writer_command *next;
 };
 
@@ -139,15 +140,15 @@ static void *writer_main(void *arg)
         writer_run_batch(writer, batch);
         writer->busy_ns += writer_thread_cpu_ns() - start_ns;
         pthread_mutex_lock(&writer->mutex);
-        /* Wake each submitter on its own condition variable, so threads whose commands
-         * are still queued sleep on. c lives until its submitter sees done, which it can
-         * only do after we release the mutex. */
-        for (struct writer_command *c = batch; c != NULL;) {
-            struct writer_command *next = c->next;
+        /* Mark the batch done and wake only its first submitter; each submitter wakes the
+         * next one (writer_run), so the wake-ups' system calls are spread over the
+         * request threads instead of serialising on the writer. A command lives until its
+         * submitter sees done, which it can only do once it holds the mutex. */
+        for (struct writer_command *c = batch; c != NULL; c = c->next) {
             c->done = true;
-            pthread_cond_signal(&c->finished);
-            c = next;
         }
+        batch->woken = true;
+        pthread_cond_signal(&batch->finished);
     }
     pthread_mutex_unlock(&writer->mutex);
     return NULL;
@@ -233,8 +234,15 @@ enum err_code writer_run(struct writer *writer, writer_fn fn, void *arg, struct 
     writer->queued++;
     pthread_cond_init(&command.finished, NULL);
     pthread_cond_signal(&writer->wake);
-    while (!command.done) {
+    /* Waiting for woken, not done, keeps the chain in order: a command leaves only after
+     * its predecessor woke it, so the next one is still here when we wake it. */
+    while (!command.woken) {
         pthread_cond_wait(&command.finished, &writer->mutex);
+    }
+    ASSERT(command.done);
+    if (command.next != NULL) {
+        command.next->woken = true;
+        pthread_cond_signal(&command.next->finished);
     }
     pthread_mutex_unlock(&writer->mutex);
     pthread_cond_destroy(&command.finished);

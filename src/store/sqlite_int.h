@@ -111,6 +111,15 @@ struct store {
     int64_t migration_now_ms; /* what migration_now_ms() answers while migrating */
     pthread_mutex_t mutex;    /* guards readers[].in_use and readers_open */
     pthread_cond_t released;  /* signalled when a reader is given back */
+    /* The checkpointer: copies the WAL into the database on its own thread and connection,
+     * so that the writer's commits never pay for it. */
+    sqlite3 *checkpoint_db;
+    pthread_t checkpoint_thread;
+    bool checkpoint_running;
+    bool checkpoint_stop;      /* guarded by checkpoint_mutex */
+    int checkpoint_wal_pages;  /* WAL size at the last commit; guarded by checkpoint_mutex */
+    pthread_mutex_t checkpoint_mutex;
+    pthread_cond_t checkpoint_wake;
 };
 
 /* A statement's id and text; each is defined once, next to the code that runs it. */

@@ -16,6 +16,7 @@
 
 #include "store/migration.h"
 #include "store/sqlite_int.h"
+#include "lib/log.h"
 
 #define STORE_READERS_MAX       64
 #define STORE_BUSY_TIMEOUT_MS   5000
@@ -138,9 +139,106 @@ static enum err_code conn_open(struct store *store, struct store_conn *conn, boo
     return code;
 }
 
+/* Pages in the WAL after which the checkpointer copies it back into the database. */
+#define STORE_CHECKPOINT_PAGES 1000
+
+/* Called by SQLite after each commit of the writer: wakes the checkpointer when due. */
+static int store_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct store *store = arg;
+    UNUSED(db);
+    UNUSED(name);
+    if (pages >= STORE_CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&store->checkpoint_mutex);
+        store->checkpoint_wal_pages = pages;
+        pthread_cond_signal(&store->checkpoint_wake);
+        pthread_mutex_unlock(&store->checkpoint_mutex);
+    }
+    return SQLITE_OK;
+}
+
+static void *store_checkpoint_main(void *arg)
+{
+    struct store *store = arg;
+    pthread_mutex_lock(&store->checkpoint_mutex);
+    for (;;) {
+        while (store->checkpoint_wal_pages < STORE_CHECKPOINT_PAGES && !store->checkpoint_stop) {
+            pthread_cond_wait(&store->checkpoint_wake, &store->checkpoint_mutex);
+        }
+        if (store->checkpoint_stop) {
+            break;
+        }
+        store->checkpoint_wal_pages = 0;
+        pthread_mutex_unlock(&store->checkpoint_mutex);
+        /* PASSIVE never blocks the writer or readers; frames it cannot copy yet are copied
+         * next time, and the WAL restarts from its start once all were copied. */
+        int wal_frames = 0;
+        int copied_frames = 0;
+        int rc = sqlite3_wal_checkpoint_v2(store->checkpoint_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                           &wal_frames, &copied_frames);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+            log_warn("store: checkpoint failed: %s", sqlite3_errmsg(store->checkpoint_db));
+        }
+        pthread_mutex_lock(&store->checkpoint_mutex);
+    }
+    pthread_mutex_unlock(&store->checkpoint_mutex);
+    return NULL;
+}
+
+/* Turns the writer's own checkpoints off and starts the checkpointer thread. */
+static enum err_code store_checkpointer_start(struct store *store, struct err *err)
+{
+    ASSERT(store != NULL && store->writer.db != NULL);
+    ASSERT(!store->checkpoint_running);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(store->path, &store->checkpoint_db, flags, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_busy_timeout(store->checkpoint_db, STORE_BUSY_TIMEOUT_MS);
+    }
+    if (rc == SQLITE_OK) {
+        /* A connection checkpoints only once it has read the database and so opened the WAL:
+         * until then sqlite3_wal_checkpoint_v2() does nothing and says nothing. */
+        rc = sqlite3_exec(store->checkpoint_db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        return err_set(err, ERR_STORE, NULL, "store cannot open the checkpoint connection: %s",
+                       sqlite3_errstr(rc));
+    }
+    if (pthread_create(&store->checkpoint_thread, NULL, store_checkpoint_main, store) != 0) {
+        return err_set(err, ERR_INTERNAL, NULL, "store cannot start the checkpoint thread");
+    }
+    pthread_setname_np(store->checkpoint_thread, "ordo-checkpoint");
+    store->checkpoint_running = true;
+    /* Setting a WAL hook replaces SQLite's automatic checkpoint on the writer. */
+    (void)sqlite3_wal_hook(store->writer.db, store_wal_hook, store);
+    return ERR_OK;
+}
+
+static void store_checkpointer_stop(struct store *store)
+{
+    ASSERT(store != NULL);
+    if (store->checkpoint_running) {
+        pthread_mutex_lock(&store->checkpoint_mutex);
+        store->checkpoint_stop = true;
+        pthread_cond_signal(&store->checkpoint_wake);
+        pthread_mutex_unlock(&store->checkpoint_mutex);
+        pthread_join(store->checkpoint_thread, NULL);
+        store->checkpoint_running = false;
+        if (store->writer.db != NULL) {
+            (void)sqlite3_wal_hook(store->writer.db, NULL, NULL);
+        }
+    }
+    if (store->checkpoint_db != NULL) {
+        (void)sqlite3_close(store->checkpoint_db);
+        store->checkpoint_db = NULL;
+    }
+}
+
 static void store_free(struct store *store)
 {
     ASSERT(store != NULL);
+    pthread_cond_destroy(&store->checkpoint_wake);
+    pthread_mutex_destroy(&store->checkpoint_mutex);
     pthread_cond_destroy(&store->released);
     pthread_mutex_destroy(&store->mutex);
     free(store->readers);
@@ -164,11 +262,24 @@ enum err_code store_open(const struct store_options *options, struct store **out
     store->readers = calloc((size_t)store->readers_max, sizeof(*store->readers));
     pthread_mutex_init(&store->mutex, NULL);
     pthread_cond_init(&store->released, NULL);
+    pthread_mutex_init(&store->checkpoint_mutex, NULL);
+    pthread_cond_init(&store->checkpoint_wake, NULL);
+    /* SQLite's memory statistics take a global mutex on every allocation, which the writer
+     * and every reader would fight over; Ordo never reads them. Only possible before SQLite
+     * initialises, so a second store in one process keeps whatever the first set. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (store->path == NULL || store->readers == NULL) {
         store_free(store);
         return err_set(err, ERR_INTERNAL, NULL, "out of memory opening the store");
     }
     enum err_code code = conn_open(store, &store->writer, true, err);
+    if (code == ERR_OK) {
+        code = store_checkpointer_start(store, err);
+        if (code != ERR_OK) {
+            store_checkpointer_stop(store);
+            conn_close(&store->writer);
+        }
+    }
     if (code != ERR_OK) {
         store_free(store);
         return code;
@@ -183,6 +294,7 @@ void store_close(struct store *store)
         return;
     }
     ASSERT(store->readers_open <= store->readers_max);
+    store_checkpointer_stop(store);
     for (int i = 0; i < store->readers_open; i++) {
         ASSERT(!store->readers[i].in_use); /* every reader was given back */
         conn_close(&store->readers[i]);

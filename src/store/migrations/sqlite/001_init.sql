@@ -114,7 +114,6 @@ CREATE TABLE customers (
     type               TEXT NOT NULL,
     payment_terms_days INTEGER NOT NULL DEFAULT 0,
     credit_limit       INTEGER, -- NULL: no limit set
-    orders_count       INTEGER NOT NULL DEFAULT 0, -- kept by the trigger orders_count_customer
     version            INTEGER NOT NULL,
     created_at         INTEGER NOT NULL,
     updated_at         INTEGER NOT NULL
@@ -183,15 +182,11 @@ CREATE TABLE orders (
 
 CREATE INDEX orders_by_status ON orders (status, id);
 CREATE INDEX orders_by_customer ON orders (customer_id, id);
-CREATE INDEX orders_by_email ON orders (customer_email, id);
 -- No index on created_at: ids are time-ordered, so lists walk the key newest first and
 -- filter on created_at as they go.
 
-CREATE TRIGGER orders_count_customer AFTER INSERT ON orders
-WHEN NEW.customer_id IS NOT NULL
-BEGIN
-    UPDATE customers SET orders_count = orders_count + 1 WHERE id = NEW.customer_id;
-END;
+-- A customer's order count is counted from orders_by_customer when read, so that taking an
+-- order does not also rewrite the customer row.
 
 CREATE TABLE order_lines (
     order_id         TEXT NOT NULL REFERENCES orders (id),
