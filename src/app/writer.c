@@ -147,6 +147,7 @@ static void *writer_main(void *arg)
         for (struct writer_command *c = batch; c != NULL; c = c->next) {
             c->done = true;
         }
+        ASSERT(batch != NULL);
         batch->woken = true;
         pthread_cond_signal(&batch->finished);
     }

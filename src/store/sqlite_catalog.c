@@ -562,7 +562,7 @@ enum err_code store_product_kits_using(struct store_conn *conn, struct arena *ar
 
 #define CUSTOMER_COLUMNS                                                                           \
     "id, email, name, phone, type, payment_terms_days, credit_limit,"                              \
-    " (SELECT count(*) FROM orders o WHERE o.customer_id = customers.id), version,"               \
+    " (SELECT count(*) FROM orders o WHERE o.customer_id = customers.id), version,"                \
     " created_at, updated_at"
 
 static const struct sq_sql SQL_CUSTOMER_INSERT = {

@@ -116,8 +116,8 @@ struct store {
     sqlite3 *checkpoint_db;
     pthread_t checkpoint_thread;
     bool checkpoint_running;
-    bool checkpoint_stop;      /* guarded by checkpoint_mutex */
-    int checkpoint_wal_pages;  /* WAL size at the last commit; guarded by checkpoint_mutex */
+    bool checkpoint_stop;     /* guarded by checkpoint_mutex */
+    int checkpoint_wal_pages; /* WAL size at the last commit; guarded by checkpoint_mutex */
     pthread_mutex_t checkpoint_mutex;
     pthread_cond_t checkpoint_wake;
 };

@@ -14,9 +14,9 @@
 
 #include <sqlite3.h>
 
+#include "lib/log.h"
 #include "store/migration.h"
 #include "store/sqlite_int.h"
-#include "lib/log.h"
 
 #define STORE_READERS_MAX       64
 #define STORE_BUSY_TIMEOUT_MS   5000
