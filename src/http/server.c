@@ -283,7 +283,7 @@ enum err_code http_server_start(struct app *app, const struct http_server_option
     ASSERT(options != NULL);
     ASSERT(out != NULL);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+                     MHD_USE_TURBO | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     struct sockaddr_storage addr;
     enum err_code code = server_address(options, &addr, &flags, err);
     if (code != ERR_OK) {

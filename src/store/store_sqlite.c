@@ -21,7 +21,7 @@
 #define STORE_READERS_MAX       64
 #define STORE_BUSY_TIMEOUT_MS   5000
 #define STORE_WRITER_CACHE_KIB  16384 /* page cache of the writer connection */
-#define STORE_READER_CACHE_KIB  4096  /* page cache of each reader connection */
+#define STORE_READER_CACHE_KIB  2048  /* page cache of each reader connection */
 #define STORE_PRAGMAS_BYTES_MAX 512
 
 /* Transaction control; the savepoint has one fixed name (one level per command). */
