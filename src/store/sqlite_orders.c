@@ -541,9 +541,8 @@ static enum err_code order_load_children(struct store_conn *conn, struct arena *
     code = order_children(conn, &SQL_ALLOCATION_LIST, order->id, &allocations, err);
     order->allocations = allocations.items;
     order->allocations_count = allocations.count;
-    if (code == ERR_OK) {
-        ASSERT(order_totals_add_up(&order->totals)); /* pair of the asserts before a write */
-    }
+    /* No assert on the totals read back: every write asserts them, so a row that does not add
+     * up was changed outside Ordo, and `ordo check` must be able to read it to report it. */
     return code;
 }
 
