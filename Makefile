@@ -11,7 +11,8 @@ WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototy
 SAN  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+# libHaru and zint ship no pkg-config file (DEPENDENCIES.md): linked by name.
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lzint -lm -pthread
 TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
@@ -19,7 +20,8 @@ CPPFLAGS := -D_GNU_SOURCE -Isrc -MMD -MP
 CFLAGS_RELEASE := $(WARN) -O2 -g -pthread
 CFLAGS_SAN     := $(WARN) $(SAN) -pthread
 
-LIB_SRC := $(sort $(wildcard src/lib/*.c src/core/*.c src/store/*.c src/app/*.c src/http/*.c))
+LIB_SRC := $(sort $(wildcard src/lib/*.c src/core/*.c src/docs/*.c src/store/*.c src/app/*.c \
+                              src/http/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEO_C   := build/gen/geo_data.c
 MIG_SQLITE := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
@@ -32,7 +34,7 @@ SAN_CLI := $(patsubst src/%.c,build/san/%.o,$(CLI_SRC))
 
 # Unit and integration test programs (Criterion), one per tests/**/test_*.c.
 TEST_SRC  := $(sort $(wildcard tests/lib/test_*.c tests/core/test_*.c tests/store/test_*.c \
-                               tests/app/test_*.c tests/http/test_*.c))
+                               tests/app/test_*.c tests/http/test_*.c tests/docs/test_*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_BIN  := $(patsubst tests/%.c,build/san/tests/%,$(TEST_SRC))
 SUPPORT_OBJ := $(patsubst tests/%.c,build/san/tests/%.o,$(SUPPORT_SRC))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Enforces Ordo's layering (STYLE.md "Layout", DESIGN.md) by reading the #include lines of src/
 # and bench/ (tests/ may include any library). Dependencies point down: lib < core < store < app
-# < http < cli. Prints file:line: rule for each violation and exits 1 if there is any.
+# < http < cli; docs (documents: PDFs, bar codes) sits beside store on lib and core only, and only
+# http uses it. Prints file:line: rule for each violation and exits 1 if there is any.
 # Usage: check-layers.sh [FILE...]  (paths relative to the repo root)
 set -euo pipefail
 
@@ -58,7 +59,14 @@ perl -e '
                     violation($file, $line, $text, "core never reads the clock (lib/clock.h)")
                         if $name eq "lib/clock.h";
                 }
-                if ($layer eq "lib" && $target =~ /^(core|store|app|http|cli)$/) {
+                if ($layer eq "docs") {
+                    violation($file, $line, $text, "docs includes only lib/, core/ and docs/ headers")
+                        if $target ne "lib" && $target ne "core" && $target ne "docs";
+                }
+                if ($layer =~ /^(store|app)$/ && $target eq "docs") {
+                    violation($file, $line, $text, "$layer includes no docs/ header");
+                }
+                if ($layer eq "lib" && $target =~ /^(core|docs|store|app|http|cli)$/) {
                     violation($file, $line, $text, "lib includes no $target/ header");
                 }
                 if ($layer eq "store" && $target =~ /^(app|http|cli)$/) {
@@ -82,6 +90,9 @@ perl -e '
             }
             if ($name eq "libpq-fe.h" && $file !~ m{^src/store/store_pg[^/]*\.[ch]$}) {
                 violation($file, $line, $text, "only src/store/store_pg*.c include <libpq-fe.h>");
+            }
+            if (($name eq "hpdf.h" || $name eq "zint.h") && $file !~ m{^src/docs/}) {
+                violation($file, $line, $text, "only src/docs/ includes <$name>");
             }
             if ($name eq "microhttpd.h" && $file !~ m{^src/http/}) {
                 violation($file, $line, $text, "only src/http/ includes <microhttpd.h>");

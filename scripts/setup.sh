@@ -10,6 +10,9 @@ packages=(
     clang clang-format clang-tidy cppcheck
     libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (only a Recommends of clang)
     curl                # bench/bench.sh sets up the benchmark store through the API
+    libhpdf-dev libzint-dev  # documents: PDFs (libHaru) and bar/QR codes (zint); no pkg-config
+    poppler-utils       # tests: pdftotext and pdftoppm read the documents back
+    zbar-tools          # tests: zbarimg decodes the label's Code 128 and QR codes
 )
 
 missing=()

@@ -256,6 +256,119 @@ MUST_CHECK enum err_code app_order_release(struct app_ctx *ctx, const char *id,
                                            struct app_idempotency *idem, struct order *out,
                                            struct err *err);
 
+/* ---- fulfillment ------------------------------------------------------------------------- */
+
+/*
+ * A shipment and its order (with lines and allocations; the shipment's units are the order's
+ * allocations whose shipment_id is the shipment's id). ERR_NOT_FOUND also when the principal
+ * may not see it (a warehouse key sees its own location's shipments only).
+ */
+MUST_CHECK enum err_code app_shipment_get(struct app_ctx *ctx, const char *id, struct shipment *out,
+                                          struct order *order_out, struct err *err);
+
+/* True when the principal may see pickup codes (admin, operator, support): counter staff
+ * check the code the customer brings, so a warehouse key does not read it back. */
+bool app_may_see_pickup_code(const struct app_ctx *ctx);
+
+/* A shipment with its order, as actions answer and lists hold it. */
+struct app_shipment_view {
+    struct shipment shipment;
+    struct order order;
+    bool show_pickup_code; /* the principal may see shipment.pickup_code */
+};
+
+struct app_shipment_query {
+    const char *location; /* code, or NULL (a warehouse key: its own location) */
+    bool has_status;
+    enum shipment_status status;
+    bool late;            /* only shipments not shipped whose promised_ship_by passed */
+    struct app_page page; /* the cursor is the last shipment id of the previous page */
+};
+
+/* Shipments newest first; each with its order. */
+MUST_CHECK enum err_code app_shipment_list(struct app_ctx *ctx, struct app_shipment_query *query,
+                                           struct app_shipment_view **out, size_t *count,
+                                           struct err *err);
+
+struct app_ship {
+    const char *carrier;         /* required */
+    const char *service;         /* or NULL */
+    const char *tracking_number; /* required */
+    int64_t cost;                /* minor units, what the carrier charged */
+};
+
+struct app_packages {
+    const int64_t *weights_grams; /* [count] */
+    size_t count;                 /* 1..PACKAGES_MAX */
+};
+
+/* The actions: 200 with the view after them; ERR_STATE (409 invalid_state) when the shipment's
+ * status does not allow them. pack: picking -> packed with the packages' weights (grams). */
+MUST_CHECK enum err_code app_shipment_pack(struct app_ctx *ctx, const char *id,
+                                           const struct app_packages *packages,
+                                           struct app_idempotency *idem,
+                                           struct app_shipment_view *out, struct err *err);
+/* packed -> shipped: stock leaves (on_hand and reserved down, ledger ship), lines shipped. */
+MUST_CHECK enum err_code app_shipment_ship(struct app_ctx *ctx, const char *id,
+                                           const struct app_ship *ship,
+                                           struct app_idempotency *idem,
+                                           struct app_shipment_view *out, struct err *err);
+/* shipped -> delivered; the order is delivered when all its shipments are. */
+MUST_CHECK enum err_code app_shipment_deliver(struct app_ctx *ctx, const char *id,
+                                              struct app_idempotency *idem,
+                                              struct app_shipment_view *out, struct err *err);
+/* BOPIS: pending or picking -> ready_for_pickup with a new pickup code (in the view). */
+MUST_CHECK enum err_code app_shipment_ready(struct app_ctx *ctx, const char *id,
+                                            struct app_idempotency *idem,
+                                            struct app_shipment_view *out, struct err *err);
+/* BOPIS: ready_for_pickup -> picked_up when code matches (else 422 field pickup_code). */
+MUST_CHECK enum err_code app_shipment_pickup(struct app_ctx *ctx, const char *id, const char *code,
+                                             struct app_idempotency *idem,
+                                             struct app_shipment_view *out, struct err *err);
+
+struct app_pick_list_input {
+    const char *location; /* code, required */
+    size_t max_shipments; /* 1..PICK_LIST_SHIPMENTS_MAX */
+    const char *picker;   /* or NULL */
+};
+
+struct app_pick_short {
+    const char *sku;
+    int64_t qty;
+};
+
+struct app_pick_complete {
+    const char *picker; /* or NULL (keeps the one named at creation) */
+    const struct app_pick_short *shorts;
+    size_t shorts_count;
+};
+
+/* Builds a wave of pending shipments at a location (ERR_STATE when there is none). */
+MUST_CHECK enum err_code app_pick_list_create(struct app_ctx *ctx,
+                                              const struct app_pick_list_input *input,
+                                              struct app_idempotency *idem, struct pick_list *out,
+                                              struct err *err);
+/*
+ * Completes a pick list. Short units are released at the location, marked on the pick list
+ * line (qty_shorted) and routed again to other locations; what nothing can serve is
+ * backordered. ERR_STATE when already completed.
+ */
+MUST_CHECK enum err_code app_pick_list_complete(struct app_ctx *ctx, const char *id,
+                                                const struct app_pick_complete *complete,
+                                                struct app_idempotency *idem, struct pick_list *out,
+                                                struct err *err);
+MUST_CHECK enum err_code app_pick_list_get(struct app_ctx *ctx, const char *id,
+                                           struct pick_list *out, struct err *err);
+
+struct app_jobs_result {
+    size_t pickups_expired; /* ready pickups cancelled after their hold days */
+};
+
+/* The periodic jobs at ctx->now_ms: cancels pickups not collected within their location's
+ * hold days and releases their stock (one writer command each). */
+MUST_CHECK enum err_code app_jobs_run(struct app_ctx *ctx, struct app_jobs_result *out,
+                                      struct err *err);
+
 /* Every known migration and whether it is applied. */
 MUST_CHECK enum err_code app_migrations(struct app_ctx *ctx, struct store_migration **out,
                                         size_t *count, struct err *err);

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/app_internal.h"
+#include "app/fulfillment.h"
 #include "core/limits.h"
 #include "lib/json.h"
 #include "lib/str.h"
@@ -258,6 +259,10 @@ static enum err_code stock_write_run(struct app_write *write, struct store_conn 
     code = app_event_add(conn, ctx, arg->sku,
                          arg->is_count ? "inventory.counted" : "inventory.adjusted",
                          stock_event_data(ctx, arg, delta), err);
+    if (code == ERR_OK && delta > 0) {
+        /* Stock arrived: the orders waiting for it take it in this transaction. */
+        code = app_backorders_fill(ctx, conn, product.row_id, &location, err);
+    }
     if (code != ERR_OK) {
         return code;
     }

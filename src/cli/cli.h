@@ -26,6 +26,12 @@ int cmd_key(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
+
+/* The periodic jobs inside `ordo serve` (cmd_jobs.c): a thread that runs app_jobs_run every
+ * minute until jobs_timer_stop, which wakes and joins it. false when the thread did not start. */
+MUST_CHECK bool jobs_timer_start(struct app *app);
+void jobs_timer_stop(void);
 
 /*
  * Prints "ordo <command>: <message>" then usage to stderr and returns CLI_EXIT_USAGE, so a

@@ -177,7 +177,13 @@ int cmd_serve(int argc, char **argv)
     if (app_open(&app_options, &app, &err) != ERR_OK) {
         return cli_fail(&err, CLI_EXIT_FAIL);
     }
+    if (!jobs_timer_start(app)) {
+        app_close(app);
+        err_set(&err, ERR_INTERNAL, NULL, "cannot start the jobs timer");
+        return cli_fail(&err, CLI_EXIT_FAIL);
+    }
     int code = serve_until_signal(app, &options, &signals);
+    jobs_timer_stop();
     app_close(app);
     if (code == CLI_EXIT_OK) {
         log_info("stopped");

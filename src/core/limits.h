@@ -33,6 +33,11 @@
 #define CAPACITY_PER_DAY_MAX    100000000LL
 #define HANDLING_DAYS_MAX       60
 #define PAYMENT_TERMS_DAYS_MAX  365
+#define PICKUP_HOLD_DAYS_MAX    365
+#define PACKAGES_MAX            100 /* packages of one shipment */
+#define PICK_LIST_SHIPMENTS_MAX 500 /* shipments in one wave */
+#define PICKUP_CODE_LEN         6   /* characters of a BOPIS pickup code, [a-z0-9] */
+#define JOBS_BATCH_MAX          500 /* expired pickups handled by one jobs run command */
 
 static_assert(WRITER_BATCH_MAX <= WRITER_QUEUE_MAX, "a batch fits in the queue");
 static_assert(PAGE_LIMIT_DEFAULT <= PAGE_LIMIT_MAX, "default page within the maximum");

@@ -161,3 +161,10 @@ enum err_code location_validate(const struct location *location, struct err *err
     }
     return code;
 }
+
+int location_hold_days(const struct location *location)
+{
+    ASSERT(location != NULL);
+    ASSERT(location->hold_days >= 0);
+    return location->hold_days > 0 ? location->hold_days : LOCATION_HOLD_DAYS_DEFAULT;
+}

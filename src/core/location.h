@@ -28,6 +28,7 @@ enum location_kind {
 
 #define LOCATION_CUTOFF_MINUTE_DEFAULT 840 /* 14:00 UTC */
 #define LOCATION_HANDLING_DAYS_DEFAULT 0   /* ships the same day when ordered before cut-off */
+#define LOCATION_HOLD_DAYS_DEFAULT     7   /* days a BOPIS order waits at the counter */
 
 struct location {
     int64_t row_id;   /* store key, 0 before insert */
@@ -42,6 +43,7 @@ struct location {
     bool active;
     int cutoff_minute; /* minute of the UTC day after which orders ship a day later */
     int handling_days; /* days added to the ship-by date */
+    int hold_days;     /* days a ready pickup waits before it is cancelled; 0: the default */
     int64_t version;
     int64_t created_at_ms;
     int64_t updated_at_ms;
@@ -56,6 +58,9 @@ const char *location_capability_name(unsigned bit);
 
 /* True when code is 1..CODE_LEN_MAX characters of [A-Za-z0-9._-]. Used for channels too. */
 bool location_code_is_valid(const char *code);
+
+/* Days a ready pickup is held there: hold_days, or LOCATION_HOLD_DAYS_DEFAULT when 0. */
+int location_hold_days(const struct location *location);
 
 /* Validates a location as created (all fields) for POST /v1/locations. */
 MUST_CHECK enum err_code location_validate(const struct location *location, struct err *err);

@@ -79,3 +79,28 @@ enum err_code shipment_transition(struct shipment *shipment, enum shipment_statu
     ASSERT(shipment->status == to);
     return ERR_OK;
 }
+
+bool shipment_is_open(enum shipment_status status)
+{
+    ASSERT((int)status >= 0);
+    ASSERT(status < SHIPMENT_STATUS_COUNT);
+    return status != SHIPMENT_STATUS_SHIPPED && status != SHIPMENT_STATUS_DELIVERED &&
+           status != SHIPMENT_STATUS_PICKED_UP && status != SHIPMENT_STATUS_CANCELLED;
+}
+
+bool shipment_pickup_code_matches(const char *issued, const char *given)
+{
+    ASSERT(issued != NULL);
+    if (given == NULL || strlen(given) != strlen(issued)) {
+        return false;
+    }
+    unsigned diff = 0;
+    for (size_t i = 0; issued[i] != '\0'; i++) {
+        unsigned char a = (unsigned char)issued[i];
+        unsigned char b = (unsigned char)given[i];
+        a = (unsigned char)(a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a);
+        b = (unsigned char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+        diff |= (unsigned)(a ^ b); /* no early exit: the time does not tell how much matched */
+    }
+    return diff == 0;
+}

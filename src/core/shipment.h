@@ -39,6 +39,10 @@ struct shipment {
     int64_t shipped_at_ms;
     int64_t delivered_at_ms;
     int64_t cancelled_at_ms;
+    const char *pick_list_id;  /* the wave that picked it, or NULL */
+    const char *packages_json; /* JSON array [{"weight_grams": 900}] once packed, or NULL */
+    int64_t ready_at_ms;       /* BOPIS: when it became ready for pickup, or 0 */
+    int64_t picked_up_at_ms;   /* BOPIS: when the customer collected it, or 0 */
 };
 
 const char *shipment_status_name(enum shipment_status status);
@@ -48,5 +52,12 @@ MUST_CHECK bool shipment_status_parse(const char *name, enum shipment_status *ou
 bool shipment_status_can_transition(enum shipment_status from, enum shipment_status to);
 MUST_CHECK enum err_code shipment_transition(struct shipment *shipment, enum shipment_status to,
                                              struct err *err);
+
+/* True while the shipment still holds stock (not shipped, delivered, picked up or cancelled). */
+bool shipment_is_open(enum shipment_status status);
+
+/* True when a pickup code given at the counter matches the issued one: same length, compared
+ * without regard to ASCII case. The caller compares in constant time what this normalises. */
+bool shipment_pickup_code_matches(const char *issued, const char *given);
 
 #endif

@@ -35,9 +35,10 @@ struct http_request {
 };
 
 struct http_response {
-    int status;        /* set by the handler on success; the router sets it on failure */
-    struct buf *body;  /* JSON text */
-    const char *allow; /* the Allow header of a 405, or NULL */
+    int status;               /* set by the handler on success; the router sets it on failure */
+    struct buf *body;         /* JSON text (or the bytes of content_type) */
+    const char *allow;        /* the Allow header of a 405, or NULL */
+    const char *content_type; /* a static string such as "application/pdf"; NULL: JSON */
 };
 
 /* The signature of struct app_idempotency.render. */
@@ -141,5 +142,22 @@ HTTP_HANDLER(h_orders_release);
 HTTP_HANDLER(h_customers_find);
 HTTP_HANDLER(h_customers_get);
 HTTP_HANDLER(h_customers_patch);
+
+HTTP_HANDLER(h_shipments_list);
+HTTP_HANDLER(h_shipments_get);
+HTTP_HANDLER(h_shipments_pack);
+HTTP_HANDLER(h_shipments_ship);
+HTTP_HANDLER(h_shipments_deliver);
+HTTP_HANDLER(h_shipments_ready);
+HTTP_HANDLER(h_shipments_pickup);
+
+HTTP_HANDLER(h_pick_lists_create);
+HTTP_HANDLER(h_pick_lists_get);
+HTTP_HANDLER(h_pick_lists_complete);
+
+/* Documents (h_documents.c): 200 with application/pdf bytes. */
+HTTP_HANDLER(h_documents_invoice);
+HTTP_HANDLER(h_documents_packing_slip);
+HTTP_HANDLER(h_documents_label);
 
 #endif

@@ -688,6 +688,19 @@ static enum err_code location_kind_field(const struct jp *jp, json_t *root,
     return code;
 }
 
+/* hold_days: 1..PICKUP_HOLD_DAYS_MAX; absent keeps what is there (0 means the default). */
+static enum err_code location_hold_days_field(const struct jp *jp, json_t *root,
+                                              struct location *location)
+{
+    int days = location_hold_days(location);
+    enum err_code code = jp_int_range(jp, root, "hold_days", 1, PICKUP_HOLD_DAYS_MAX, &days);
+    if (code == ERR_OK && json_object_get(root, "hold_days") != NULL &&
+        !json_is_null(json_object_get(root, "hold_days"))) {
+        location->hold_days = days;
+    }
+    return code;
+}
+
 static enum err_code location_fields(const struct jp *jp, json_t *root, struct location *location)
 {
     enum err_code code = jp_string(jp, root, "code", CODE_LEN_MAX, &location->code);
@@ -721,6 +734,9 @@ static enum err_code location_fields(const struct jp *jp, json_t *root, struct l
     if (code == ERR_OK) {
         code =
             jp_int_range(jp, root, "handling_days", 0, HANDLING_DAYS_MAX, &location->handling_days);
+    }
+    if (code == ERR_OK) {
+        code = location_hold_days_field(jp, root, location);
     }
     return code;
 }
@@ -1072,6 +1088,182 @@ enum err_code http_parse_hold(const char *body, size_t len, struct arena *arena,
     struct jp jp;
     jp_init(&jp, arena, err);
     code = jp_string(&jp, root, "reason", REASON_LEN_MAX, reason_out);
+    json_decref(root);
+    return code;
+}
+
+/* ---- fulfillment --------------------------------------------------------------------------- */
+
+enum err_code http_parse_pack(const char *body, size_t len, struct arena *arena,
+                              struct http_pack *out, struct err *err)
+{
+    ASSERT(arena != NULL);
+    ASSERT(out != NULL);
+    memset(out, 0, sizeof(*out));
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, true, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    json_t *array = NULL;
+    code = jp_require(&jp, root, "packages");
+    if (code == ERR_OK) {
+        code = jp_array(&jp, root, "packages", PACKAGES_MAX, &array);
+    }
+    size_t count = array != NULL ? json_array_size(array) : 0;
+    out->weights_grams = ARENA_NEW_ARRAY(arena, int64_t, count > 0 ? count : 1);
+    if (code == ERR_OK && out->weights_grams == NULL) {
+        code = jp_nomem(&jp);
+    }
+    for (size_t i = 0; code == ERR_OK && i < count; i++) {
+        struct jp item;
+        jp_item(&item, &jp, "packages", i);
+        json_t *obj = json_array_get(array, i);
+        if (!json_is_object(obj)) {
+            code = jp_fail(&item, ERR_INVALID, NULL, "must be an object");
+            break;
+        }
+        code = jp_require(&item, obj, "weight_grams");
+        if (code == ERR_OK) {
+            code = jp_int(&item, obj, "weight_grams", &out->weights_grams[i], NULL);
+        }
+    }
+    out->packages_count = count;
+    json_decref(root);
+    return code;
+}
+
+enum err_code http_parse_ship(const char *body, size_t len, struct arena *arena,
+                              struct app_ship *out, struct err *err)
+{
+    ASSERT(arena != NULL);
+    ASSERT(out != NULL);
+    memset(out, 0, sizeof(*out));
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_string(&jp, root, "carrier", CODE_LEN_MAX, &out->carrier);
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "service", CODE_LEN_MAX, &out->service);
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "tracking_number", EXTERNAL_ID_LEN_MAX, &out->tracking_number);
+    }
+    if (code == ERR_OK) {
+        code = jp_int(&jp, root, "cost", &out->cost, NULL);
+    }
+    json_decref(root);
+    return code;
+}
+
+enum err_code http_parse_pickup(const char *body, size_t len, struct arena *arena,
+                                const char **code_out, struct err *err)
+{
+    ASSERT(arena != NULL);
+    ASSERT(code_out != NULL);
+    *code_out = NULL;
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, true, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_string(&jp, root, "pickup_code", CODE_LEN_MAX, code_out);
+    json_decref(root);
+    return code;
+}
+
+enum err_code http_parse_pick_list(const char *body, size_t len, struct arena *arena,
+                                   struct app_pick_list_input *out, struct err *err)
+{
+    ASSERT(arena != NULL);
+    ASSERT(out != NULL);
+    memset(out, 0, sizeof(*out));
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    int max_shipments = PAGE_LIMIT_DEFAULT;
+    code = jp_require(&jp, root, "location");
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "location", CODE_LEN_MAX, &out->location);
+    }
+    if (code == ERR_OK) {
+        code = jp_int_range(&jp, root, "max_shipments", 1, PICK_LIST_SHIPMENTS_MAX, &max_shipments);
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "picker", NAME_LEN_MAX, &out->picker);
+    }
+    out->max_shipments = (size_t)max_shipments;
+    json_decref(root);
+    return code;
+}
+
+/* "short": [{"sku", "qty"}] of a pick list completion. */
+static enum err_code pick_shorts(const struct jp *jp, json_t *root, struct http_pick_complete *out)
+{
+    json_t *array = NULL;
+    enum err_code code = jp_array(jp, root, "short", ORDER_LINES_MAX, &array);
+    if (code != ERR_OK || array == NULL || json_array_size(array) == 0) {
+        return code;
+    }
+    size_t count = json_array_size(array);
+    out->shorts = ARENA_NEW_ARRAY(jp->arena, struct app_pick_short, count);
+    if (out->shorts == NULL) {
+        return jp_nomem(jp);
+    }
+    for (size_t i = 0; i < count; i++) {
+        struct jp item;
+        jp_item(&item, jp, "short", i);
+        json_t *obj = json_array_get(array, i);
+        if (!json_is_object(obj)) {
+            return jp_fail(&item, ERR_INVALID, NULL, "must be an object");
+        }
+        code = jp_require(&item, obj, "sku");
+        if (code == ERR_OK) {
+            code = jp_string(&item, obj, "sku", SKU_LEN_MAX, &out->shorts[i].sku);
+        }
+        if (code == ERR_OK) {
+            code = jp_require(&item, obj, "qty");
+        }
+        if (code == ERR_OK) {
+            code = jp_int(&item, obj, "qty", &out->shorts[i].qty, NULL);
+        }
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    out->shorts_count = count;
+    return ERR_OK;
+}
+
+enum err_code http_parse_pick_complete(const char *body, size_t len, struct arena *arena,
+                                       struct http_pick_complete *out, struct err *err)
+{
+    ASSERT(arena != NULL);
+    ASSERT(out != NULL);
+    memset(out, 0, sizeof(*out));
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, true, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_string(&jp, root, "picker", NAME_LEN_MAX, &out->picker);
+    if (code == ERR_OK) {
+        code = pick_shorts(&jp, root, out);
+    }
     json_decref(root);
     return code;
 }

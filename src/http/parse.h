@@ -84,6 +84,37 @@ MUST_CHECK enum err_code http_parse_cancel(const char *body, size_t len, struct 
 MUST_CHECK enum err_code http_parse_hold(const char *body, size_t len, struct arena *arena,
                                          const char **reason_out, struct err *err);
 
+/* POST /v1/shipments/{id}/pack: {"packages": [{"weight_grams": 900}]}. */
+struct http_pack {
+    int64_t *weights_grams; /* [packages_count], arena-owned */
+    size_t packages_count;
+};
+
+MUST_CHECK enum err_code http_parse_pack(const char *body, size_t len, struct arena *arena,
+                                         struct http_pack *out, struct err *err);
+
+/* POST /v1/shipments/{id}/ship: {"carrier", "service", "tracking_number", "cost"}. */
+MUST_CHECK enum err_code http_parse_ship(const char *body, size_t len, struct arena *arena,
+                                         struct app_ship *out, struct err *err);
+
+/* POST /v1/shipments/{id}/pickup: {"pickup_code": "..."}; *code_out NULL when absent. */
+MUST_CHECK enum err_code http_parse_pickup(const char *body, size_t len, struct arena *arena,
+                                           const char **code_out, struct err *err);
+
+/* POST /v1/pick-lists: {"location", "max_shipments" (default 50), "picker"}. */
+MUST_CHECK enum err_code http_parse_pick_list(const char *body, size_t len, struct arena *arena,
+                                              struct app_pick_list_input *out, struct err *err);
+
+/* POST /v1/pick-lists/{id}/complete: {"picker", "short": [{"sku", "qty"}]}; empty is {}. */
+struct http_pick_complete {
+    const char *picker;            /* or NULL */
+    struct app_pick_short *shorts; /* arena-owned, or NULL */
+    size_t shorts_count;
+};
+
+MUST_CHECK enum err_code http_parse_pick_complete(const char *body, size_t len, struct arena *arena,
+                                                  struct http_pick_complete *out, struct err *err);
+
 /*
  * A time bound of a query parameter named field: RFC 3339, or "YYYY-MM-DD" meaning the start
  * of that day, or with end_of_day its last millisecond. ERR_INVALID naming field otherwise.

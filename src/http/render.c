@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Coordinates to 1e-6 degree (about 0.1 m): the stored floats carry noise below that. */
 static double render_round(double value, double scale)
@@ -205,6 +206,7 @@ void render_location(struct jw *jw, const struct location *location)
     jw_kv_bool(jw, "active", location->active);
     jw_kv_string(jw, "cutoff_time", cutoff);
     jw_kv_int(jw, "handling_days", location->handling_days);
+    jw_kv_int(jw, "hold_days", location_hold_days(location));
     jw_kv_int(jw, "version", location->version);
     jw_kv_time(jw, "created_at", location->created_at_ms);
     jw_kv_time(jw, "updated_at", location->updated_at_ms);
@@ -434,4 +436,152 @@ enum err_code render_stock_answer(const void *result, struct buf *body, int *sta
     render_stock_view(&jw, result);
     *status = 200;
     return jw_finish(&jw);
+}
+
+/* ---- fulfillment ------------------------------------------------------------------------- */
+
+/* The shipment's units: the order's allocations that name it, with the line's name. */
+static void render_shipment_lines(struct jw *jw, const struct app_shipment_view *view)
+{
+    const struct order *order = &view->order;
+    jw_key(jw, "lines");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < order->allocations_count; i++) {
+        const struct allocation *allocation = &order->allocations[i];
+        if (allocation->shipment_id == NULL ||
+            strcmp(allocation->shipment_id, view->shipment.id) != 0) {
+            continue;
+        }
+        const char *name = NULL;
+        for (size_t l = 0; l < order->lines_count; l++) {
+            if (strcmp(order->lines[l].id, allocation->line_id) == 0) {
+                name = order->lines[l].name;
+            }
+        }
+        jw_object_begin(jw);
+        jw_kv_string(jw, "allocation_id", allocation->id);
+        jw_kv_string(jw, "line_id", allocation->line_id);
+        jw_kv_string(jw, "sku", allocation->sku);
+        jw_kv_string(jw, "name", name);
+        jw_kv_int(jw, "qty", allocation->qty);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+}
+
+void render_shipment_view(struct jw *jw, const struct app_shipment_view *view)
+{
+    ASSERT(jw != NULL);
+    ASSERT(view != NULL);
+    const struct shipment *shipment = &view->shipment;
+    jw_object_begin(jw);
+    jw_kv_string(jw, "id", shipment->id);
+    jw_kv_string(jw, "order_id", shipment->order_id);
+    jw_kv_string(jw, "order_number", view->order.number);
+    jw_kv_string(jw, "order_status", order_status_name(view->order.status));
+    jw_kv_string(jw, "status", shipment_status_name(shipment->status));
+    jw_kv_string(jw, "method", shipment->is_pickup ? "pickup" : "ship");
+    jw_kv_string(jw, "location", shipment->location_code);
+    render_shipment_lines(jw, view);
+    jw_kv_string(jw, "carrier", shipment->carrier);
+    jw_kv_string(jw, "service", shipment->service);
+    jw_kv_string(jw, "tracking_number", shipment->tracking_number);
+    jw_kv_int(jw, "cost", shipment->cost);
+    jw_kv_raw(jw, "packages", shipment->packages_json != NULL ? shipment->packages_json : "[]");
+    if (shipment->is_pickup) {
+        jw_kv_string(jw, "pickup_code", view->show_pickup_code ? shipment->pickup_code : NULL);
+    }
+    jw_kv_time(jw, "promised_ship_by", shipment->promised_ship_by_ms);
+    jw_kv_string(jw, "pick_list_id", shipment->pick_list_id);
+    jw_kv_int(jw, "version", shipment->version);
+    jw_kv_time(jw, "created_at", shipment->created_at_ms);
+    jw_kv_time(jw, "updated_at", shipment->updated_at_ms);
+    jw_kv_time(jw, "ready_at", shipment->ready_at_ms);
+    jw_kv_time(jw, "shipped_at", shipment->shipped_at_ms);
+    jw_kv_time(jw, "delivered_at", shipment->delivered_at_ms);
+    jw_kv_time(jw, "picked_up_at", shipment->picked_up_at_ms);
+    jw_kv_time(jw, "cancelled_at", shipment->cancelled_at_ms);
+    jw_object_end(jw);
+}
+
+void render_pick_list(struct jw *jw, const struct pick_list *pick_list)
+{
+    ASSERT(jw != NULL);
+    ASSERT(pick_list != NULL);
+    jw_object_begin(jw);
+    jw_kv_string(jw, "id", pick_list->id);
+    jw_kv_string(jw, "location", pick_list->location_code);
+    jw_kv_string(jw, "status", pick_list->completed ? "completed" : "open");
+    jw_kv_string(jw, "picker", pick_list->picker);
+    jw_key(jw, "shipments");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < pick_list->lines_count; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = strcmp(pick_list->lines[j].shipment_id, pick_list->lines[i].shipment_id) == 0;
+        }
+        if (!seen) {
+            jw_string(jw, pick_list->lines[i].shipment_id);
+        }
+    }
+    jw_array_end(jw);
+    jw_key(jw, "lines");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < pick_list->lines_count; i++) {
+        const struct pick_list_line *line = &pick_list->lines[i];
+        jw_object_begin(jw);
+        jw_kv_int(jw, "line_no", line->line_no);
+        jw_kv_string(jw, "shipment_id", line->shipment_id);
+        jw_kv_string(jw, "order_id", line->order_id);
+        jw_kv_string(jw, "order_line_id", line->order_line_id);
+        jw_kv_string(jw, "sku", line->sku);
+        jw_kv_string(jw, "bin_location", line->bin_location);
+        jw_kv_int(jw, "qty", line->qty);
+        jw_kv_int(jw, "qty_shorted", line->qty_shorted);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+    jw_kv_time(jw, "started_at", pick_list->started_at_ms);
+    jw_kv_time(jw, "completed_at", pick_list->completed_at_ms);
+    jw_kv_int(jw, "version", pick_list->version);
+    jw_object_end(jw);
+}
+
+/* Renders one result with fn and sets status. */
+static enum err_code render_answer_with(struct buf *body, int *status, int answer_status,
+                                        void (*fn)(struct jw *, const void *), const void *result)
+{
+    struct jw jw;
+    jw_init(&jw, body);
+    fn(&jw, result);
+    *status = answer_status;
+    return jw_finish(&jw);
+}
+
+static void render_shipment_view_any(struct jw *jw, const void *result)
+{
+    render_shipment_view(jw, result);
+}
+
+static void render_pick_list_any(struct jw *jw, const void *result)
+{
+    render_pick_list(jw, result);
+}
+
+enum err_code render_shipment_answer(const void *result, struct buf *body, int *status)
+{
+    ASSERT(result != NULL && body != NULL && status != NULL);
+    return render_answer_with(body, status, 200, render_shipment_view_any, result);
+}
+
+enum err_code render_pick_list_created(const void *result, struct buf *body, int *status)
+{
+    ASSERT(result != NULL && body != NULL && status != NULL);
+    return render_answer_with(body, status, 201, render_pick_list_any, result);
+}
+
+enum err_code render_pick_list_answer(const void *result, struct buf *body, int *status)
+{
+    ASSERT(result != NULL && body != NULL && status != NULL);
+    return render_answer_with(body, status, 200, render_pick_list_any, result);
 }

@@ -76,4 +76,20 @@ MUST_CHECK enum err_code render_product_created(const void *result, struct buf *
 /* struct app_stock_view after a count or an adjustment: 200. */
 MUST_CHECK enum err_code render_stock_answer(const void *result, struct buf *body, int *status);
 
+/* A shipment with its lines (the order's allocations on it), location, carrier, tracking,
+ * packages, times, and pickup_code (pickups; null unless view->show_pickup_code). */
+void render_shipment_view(struct jw *jw, const struct app_shipment_view *view);
+
+/* {id, location, status (open|completed), picker, shipments: [ids], lines: [{line_no,
+ * shipment_id, order_id, order_line_id, sku, bin_location, qty, qty_shorted}], started_at,
+ * completed_at, version}. */
+void render_pick_list(struct jw *jw, const struct pick_list *pick_list);
+
+/* struct app_shipment_view after an action: 200. */
+MUST_CHECK enum err_code render_shipment_answer(const void *result, struct buf *body, int *status);
+/* struct pick_list just created (201) or completed (200). */
+MUST_CHECK enum err_code render_pick_list_created(const void *result, struct buf *body,
+                                                  int *status);
+MUST_CHECK enum err_code render_pick_list_answer(const void *result, struct buf *body, int *status);
+
 #endif

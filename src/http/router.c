@@ -57,9 +57,22 @@ static const struct route routes[] = {
     {"POST", {"v1", "orders", "*", "cancel"}, false, h_orders_cancel},
     {"POST", {"v1", "orders", "*", "hold"}, false, h_orders_hold},
     {"POST", {"v1", "orders", "*", "release"}, false, h_orders_release},
+    {"GET", {"v1", "orders", "*", "invoice.pdf"}, false, h_documents_invoice},
+    {"GET", {"v1", "shipments", "*", "packing-slip.pdf"}, false, h_documents_packing_slip},
+    {"GET", {"v1", "shipments", "*", "label.pdf"}, false, h_documents_label},
     {"GET", {"v1", "customers"}, false, h_customers_find},
     {"GET", {"v1", "customers", "*"}, false, h_customers_get},
     {"PATCH", {"v1", "customers", "*"}, false, h_customers_patch},
+    {"GET", {"v1", "shipments"}, false, h_shipments_list},
+    {"GET", {"v1", "shipments", "*"}, false, h_shipments_get},
+    {"POST", {"v1", "shipments", "*", "pack"}, false, h_shipments_pack},
+    {"POST", {"v1", "shipments", "*", "ship"}, false, h_shipments_ship},
+    {"POST", {"v1", "shipments", "*", "deliver"}, false, h_shipments_deliver},
+    {"POST", {"v1", "shipments", "*", "ready"}, false, h_shipments_ready},
+    {"POST", {"v1", "shipments", "*", "pickup"}, false, h_shipments_pickup},
+    {"POST", {"v1", "pick-lists"}, false, h_pick_lists_create},
+    {"GET", {"v1", "pick-lists", "*"}, false, h_pick_lists_get},
+    {"POST", {"v1", "pick-lists", "*", "complete"}, false, h_pick_lists_complete},
 };
 
 struct router_path {
@@ -261,6 +274,7 @@ void router_handle(struct http_request *req, struct http_response *resp)
         err_set(&err, code, NULL, "%s", err_code_name(code));
     }
     buf_clear(resp->body);
+    resp->content_type = NULL; /* errors are JSON, whatever the handler meant to send */
     resp->status = http_error_status(err.code);
     if (http_error_render(&err, resp->body) != ERR_OK) {
         buf_clear(resp->body);

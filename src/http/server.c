@@ -141,7 +141,7 @@ static void server_upload(struct server_request *request, const char *data, size
     }
 }
 
-/* Routes the complete request and queues its answer (always JSON). */
+/* Routes the complete request and queues its answer (JSON unless the handler set a type). */
 static enum MHD_Result server_respond(struct server_request *request,
                                       struct MHD_Connection *connection, const char *url,
                                       const char *method)
@@ -175,7 +175,8 @@ static enum MHD_Result server_respond(struct server_request *request,
         return MHD_NO;
     }
     enum MHD_Result result =
-        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                resp.content_type != NULL ? resp.content_type : "application/json");
     if (result == MHD_YES && resp.allow != NULL) {
         result = MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, resp.allow);
     }

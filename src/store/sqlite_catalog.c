@@ -21,15 +21,16 @@
     "id, code, name, kind, addr_name, addr_company, addr_line1, addr_line2, addr_city,"            \
     " addr_region, addr_postal_code, addr_country, addr_phone, addr_lat, addr_lon,"                \
     " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"             \
-    " handling_days, version, created_at, updated_at"
+    " handling_days, version, created_at, updated_at, hold_days"
 
 static const struct sq_sql SQL_LOCATION_INSERT = {
     SQ_LOCATION_INSERT,
     "INSERT INTO locations (code, name, kind, addr_name, addr_company, addr_line1, addr_line2,"
     " addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_lat, addr_lon,"
     " capabilities, capacity_per_day, handling_cost, priority, active, cutoff_minute,"
-    " handling_days, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"};
+    " handling_days, version, created_at, updated_at, hold_days) VALUES (?1, ?2, ?3, ?4, ?5,"
+    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
+    " ?24, ?25)"};
 static const struct sq_sql SQL_LOCATION_UPDATE = {
     SQ_LOCATION_UPDATE,
     "UPDATE locations SET code = ?1, name = ?2, kind = ?3, addr_name = ?4, addr_company = ?5,"
@@ -37,7 +38,7 @@ static const struct sq_sql SQL_LOCATION_UPDATE = {
     " addr_postal_code = ?10, addr_country = ?11, addr_phone = ?12, addr_lat = ?13,"
     " addr_lon = ?14, capabilities = ?15, capacity_per_day = ?16, handling_cost = ?17,"
     " priority = ?18, active = ?19, cutoff_minute = ?20, handling_days = ?21,"
-    " version = ?22 + 1, updated_at = ?23 WHERE id = ?24 AND version = ?22"};
+    " version = ?22 + 1, updated_at = ?23, hold_days = ?25 WHERE id = ?24 AND version = ?22"};
 static const struct sq_sql SQL_LOCATION_EXISTS = {SQ_LOCATION_EXISTS,
                                                   "SELECT 1 FROM locations WHERE id = ?1"};
 static const struct sq_sql SQL_LOCATION_GET = {SQ_LOCATION_GET, "SELECT " LOCATION_COLUMNS
@@ -67,6 +68,7 @@ static enum err_code location_read(struct sq_row *row, void *item, struct err *e
     location->version = sq_col_i64(row);
     location->created_at_ms = sq_col_i64(row);
     location->updated_at_ms = sq_col_i64(row);
+    location->hold_days = sq_col_int(row);
     return ERR_OK;
 }
 
@@ -104,6 +106,7 @@ enum err_code store_location_insert(struct store_conn *conn, struct location *lo
     sq_bind_i64(&bind, version);
     sq_bind_i64(&bind, location->created_at_ms);
     sq_bind_i64(&bind, location->updated_at_ms);
+    sq_bind_i64(&bind, location_hold_days(location));
     code = sq_bind_check(conn, &bind, "location", err);
     if (code != ERR_OK) {
         return code;
@@ -133,6 +136,7 @@ enum err_code store_location_update(struct store_conn *conn, const struct locati
     sq_bind_i64(&bind, expected_version);
     sq_bind_i64(&bind, location->updated_at_ms);
     sq_bind_i64(&bind, location->row_id);
+    sq_bind_i64(&bind, location_hold_days(location));
     code = sq_bind_check(conn, &bind, "location", err);
     if (code != ERR_OK) {
         return code;

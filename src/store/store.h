@@ -271,6 +271,101 @@ MUST_CHECK enum err_code store_shipment_list_by_order(struct store_conn *conn, s
                                                       const char *order_id, struct shipment **out,
                                                       size_t *count, struct err *err);
 
+/* ---- fulfillment (sqlite_fulfillment.c) ---------------------------------------------------- */
+
+/*
+ * The shipment functions below read and write every column, the fulfillment ones included
+ * (pick_list_id, packages_json, ready_at_ms, picked_up_at_ms); store_shipment_get and
+ * store_shipment_update above leave those out.
+ */
+MUST_CHECK enum err_code store_shipment_load(struct store_conn *conn, struct arena *arena,
+                                             const char *id, struct shipment *out, struct err *err);
+/* Writes every field when the stored version is expected_version; stores expected + 1. */
+MUST_CHECK enum err_code store_shipment_save(struct store_conn *conn,
+                                             const struct shipment *shipment,
+                                             int64_t expected_version, struct err *err);
+
+struct shipment_filter {
+    int64_t location_row_id; /* 0: any location */
+    bool has_status;         /* only this status */
+    enum shipment_status status;
+    int64_t late_at_ms;    /* > 0: pending, picking or packed with promised_ship_by before */
+    const char *before_id; /* cursor: shipments with id < before_id; NULL: the newest */
+    size_t limit;
+};
+
+/* Shipments matching filter, newest first (by id). */
+MUST_CHECK enum err_code store_shipment_list(struct store_conn *conn, struct arena *arena,
+                                             const struct shipment_filter *filter,
+                                             struct shipment **out, size_t *count, struct err *err);
+
+/*
+ * A wave: pending shipments at filter->location_row_id whose order may go into fulfillment
+ * (allocated, in_fulfillment or partially_shipped), earliest promised_ship_by first, at most
+ * filter->limit (the other fields of the filter are not used).
+ */
+MUST_CHECK enum err_code store_shipment_wave(struct store_conn *conn, struct arena *arena,
+                                             const struct shipment_filter *filter,
+                                             struct shipment **out, size_t *count, struct err *err);
+
+/* A list of ids: in, how many at most; out, the ids (arena-owned) and their count. */
+struct store_ids {
+    size_t limit;
+    const char **ids;
+    size_t count;
+};
+
+/* Ids of pickups ready since longer than their location's hold days at now_ms, oldest first. */
+MUST_CHECK enum err_code store_shipment_expired_pickups(struct store_conn *conn,
+                                                        struct arena *arena, int64_t now_ms,
+                                                        struct store_ids *ids, struct err *err);
+
+/*
+ * Ids of orders with a backordered line of product_row_id (the line's own product; kits are
+ * not expanded), oldest first, leaving out cancelled orders and orders on hold.
+ */
+MUST_CHECK enum err_code store_backorder_orders(struct store_conn *conn, struct arena *arena,
+                                                int64_t product_row_id, struct store_ids *ids,
+                                                struct err *err);
+
+/* One allocation to pick: what, where in the location, how much; and what was not found. */
+struct pick_list_line {
+    int line_no; /* 1-based pick order */
+    const char *shipment_id;
+    const char *order_id;
+    const char *order_line_id;
+    const char *allocation_id;
+    const char *sku;
+    const char *bin_location; /* the product's bin, or NULL */
+    int64_t qty;              /* units to pick */
+    int64_t qty_shorted;      /* units reported missing at completion */
+};
+
+struct pick_list {
+    const char *id;
+    int64_t location_row_id;
+    const char *location_code; /* filled on read */
+    bool completed;
+    const char *picker; /* or NULL */
+    int64_t started_at_ms;
+    int64_t completed_at_ms; /* 0 while open */
+    int64_t version;
+    struct pick_list_line *lines; /* arena-owned */
+    size_t lines_count;
+};
+
+/* Inserts the pick list and its lines. */
+MUST_CHECK enum err_code store_pick_list_insert(struct store_conn *conn,
+                                                const struct pick_list *pick_list, struct err *err);
+/* With its lines in pick order. */
+MUST_CHECK enum err_code store_pick_list_get(struct store_conn *conn, struct arena *arena,
+                                             const char *id, struct pick_list *out,
+                                             struct err *err);
+/* Writes status, picker, completion time and each line's qty_shorted, version checked. */
+MUST_CHECK enum err_code store_pick_list_update(struct store_conn *conn,
+                                                const struct pick_list *pick_list,
+                                                int64_t expected_version, struct err *err);
+
 /* ---- events (the outbox) ----------------------------------------------------------------- */
 
 struct event {
