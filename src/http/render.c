@@ -166,6 +166,8 @@ void render_order(struct jw *jw, const struct order *order)
     jw_kv_time(jw, "created_at", order->created_at_ms);
     jw_kv_time(jw, "updated_at", order->updated_at_ms);
     jw_kv_time(jw, "allocated_at", order->allocated_at_ms);
+    jw_kv_time(jw, "shipped_at", order->shipped_at_ms);
+    jw_kv_time(jw, "delivered_at", order->delivered_at_ms);
     jw_kv_time(jw, "cancelled_at", order->cancelled_at_ms);
     jw_object_end(jw);
 }
