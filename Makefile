@@ -134,6 +134,17 @@ bench: setup
 	@$(MAKE) --no-print-directory build/ordo build/loadgen
 	@bash bench/bench.sh
 
+# The metrics benchmark (issue 6): 1,000,000 orders over two years through the app, then p50/p99
+# of GET /v1/metrics and /v1/metrics/daily (bench/bench_metrics.sh).
+.PHONY: bench-metrics
+build/metrics_gen: bench/metrics_gen.c build/rel/libordo.a
+	@mkdir -p build
+	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -o $@ $< build/rel/libordo.a $(PKG_LIBS)
+
+bench-metrics: setup
+	@$(MAKE) --no-print-directory build/ordo build/metrics_gen
+	@bash bench/bench_metrics.sh
+
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)

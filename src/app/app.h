@@ -376,6 +376,92 @@ MUST_CHECK enum err_code app_migrations(struct app_ctx *ctx, struct store_migrat
 /* Applies the migrations not yet applied. */
 MUST_CHECK enum err_code app_migrate(struct app *app, struct err *err);
 
+/* ---- metrics (metrics.c; docs/METRICS.md) ---------------------------------------------------- */
+
+#define METRICS_RANGE_DAYS_MAX 1096 /* three years */
+
+/* A period and its filters, checked by app_metrics_range (422 naming the parameter). */
+struct app_metrics_range {
+    int64_t from_day;     /* days since 1970-01-01, inclusive */
+    int64_t to_day;       /* inclusive */
+    const char *channel;  /* NULL: every channel */
+    const char *location; /* NULL: every location */
+};
+
+/* Parses "YYYY-MM-DD" from and to (both required), from <= to, at most
+ * METRICS_RANGE_DAYS_MAX days; channel and location, when given, must exist (checked by
+ * the reads). ERR_INVALID naming "from", "to", "channel" or "location". */
+MUST_CHECK enum err_code app_metrics_range(const char *from, const char *to, const char *channel,
+                                           const char *location, struct app_metrics_range *out,
+                                           struct err *err);
+
+struct app_metrics_report {
+    int64_t from_day;
+    int64_t to_day;
+    struct metrics_counters counters;
+    struct metrics_values values;
+};
+
+/* The fourteen metrics over the range (PERM_METRICS_READ). */
+MUST_CHECK enum err_code app_metrics_get(struct app_ctx *ctx, const struct app_metrics_range *range,
+                                         struct app_metrics_report *out, struct err *err);
+/* The metrics of each day of the range, oldest first (*count = days in the range). */
+MUST_CHECK enum err_code app_metrics_daily(struct app_ctx *ctx,
+                                           const struct app_metrics_range *range,
+                                           struct app_metrics_report **out, size_t *count,
+                                           struct err *err);
+
+struct app_metrics_group {
+    const char *key; /* the channel or location code */
+    struct app_metrics_report report;
+};
+
+/* The metrics per channel (every channel) or per location (every location). */
+MUST_CHECK enum err_code app_metrics_by_channel(struct app_ctx *ctx,
+                                                const struct app_metrics_range *range,
+                                                struct app_metrics_group **out, size_t *count,
+                                                struct err *err);
+MUST_CHECK enum err_code app_metrics_by_location(struct app_ctx *ctx,
+                                                 const struct app_metrics_range *range,
+                                                 struct app_metrics_group **out, size_t *count,
+                                                 struct err *err);
+/* SKUs by revenue of the orders in the range, at most limit. */
+MUST_CHECK enum err_code app_metrics_top_products(struct app_ctx *ctx,
+                                                  const struct app_metrics_range *range,
+                                                  size_t limit, struct metrics_product **out,
+                                                  size_t *count, struct err *err);
+
+/* Traffic input: date "YYYY-MM-DD"; the has_ flags tell what the body held. */
+struct app_traffic_input {
+    const char *channel; /* from the path */
+    const char *date;
+    int64_t visitors;
+    int64_t carts_created;
+    int64_t carts_abandoned;
+    bool has_visitors;
+    bool has_carts_created;
+    bool has_carts_abandoned;
+};
+
+/* Replaces the channel's traffic of that day (PERM_METRICS_WRITE). */
+MUST_CHECK enum err_code app_metrics_traffic(struct app_ctx *ctx,
+                                             const struct app_traffic_input *input,
+                                             struct app_idempotency *idem,
+                                             struct metrics_traffic *out, struct err *err);
+
+struct app_cost_input {
+    const char *date;
+    const char *location; /* or NULL */
+    const char *category;
+    int64_t amount;
+    bool has_amount;
+};
+
+/* Adds an operational cost (PERM_METRICS_WRITE). */
+MUST_CHECK enum err_code app_metrics_cost(struct app_ctx *ctx, const struct app_cost_input *input,
+                                          struct app_idempotency *idem, struct metrics_cost *out,
+                                          struct err *err);
+
 /* ---- operations -------------------------------------------------------------------------- */
 
 /*

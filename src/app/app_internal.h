@@ -75,4 +75,18 @@ struct app_release {
 MUST_CHECK enum err_code app_stock_release(struct app_ctx *ctx, struct store_conn *conn,
                                            const struct app_release *release, struct err *err);
 
+/* Metrics rollup hooks (metrics.c), each called inside the writer command that made the
+ * change. The order's facts are recomputed from what is stored after the change. */
+MUST_CHECK enum err_code app_metrics_order(struct app_ctx *ctx, struct store_conn *conn,
+                                           const char *order_id, const char *customer_id,
+                                           struct err *err);
+MUST_CHECK enum err_code app_metrics_pick_list(struct app_ctx *ctx, struct store_conn *conn,
+                                               const struct pick_list *pick_list, struct err *err);
+MUST_CHECK enum err_code app_metrics_ledger(struct app_ctx *ctx, struct store_conn *conn,
+                                            const struct ledger_entry *entry,
+                                            const char *location_code, struct err *err);
+/* The rollup part of ordo check: appends one line per difference; *ok false when any. */
+MUST_CHECK enum err_code app_metrics_check(struct app_ctx *ctx, struct store_conn *conn,
+                                           struct buf *report, bool *ok, struct err *err);
+
 #endif

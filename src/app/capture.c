@@ -652,6 +652,9 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
         code = store_order_routing_set(conn, order->id, capture_routing_json(ctx, arg, &arg->plan),
                                        err);
     }
+    if (code == ERR_OK) {
+        code = app_metrics_order(ctx, conn, order->id, order->customer_id, err);
+    }
     return code;
 }
 

@@ -245,6 +245,9 @@ enum err_code app_check(struct app_ctx *ctx, struct buf *report, bool *ok, struc
     if (code == ERR_OK) {
         code = check_orders(ctx, conn, report, ok, &orders_count, err);
     }
+    if (code == ERR_OK) {
+        code = app_metrics_check(ctx, conn, report, ok, err);
+    }
     app_read_end(ctx, conn);
     if (code == ERR_OK) {
         code = buf_appendf(report, "checked %zu balances and %zu orders: %s\n", balances_count,

@@ -566,6 +566,9 @@ enum err_code ful_order_save(struct app_ctx *ctx, struct store_conn *conn, struc
     if (code == ERR_OK) {
         code = app_event_add(conn, ctx, order->id, kind, data, err);
     }
+    if (code == ERR_OK) {
+        code = app_metrics_order(ctx, conn, order->id, order->customer_id, err);
+    }
     return code;
 }
 

@@ -177,6 +177,9 @@ static enum err_code orders_save(struct app_ctx *ctx, struct store_conn *conn, s
     if (code == ERR_OK) {
         code = app_event_add(conn, ctx, order->id, kind, data, err);
     }
+    if (code == ERR_OK) {
+        code = app_metrics_order(ctx, conn, order->id, order->customer_id, err);
+    }
     return code;
 }
 

@@ -364,7 +364,8 @@ static enum err_code pick_lists_complete_run(struct app_write *write, struct sto
     }
     pick_list->version = expected + 1;
     write->result = pick_list;
-    return store_pick_list_update(conn, pick_list, expected, err);
+    code = store_pick_list_update(conn, pick_list, expected, err);
+    return code == ERR_OK ? app_metrics_pick_list(ctx, conn, pick_list, err) : code;
 }
 
 enum err_code app_pick_list_complete(struct app_ctx *ctx, const char *id,

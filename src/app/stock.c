@@ -245,6 +245,9 @@ static enum err_code stock_write_run(struct app_write *write, struct store_conn 
                            "on hand of '%s' at '%s' cannot fall below what is reserved or zero",
                            arg->sku, arg->location);
         }
+        if (code == ERR_OK) {
+            code = app_metrics_ledger(ctx, conn, &entry, location.code, err);
+        }
         if (code != ERR_OK) {
             return code;
         }

@@ -27,6 +27,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The periodic jobs inside `ordo serve` (cmd_jobs.c): a thread that runs app_jobs_run every
  * minute until jobs_timer_stop, which wakes and joins it. false when the thread did not start. */

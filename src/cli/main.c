@@ -21,6 +21,7 @@ static const struct cli_command cli_commands[] = {
     {"demo", cmd_demo, "seed a demo store and print an admin key"},
     {"migrate", cmd_migrate, "apply schema migrations or show their status"},
     {"check", cmd_check, "recompute balances from the ledger and check the invariants"},
+    {"report", cmd_report, "print the metrics of a period (as GET /v1/metrics)"},
     {"jobs", cmd_jobs, "run the periodic jobs once (expired pickups)"},
 };
 

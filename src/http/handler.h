@@ -155,6 +155,15 @@ HTTP_HANDLER(h_pick_lists_create);
 HTTP_HANDLER(h_pick_lists_get);
 HTTP_HANDLER(h_pick_lists_complete);
 
+/* Metrics (h_metrics.c). */
+HTTP_HANDLER(h_metrics_get);
+HTTP_HANDLER(h_metrics_daily);
+HTTP_HANDLER(h_metrics_top_products);
+HTTP_HANDLER(h_metrics_by_channel);
+HTTP_HANDLER(h_metrics_by_location);
+HTTP_HANDLER(h_metrics_traffic);
+HTTP_HANDLER(h_metrics_cost);
+
 /* Documents (h_documents.c): 200 with application/pdf bytes. */
 HTTP_HANDLER(h_documents_invoice);
 HTTP_HANDLER(h_documents_packing_slip);

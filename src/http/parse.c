@@ -1286,3 +1286,58 @@ enum err_code http_parse_time_bound(const char *text, bool end_of_day, const cha
     return err_set(err, ERR_INVALID, field, "%s must be an RFC 3339 time or a date YYYY-MM-DD",
                    field);
 }
+
+/* ---- metrics inputs -------------------------------------------------------------------------- */
+
+enum err_code http_parse_traffic(const char *body, size_t len, struct arena *arena,
+                                 struct app_traffic_input *inout, struct err *err)
+{
+    ASSERT(arena != NULL);
+    ASSERT(inout != NULL);
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_string(&jp, root, "date", CODE_LEN_MAX, &inout->date);
+    if (code == ERR_OK) {
+        code = jp_int(&jp, root, "visitors", &inout->visitors, &inout->has_visitors);
+    }
+    if (code == ERR_OK) {
+        code = jp_int(&jp, root, "carts_created", &inout->carts_created, &inout->has_carts_created);
+    }
+    if (code == ERR_OK) {
+        code = jp_int(&jp, root, "carts_abandoned", &inout->carts_abandoned,
+                      &inout->has_carts_abandoned);
+    }
+    json_decref(root);
+    return code;
+}
+
+enum err_code http_parse_cost(const char *body, size_t len, struct arena *arena,
+                              struct app_cost_input *inout, struct err *err)
+{
+    ASSERT(arena != NULL);
+    ASSERT(inout != NULL);
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_string(&jp, root, "date", CODE_LEN_MAX, &inout->date);
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "location", CODE_LEN_MAX, &inout->location);
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "category", CODE_LEN_MAX, &inout->category);
+    }
+    if (code == ERR_OK) {
+        code = jp_int(&jp, root, "amount", &inout->amount, &inout->has_amount);
+    }
+    json_decref(root);
+    return code;
+}

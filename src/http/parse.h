@@ -122,4 +122,10 @@ MUST_CHECK enum err_code http_parse_pick_complete(const char *body, size_t len, 
 MUST_CHECK enum err_code http_parse_time_bound(const char *text, bool end_of_day, const char *field,
                                                int64_t *ms_out, struct err *err);
 
+/* POST /v1/channels/{code}/traffic and POST /v1/costs bodies (the app validates values). */
+MUST_CHECK enum err_code http_parse_traffic(const char *body, size_t len, struct arena *arena,
+                                            struct app_traffic_input *inout, struct err *err);
+MUST_CHECK enum err_code http_parse_cost(const char *body, size_t len, struct arena *arena,
+                                         struct app_cost_input *inout, struct err *err);
+
 #endif

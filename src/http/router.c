@@ -73,6 +73,13 @@ static const struct route routes[] = {
     {"POST", {"v1", "pick-lists"}, false, h_pick_lists_create},
     {"GET", {"v1", "pick-lists", "*"}, false, h_pick_lists_get},
     {"POST", {"v1", "pick-lists", "*", "complete"}, false, h_pick_lists_complete},
+    {"GET", {"v1", "metrics"}, false, h_metrics_get},
+    {"GET", {"v1", "metrics", "daily"}, false, h_metrics_daily},
+    {"GET", {"v1", "metrics", "top-products"}, false, h_metrics_top_products},
+    {"GET", {"v1", "metrics", "by-channel"}, false, h_metrics_by_channel},
+    {"GET", {"v1", "metrics", "by-location"}, false, h_metrics_by_location},
+    {"POST", {"v1", "channels", "*", "traffic"}, false, h_metrics_traffic},
+    {"POST", {"v1", "costs"}, false, h_metrics_cost},
 };
 
 struct router_path {

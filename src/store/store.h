@@ -17,6 +17,7 @@
 #include "core/customer.h"
 #include "core/inventory.h"
 #include "core/location.h"
+#include "core/metrics.h"
 #include "core/order.h"
 #include "core/product.h"
 #include "core/shipment.h"
@@ -424,5 +425,122 @@ MUST_CHECK enum err_code store_api_key_insert(struct store_conn *conn, const str
 MUST_CHECK enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena *arena,
                                                      const char *prefix, struct api_key *out,
                                                      struct err *err);
+
+/* ---- metrics (sqlite_metrics.c; docs/METRICS.md) ------------------------------------------ */
+
+/* One order's share of the order counters: location "" the order-level row, a location's
+ * code the shipping counters of its shipments there. */
+struct metrics_fact {
+    const char *order_id;
+    const char *location;
+    int64_t day; /* the order's created day */
+    const char *channel;
+    bool unfilled;                    /* order-level row: the order's history flags */
+    bool merchant_fault;              /* (struct metrics_order_flags) */
+    struct metrics_counters counters; /* only the METRICS_ORDER_FIELDS */
+};
+
+/* Every fact row of an order (none for an order captured before the metrics existed). */
+MUST_CHECK enum err_code store_metrics_facts_get(struct store_conn *conn, struct arena *arena,
+                                                 const char *order_id, struct metrics_fact **out,
+                                                 size_t *count, struct err *err);
+/* Replaces the order's fact rows with facts[count] and moves metrics_daily by the difference. */
+MUST_CHECK enum err_code store_metrics_facts_replace(struct store_conn *conn,
+                                                     const struct metrics_fact *old_facts,
+                                                     size_t old_count,
+                                                     const struct metrics_fact *facts, size_t count,
+                                                     struct err *err);
+
+/* Adds to the event counters of (day, location): pick_ms, scrapped, came_in and costs. */
+MUST_CHECK enum err_code store_metrics_events_add(struct store_conn *conn, int64_t day,
+                                                  const char *location,
+                                                  const struct metrics_counters *delta,
+                                                  struct err *err);
+
+enum metrics_distinct_kind { METRICS_DISTINCT_CUSTOMER = 1, METRICS_DISTINCT_PICKED = 2 };
+
+struct metrics_distinct_key {
+    enum metrics_distinct_kind kind;
+    const char *scope; /* "" for all, or the channel (customers) or location (picked orders) */
+    const char *key;   /* customer id or order id */
+    int64_t day;
+};
+
+/* One more (delta 1) or one less (delta -1) occurrence of the key on its day. */
+MUST_CHECK enum err_code store_metrics_distinct_move(struct store_conn *conn,
+                                                     const struct metrics_distinct_key *key,
+                                                     int delta, struct err *err);
+
+struct metrics_traffic {
+    const char *channel;
+    int64_t day;
+    int64_t visitors;
+    int64_t carts_created;
+    int64_t carts_abandoned;
+};
+
+/* Replaces the channel's figures of that day. */
+MUST_CHECK enum err_code store_metrics_traffic_put(struct store_conn *conn,
+                                                   const struct metrics_traffic *traffic,
+                                                   int64_t now_ms, struct err *err);
+
+struct metrics_cost {
+    int64_t row_id; /* set on insert */
+    int64_t day;
+    const char *location; /* "" for none */
+    const char *category;
+    int64_t amount;
+};
+
+/* Inserts a cost row and adds it to the event counters. */
+MUST_CHECK enum err_code store_metrics_cost_insert(struct store_conn *conn,
+                                                   struct metrics_cost *cost, int64_t now_ms,
+                                                   struct err *err);
+
+struct metrics_query {
+    size_t limit;         /* store_metrics_top_products: at most this many */
+    int64_t from_day;     /* inclusive */
+    int64_t to_day;       /* inclusive */
+    const char *channel;  /* NULL: every channel */
+    const char *location; /* NULL: every location */
+};
+
+/* The counters over the range. */
+MUST_CHECK enum err_code store_metrics_sum(struct store_conn *conn,
+                                           const struct metrics_query *query,
+                                           struct metrics_counters *out, struct err *err);
+/* The counters of each day: out[to_day - from_day + 1], zeroed by the caller. */
+MUST_CHECK enum err_code store_metrics_by_day(struct store_conn *conn,
+                                              const struct metrics_query *query,
+                                              struct metrics_counters *out, struct err *err);
+
+struct metrics_product {
+    const char *sku;
+    int64_t units;   /* ordered, less cancelled */
+    int64_t revenue; /* units * unit_price */
+};
+
+/* Top SKUs by revenue of the orders in the range (location is not used), at most
+ * query->limit. */
+MUST_CHECK enum err_code store_metrics_top_products(struct store_conn *conn, struct arena *arena,
+                                                    const struct metrics_query *query,
+                                                    struct metrics_product **out, size_t *count,
+                                                    struct err *err);
+
+/* Differences between the rollups and a recount (of the facts and the raw records), one
+ * text per difference in *problems. */
+MUST_CHECK enum err_code store_metrics_check(struct store_conn *conn, struct arena *arena,
+                                             const char ***problems, size_t *count,
+                                             struct err *err);
+
+/* Ids of orders with at least one row, after after_id (NULL: first), at most ids->limit. */
+MUST_CHECK enum err_code store_metrics_order_ids(struct store_conn *conn, struct arena *arena,
+                                                 const char *after_id, struct store_ids *ids,
+                                                 struct err *err);
+
+/* The history flags of an order recounted from its events (docs/METRICS.md). */
+MUST_CHECK enum err_code store_metrics_order_flags(struct store_conn *conn, const char *order_id,
+                                                   struct metrics_order_flags *out,
+                                                   struct err *err);
 
 #endif
