@@ -653,7 +653,7 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
                                        err);
     }
     if (code == ERR_OK) {
-        code = app_metrics_order(ctx, conn, order->id, order->customer_id, err);
+        code = app_metrics_order_created(ctx, conn, order, shipments, shipments_count, err);
     }
     return code;
 }

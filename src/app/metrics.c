@@ -20,39 +20,34 @@ static int metrics_fact_cmp(const void *a, const void *b)
     return strcmp(x->location, y->location);
 }
 
-/* The order's fact rows: the order-level row first, then one per location shipped from. */
-static enum err_code metrics_build_facts(struct app_ctx *ctx, struct store_conn *conn,
-                                         const char *order_id, struct metrics_fact **out,
-                                         size_t *count, struct err *err)
-{
-    struct order order;
-    struct shipment *shipments = NULL;
-    size_t shipments_count = 0;
+/* What an order's fact rows are computed from. */
+struct metrics_source {
+    const struct order *order;
+    const struct shipment *shipments;
+    size_t shipments_count;
     struct metrics_order_flags flags;
-    enum err_code code = store_order_get(conn, ctx->arena, order_id, &order, err);
-    if (code == ERR_OK) {
-        code = store_shipment_list_by_order(conn, ctx->arena, order_id, &shipments,
-                                            &shipments_count, err);
-    }
-    if (code == ERR_OK) {
-        code = store_metrics_order_flags(conn, order_id, &flags, err);
-    }
+};
+
+/* The order's fact rows: the order-level row first, then one per location shipped from. */
+static enum err_code metrics_facts_from(struct app_ctx *ctx, const struct metrics_source *source,
+                                        struct metrics_fact **out, size_t *count, struct err *err)
+{
+    const struct order *order = source->order;
+    const struct shipment *shipments = source->shipments;
+    size_t shipments_count = source->shipments_count;
     struct metrics_fact *facts =
         ARENA_NEW_ARRAY(ctx->arena, struct metrics_fact, shipments_count + 1);
-    if (code == ERR_OK && facts == NULL) {
-        code = err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    if (facts == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct metrics_fact base = {.order_id = order.id,
+    struct metrics_fact base = {.order_id = order->id,
                                 .location = "",
-                                .day = date_day_of_ms(order.created_at_ms),
-                                .channel = order.channel,
-                                .unfilled = flags.unfilled,
-                                .merchant_fault = flags.merchant_fault};
+                                .day = date_day_of_ms(order->created_at_ms),
+                                .channel = order->channel,
+                                .unfilled = source->flags.unfilled,
+                                .merchant_fault = source->flags.merchant_fault};
     facts[0] = base;
-    metrics_order_counters(&order, shipments, shipments_count, &flags, &facts[0].counters);
+    metrics_order_counters(order, shipments, shipments_count, &source->flags, &facts[0].counters);
     size_t n = 1;
     for (size_t i = 0; facts[0].counters.orders == 1 && i < shipments_count; i++) {
         const struct shipment *s = &shipments[i];
@@ -78,6 +73,29 @@ static enum err_code metrics_build_facts(struct app_ctx *ctx, struct store_conn 
     *out = facts;
     *count = n;
     return ERR_OK;
+}
+
+/* The fact rows of a stored order: reads it, its shipments and its history flags. */
+static enum err_code metrics_build_facts(struct app_ctx *ctx, struct store_conn *conn,
+                                         const char *order_id, struct metrics_fact **out,
+                                         size_t *count, struct err *err)
+{
+    struct order order;
+    struct shipment *shipments = NULL;
+    struct metrics_source source = {.order = &order};
+    enum err_code code = store_order_get(conn, ctx->arena, order_id, &order, err);
+    if (code == ERR_OK) {
+        code = store_shipment_list_by_order(conn, ctx->arena, order_id, &shipments,
+                                            &source.shipments_count, err);
+    }
+    if (code == ERR_OK) {
+        code = store_metrics_order_flags(conn, order_id, &source.flags, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    source.shipments = shipments;
+    return metrics_facts_from(ctx, &source, out, count, err);
 }
 
 static enum err_code metrics_customer_move(struct store_conn *conn, const struct metrics_fact *fact,
@@ -549,5 +567,31 @@ enum err_code app_metrics_check(struct app_ctx *ctx, struct store_conn *conn, st
         arena_reset(&page);
     }
     arena_release(&page);
+    return code;
+}
+
+enum err_code app_metrics_order_created(struct app_ctx *ctx, struct store_conn *conn,
+                                        const struct order *order, const struct shipment *shipments,
+                                        size_t shipments_count, struct err *err)
+{
+    ASSERT(ctx != NULL && conn != NULL && order != NULL);
+    ASSERT(shipments != NULL || shipments_count == 0);
+    /* A new order has no rows yet, and what the stored flags would say is known here: it is
+     * unfilled exactly when captured backordered, and nothing was shorted or cancelled. */
+    struct metrics_source source = {
+        .order = order, .shipments = shipments, .shipments_count = shipments_count};
+    source.flags.unfilled = order->status == ORDER_STATUS_BACKORDERED;
+    for (size_t i = 0; i < order->lines_count; i++) {
+        source.flags.unfilled = source.flags.unfilled || order->lines[i].qty_backordered > 0;
+    }
+    struct metrics_fact *facts = NULL;
+    size_t count = 0;
+    enum err_code code = metrics_facts_from(ctx, &source, &facts, &count, err);
+    if (code == ERR_OK) {
+        code = store_metrics_facts_replace(conn, NULL, 0, facts, count, err);
+    }
+    if (code == ERR_OK && facts[0].counters.orders == 1) {
+        code = metrics_customer_move(conn, &facts[0], order->customer_id, 1, err);
+    }
     return code;
 }
