@@ -590,7 +590,11 @@ enum err_code app_metrics_order_created(struct app_ctx *ctx, struct store_conn *
     if (code == ERR_OK) {
         code = store_metrics_facts_replace(conn, NULL, 0, facts, count, err);
     }
-    if (code == ERR_OK && facts[0].counters.orders == 1) {
+    if (code != ERR_OK) {
+        return code;
+    }
+    ASSERT(facts != NULL && count > 0);
+    if (facts[0].counters.orders == 1) {
         code = metrics_customer_move(conn, &facts[0], order->customer_id, 1, err);
     }
     return code;
