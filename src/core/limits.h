@@ -21,6 +21,7 @@
 #define ADDRESS_FIELD_LEN_MAX   200
 #define POSTAL_CODE_LEN_MAX     16
 #define REASON_LEN_MAX          200
+#define NOTES_LEN_MAX           2000 /* free-text notes on an order */
 #define CUSTOMIZATION_BYTES_MAX 2048
 #define IDEMPOTENCY_KEY_LEN_MAX 255
 #define QTY_MAX                 1000000         /* units on one line */

@@ -16,8 +16,6 @@
 #include "core/limits.h"
 #include "lib/date.h"
 
-/* Free-text notes on an order. TODO(lead): move next to REASON_LEN_MAX in core/limits.h. */
-#define PARSE_NOTES_LEN_MAX 2000
 /* Capability names in one location (five exist; repeats are harmless but bounded). */
 #define PARSE_CAPABILITIES_MAX 16
 /* Currency codes are 3 letters; a little slack keeps the error "invalid currency" from core. */
@@ -569,7 +567,7 @@ static enum err_code order_scalars(const struct jp *jp, json_t *root, struct ord
         code = jp_int(jp, root, "discount", &out->totals.discount, NULL);
     }
     if (code == ERR_OK) {
-        code = jp_string(jp, root, "notes", PARSE_NOTES_LEN_MAX, &out->notes);
+        code = jp_string(jp, root, "notes", NOTES_LEN_MAX, &out->notes);
     }
     if (code == ERR_OK) {
         code = order_named_values(jp, root, out);
