@@ -109,8 +109,16 @@ static const struct sq_sql SQL_SUM_EVENTS = {SQ_M_SUM_EVENTS, "SELECT" Q_EVENTS}
 static const struct sq_sql SQL_SUM_TRAFFIC = {SQ_M_SUM_TRAFFIC, "SELECT" Q_TRAFFIC};
 static const struct sq_sql SQL_SUM_DISTINCT = {
     SQ_M_SUM_DISTINCT,
-    "SELECT count(*) FROM metrics_distinct WHERE kind = ?3 AND scope = ?4 AND day BETWEEN ?1"
-    " AND ?2 AND (prev_day IS NULL OR prev_day < ?1)"};
+    /* Distinct keys of [?1, ?2]: rows in range whose previous day is before ?1. Read by
+     * previous day when ?1 is near the first day, by day when the range is short (CASE runs
+     * only the branch it picks). */
+    "SELECT CASE WHEN ?1 - coalesce((SELECT min(day) FROM metrics_distinct_days WHERE kind = ?3"
+    " AND scope = ?4), ?1) < ?2 - ?1 + 1"
+    " THEN (SELECT coalesce(sum(n), 0) FROM metrics_distinct_counts NOT INDEXED WHERE kind = ?3"
+    " AND scope = ?4 AND prev_day < ?1 AND day BETWEEN ?1 AND ?2)"
+    " ELSE (SELECT coalesce(sum(n), 0) FROM metrics_distinct_counts INDEXED BY"
+    " metrics_distinct_counts_by_day WHERE kind = ?3 AND scope = ?4 AND day BETWEEN ?1 AND ?2"
+    " AND prev_day < ?1) END"};
 static const struct sq_sql SQL_DAY_ORDERS = {SQ_M_DAY_ORDERS,
                                              "SELECT day, " M_SUMS Q_ORDERS " GROUP BY day"};
 static const struct sq_sql SQL_DAY_SHIP_LOC = {SQ_M_DAY_SHIP_LOC,
@@ -120,8 +128,8 @@ static const struct sq_sql SQL_DAY_EVENTS = {SQ_M_DAY_EVENTS,
 static const struct sq_sql SQL_DAY_TRAFFIC = {SQ_M_DAY_TRAFFIC,
                                               "SELECT day," Q_TRAFFIC " GROUP BY day"};
 static const struct sq_sql SQL_DAY_DISTINCT = {
-    SQ_M_DAY_DISTINCT, "SELECT day, count(*) FROM metrics_distinct WHERE kind = ?3 AND scope = ?4"
-                       " AND day BETWEEN ?1 AND ?2 GROUP BY day"};
+    SQ_M_DAY_DISTINCT, "SELECT day, n FROM metrics_distinct_days WHERE kind = ?3 AND scope = ?4"
+                       " AND day BETWEEN ?1 AND ?2 AND n > 0"};
 
 /* ---- facts and daily sums ------------------------------------------------------------------ */
 
@@ -669,7 +677,21 @@ static const struct sq_sql SQL_CHECK_DISTINCT = {
     " UNION ALL SELECT 'metrics_distinct ' || kind || ' \"' || scope || '\" ' || key || ' '"
     " || day || ': the previous day does not follow' FROM metrics_distinct d"
     " WHERE prev_day IS NOT (SELECT max(day) FROM metrics_distinct e WHERE e.kind = d.kind"
-    " AND e.scope = d.scope AND e.key = d.key AND e.day < d.day)"};
+    " AND e.scope = d.scope AND e.key = d.key AND e.day < d.day)"
+    " UNION ALL SELECT 'metrics_distinct_counts ' || kind || ' \"' || scope || '\" ' || prev_day"
+    " || ' ' || day || ': differs from metrics_distinct' FROM (SELECT * FROM (SELECT kind, scope,"
+    " coalesce(prev_day, -1) AS prev_day, day, count(*) AS n FROM metrics_distinct"
+    " GROUP BY 1, 2, 3, 4) EXCEPT"
+    " SELECT kind, scope, prev_day, day, n FROM metrics_distinct_counts WHERE n <> 0 UNION"
+    " SELECT * FROM (SELECT kind, scope, prev_day, day, n FROM metrics_distinct_counts"
+    " WHERE n <> 0 EXCEPT SELECT kind, scope, coalesce(prev_day, -1), day, count(*)"
+    " FROM metrics_distinct GROUP BY 1, 2, 3, 4))"
+    " UNION ALL SELECT 'metrics_distinct_days ' || kind || ' \"' || scope || '\" ' || day"
+    " || ': differs from metrics_distinct' FROM (SELECT * FROM (SELECT kind, scope, day,"
+    " count(*) FROM metrics_distinct GROUP BY 1, 2, 3) EXCEPT SELECT kind, scope, day, n"
+    " FROM metrics_distinct_days WHERE n <> 0 UNION SELECT * FROM (SELECT kind, scope, day, n"
+    " FROM metrics_distinct_days WHERE n <> 0 EXCEPT SELECT kind, scope, day, count(*)"
+    " FROM metrics_distinct GROUP BY 1, 2, 3))"};
 
 static enum err_code m_read_text(struct sq_row *row, void *item, struct err *err)
 {

@@ -106,3 +106,15 @@ Test(check_metrics, facts_and_rollup_changed_together)
     tamper("UPDATE metrics_daily SET total_sum = total_sum + 7 WHERE location = ''");
     expect_problem("stored facts differ from a recount");
 }
+
+Test(check_metrics, distinct_counts_changed)
+{
+    tamper("UPDATE metrics_distinct_counts SET n = n + 1");
+    expect_problem("metrics_distinct_counts");
+}
+
+Test(check_metrics, distinct_days_changed)
+{
+    tamper("UPDATE metrics_distinct_days SET n = n + 2");
+    expect_problem("metrics_distinct_days");
+}
