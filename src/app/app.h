@@ -361,11 +361,13 @@ MUST_CHECK enum err_code app_pick_list_get(struct app_ctx *ctx, const char *id,
                                            struct pick_list *out, struct err *err);
 
 struct app_jobs_result {
-    size_t pickups_expired; /* ready pickups cancelled after their hold days */
+    size_t pickups_expired;         /* ready pickups cancelled after their hold days */
+    size_t idempotency_keys_purged; /* answers kept longer than IDEMPOTENCY_RETENTION_MS */
 };
 
 /* The periodic jobs at ctx->now_ms: cancels pickups not collected within their location's
- * hold days and releases their stock (one writer command each). */
+ * hold days and releases their stock (one writer command each), and forgets idempotency
+ * answers older than IDEMPOTENCY_RETENTION_MS (in batches), after which a key may be reused. */
 MUST_CHECK enum err_code app_jobs_run(struct app_ctx *ctx, struct app_jobs_result *out,
                                       struct err *err);
 

@@ -186,6 +186,33 @@ static enum err_code jobs_expire_run(struct app_write *write, struct store_conn 
     return code;
 }
 
+struct jobs_purge_arg {
+    int64_t before_ms;
+    size_t deleted;
+};
+
+static enum err_code jobs_purge_run(struct app_write *write, struct store_conn *conn,
+                                    struct err *err)
+{
+    struct jobs_purge_arg *arg = write->arg;
+    return store_idempotency_purge(conn, arg->before_ms, JOBS_BATCH_MAX, &arg->deleted, err);
+}
+
+/* Forgets old idempotency answers, one batch per writer command, until none is left. */
+static enum err_code jobs_purge_idempotency(struct app_ctx *ctx, struct app_jobs_result *out,
+                                            struct err *err)
+{
+    struct jobs_purge_arg arg = {.before_ms = ctx->now_ms - IDEMPOTENCY_RETENTION_MS};
+    struct app_write write = {.ctx = ctx, .run = jobs_purge_run, .arg = &arg};
+    enum err_code code = ERR_OK;
+    do {
+        arg.deleted = 0;
+        code = app_write_run(&write, err);
+        out->idempotency_keys_purged += arg.deleted;
+    } while (code == ERR_OK && arg.deleted == JOBS_BATCH_MAX);
+    return code;
+}
+
 enum err_code app_jobs_run(struct app_ctx *ctx, struct app_jobs_result *out, struct err *err)
 {
     ASSERT(ctx != NULL && out != NULL);
@@ -207,5 +234,5 @@ enum err_code app_jobs_run(struct app_ctx *ctx, struct app_jobs_result *out, str
         code = app_write_run(&write, err);
         out->pickups_expired += arg.expired ? 1 : 0;
     }
-    return code;
+    return code == ERR_OK ? jobs_purge_idempotency(ctx, out, err) : code;
 }

@@ -107,7 +107,8 @@ int cmd_jobs(int argc, char **argv)
     if (code != ERR_OK) {
         return cli_fail(&err, CLI_EXIT_FAIL);
     }
-    (void)printf("ordo jobs: %zu pickups expired\n", result.pickups_expired);
+    (void)printf("ordo jobs: %zu pickups expired, %zu idempotency keys forgotten\n",
+                 result.pickups_expired, result.idempotency_keys_purged);
     return CLI_EXIT_OK;
 }
 

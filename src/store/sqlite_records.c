@@ -189,6 +189,12 @@ static const struct sq_sql SQL_IDEMPOTENCY_INSERT = {
     "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
 
+/* Records are inserted in time order, so the oldest rowids are the oldest records. */
+static const struct sq_sql SQL_IDEMPOTENCY_PURGE = {
+    SQ_IDEMPOTENCY_PURGE,
+    "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ?1"
+    " ORDER BY rowid LIMIT ?2)"};
+
 static enum err_code idempotency_read(struct sq_row *row, void *item, struct err *err)
 {
     struct idempotency_record *record = item;
@@ -252,6 +258,31 @@ enum err_code store_idempotency_insert(struct store_conn *conn,
         return code;
     }
     return sq_run(conn, stmt, "idempotency key", err);
+}
+
+enum err_code store_idempotency_purge(struct store_conn *conn, int64_t before_ms, size_t limit,
+                                      size_t *deleted, struct err *err)
+{
+    ASSERT(conn != NULL && deleted != NULL);
+    ASSERT(limit > 0);
+    *deleted = 0;
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_IDEMPOTENCY_PURGE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, before_ms);
+    sq_bind_i64(&bind, (int64_t)limit);
+    code = sq_bind_check(conn, &bind, "idempotency purge", err);
+    if (code == ERR_OK) {
+        code = sq_run(conn, stmt, "idempotency purge", err);
+    }
+    if (code == ERR_OK) {
+        *deleted = (size_t)sqlite3_changes(conn->db);
+    }
+    return code;
 }
 
 /* ---- API keys ---------------------------------------------------------------------------- */

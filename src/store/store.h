@@ -404,6 +404,9 @@ MUST_CHECK enum err_code store_idempotency_get(struct store_conn *conn, struct a
 MUST_CHECK enum err_code store_idempotency_insert(struct store_conn *conn,
                                                   const struct idempotency_record *record,
                                                   struct err *err);
+/* Deletes up to limit records created before before_ms, oldest first; *deleted says how many. */
+MUST_CHECK enum err_code store_idempotency_purge(struct store_conn *conn, int64_t before_ms,
+                                                 size_t limit, size_t *deleted, struct err *err);
 
 /* ---- API keys ---------------------------------------------------------------------------- */
 
