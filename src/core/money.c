@@ -14,7 +14,8 @@ struct money_currency {
 
 /*
  * Active ISO 4217 codes (list one of the standard) that have a minor unit. Codes without one
- * (XAU, XDR, XXX, ...) are not money an order can be priced in and are left out.
+ * (XAU, XDR and the testing and no-currency codes) are not money an order can be priced in
+ * and are left out.
  */
 static const struct money_currency money_currencies[] = {
     {"AED", 2}, {"AFN", 2}, {"ALL", 2}, {"AMD", 2}, {"ANG", 2}, {"AOA", 2}, {"ARS", 2}, {"AUD", 2},

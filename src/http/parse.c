@@ -1014,38 +1014,75 @@ enum err_code http_parse_adjustment(const char *body, size_t len, struct arena *
 
 /* ---- order actions ------------------------------------------------------------------------- */
 
-static enum err_code cancel_lines(const struct jp *jp, json_t *root, struct http_cancel *out)
+/* An array of {"<id>": string, "qty": integer} objects, as cancels and short picks send. */
+struct jp_pairs_spec {
+    const char *array; /* the array's key */
+    const char *id;    /* the string member's key */
+    size_t id_len_max;
+};
+
+struct jp_pair {
+    const char *id;
+    int64_t qty;
+};
+
+/* Reads the pairs into an arena array; *count 0 when the array is absent or empty. */
+static enum err_code jp_pairs(const struct jp *jp, json_t *root, const struct jp_pairs_spec *spec,
+                              struct jp_pair **out, size_t *count)
 {
+    *out = NULL;
+    *count = 0;
     json_t *array = NULL;
-    enum err_code code = jp_array(jp, root, "lines", ORDER_LINES_MAX, &array);
+    enum err_code code = jp_array(jp, root, spec->array, ORDER_LINES_MAX, &array);
     if (code != ERR_OK || array == NULL || json_array_size(array) == 0) {
         return code;
     }
-    size_t count = json_array_size(array);
-    out->lines = ARENA_NEW_ARRAY(jp->arena, struct app_cancel_line, count);
-    if (out->lines == NULL) {
+    size_t n = json_array_size(array);
+    struct jp_pair *pairs = ARENA_NEW_ARRAY(jp->arena, struct jp_pair, n);
+    if (pairs == NULL) {
         return jp_nomem(jp);
     }
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct jp item;
-        jp_item(&item, jp, "lines", i);
+        jp_item(&item, jp, spec->array, i);
         json_t *obj = json_array_get(array, i);
         if (!json_is_object(obj)) {
             return jp_fail(&item, ERR_INVALID, NULL, "must be an object");
         }
-        code = jp_require(&item, obj, "line_id");
+        code = jp_require(&item, obj, spec->id);
         if (code == ERR_OK) {
-            code = jp_string(&item, obj, "line_id", ID_LEN_MAX - 1, &out->lines[i].line_id);
+            code = jp_string(&item, obj, spec->id, spec->id_len_max, &pairs[i].id);
         }
         if (code == ERR_OK) {
             code = jp_require(&item, obj, "qty");
         }
         if (code == ERR_OK) {
-            code = jp_int(&item, obj, "qty", &out->lines[i].qty, NULL);
+            code = jp_int(&item, obj, "qty", &pairs[i].qty, NULL);
         }
         if (code != ERR_OK) {
             return code;
         }
+    }
+    *out = pairs;
+    *count = n;
+    return ERR_OK;
+}
+
+static enum err_code cancel_lines(const struct jp *jp, json_t *root, struct http_cancel *out)
+{
+    static const struct jp_pairs_spec spec = {"lines", "line_id", ID_LEN_MAX - 1};
+    struct jp_pair *pairs = NULL;
+    size_t count = 0;
+    enum err_code code = jp_pairs(jp, root, &spec, &pairs, &count);
+    if (code != ERR_OK || count == 0) {
+        return code;
+    }
+    out->lines = ARENA_NEW_ARRAY(jp->arena, struct app_cancel_line, count);
+    if (out->lines == NULL) {
+        return jp_nomem(jp);
+    }
+    for (size_t i = 0; i < count; i++) {
+        out->lines[i] = (struct app_cancel_line){.line_id = pairs[i].id, .qty = pairs[i].qty};
     }
     out->lines_count = count;
     return ERR_OK;
@@ -1210,36 +1247,19 @@ enum err_code http_parse_pick_list(const char *body, size_t len, struct arena *a
 /* "short": [{"sku", "qty"}] of a pick list completion. */
 static enum err_code pick_shorts(const struct jp *jp, json_t *root, struct http_pick_complete *out)
 {
-    json_t *array = NULL;
-    enum err_code code = jp_array(jp, root, "short", ORDER_LINES_MAX, &array);
-    if (code != ERR_OK || array == NULL || json_array_size(array) == 0) {
+    static const struct jp_pairs_spec spec = {"short", "sku", SKU_LEN_MAX};
+    struct jp_pair *pairs = NULL;
+    size_t count = 0;
+    enum err_code code = jp_pairs(jp, root, &spec, &pairs, &count);
+    if (code != ERR_OK || count == 0) {
         return code;
     }
-    size_t count = json_array_size(array);
     out->shorts = ARENA_NEW_ARRAY(jp->arena, struct app_pick_short, count);
     if (out->shorts == NULL) {
         return jp_nomem(jp);
     }
     for (size_t i = 0; i < count; i++) {
-        struct jp item;
-        jp_item(&item, jp, "short", i);
-        json_t *obj = json_array_get(array, i);
-        if (!json_is_object(obj)) {
-            return jp_fail(&item, ERR_INVALID, NULL, "must be an object");
-        }
-        code = jp_require(&item, obj, "sku");
-        if (code == ERR_OK) {
-            code = jp_string(&item, obj, "sku", SKU_LEN_MAX, &out->shorts[i].sku);
-        }
-        if (code == ERR_OK) {
-            code = jp_require(&item, obj, "qty");
-        }
-        if (code == ERR_OK) {
-            code = jp_int(&item, obj, "qty", &out->shorts[i].qty, NULL);
-        }
-        if (code != ERR_OK) {
-            return code;
-        }
+        out->shorts[i] = (struct app_pick_short){.sku = pairs[i].id, .qty = pairs[i].qty};
     }
     out->shorts_count = count;
     return ERR_OK;
