@@ -14,6 +14,7 @@ packages=(
     poppler-utils       # tests: pdftotext and pdftoppm read the documents back
     zbar-tools          # tests: zbarimg decodes the label's Code 128 and QR codes
     chromium            # web console (issue 8): the browser tests drive it with playwright-core
+    coinor-libcbc-dev   # routing (issue 3): POST /v1/routing/optimize solves its MIP with CBC (EPL)
 )
 # Web console (issue 8): node and npm build web/ (npm ci needs the npm registry). Any node >= 18
 # will do; Debian's come as nodejs and npm, NodeSource's nodejs carries npm itself.

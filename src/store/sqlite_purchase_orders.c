@@ -16,7 +16,7 @@ static const struct sq_sql SQL_PO_INSERT = {
 
 #define PO_COLUMNS                                                                                 \
     "p.id, p.number, p.order_id, o.number, p.shipment_id, p.supplier_id, l.code, s.status,"        \
-    " s.carrier, s.service, s.tracking_number, p.created_at, s.shipped_at, s.delivered_at,"       \
+    " s.carrier, s.service, s.tracking_number, p.created_at, s.shipped_at, s.delivered_at,"        \
     " s.cancelled_at"
 #define PO_FROM                                                                                    \
     " FROM purchase_orders p JOIN shipments s ON s.id = p.shipment_id"                             \
@@ -167,8 +167,7 @@ enum err_code store_purchase_order_get(struct store_conn *conn, struct arena *ar
 
 enum err_code store_purchase_order_list(struct store_conn *conn, struct arena *arena,
                                         const struct purchase_order_filter *filter,
-                                        struct purchase_order **out, size_t *count,
-                                        struct err *err)
+                                        struct purchase_order **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && filter != NULL);
     ASSERT(out != NULL && count != NULL);
