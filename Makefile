@@ -2,7 +2,7 @@
 # `make test` installs what is missing, builds under ASan/UBSan and runs every suite.
 
 CC       ?= gcc
-# libcurl: the Stripe payment provider (src/http/payment_stripe.c).
+# libcurl: the Stripe payment provider (src/gateway/stripe.c).
 PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl
 TESTPKGS := criterion libcurl
 # cbc: routing's batch re-optimisation solves its programme with COIN-OR CBC (issue 3).
@@ -24,7 +24,7 @@ CFLAGS_RELEASE := $(WARN) -O2 -g -pthread
 CFLAGS_SAN     := $(WARN) $(SAN) -pthread
 
 LIB_SRC := $(sort $(wildcard src/lib/*.c src/core/*.c src/docs/*.c src/store/*.c src/app/*.c \
-                              src/http/*.c))
+                              src/http/*.c src/gateway/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEO_C   := build/gen/geo_data.c
 MIG_SQLITE := $(sort $(wildcard src/store/migrations/sqlite/*.sql))

@@ -2,7 +2,9 @@
 # Enforces Ordo's layering (STYLE.md "Layout", DESIGN.md) by reading the #include lines of src/
 # and bench/ (tests/ may include any library). Dependencies point down: lib < core < store < app
 # < http < cli; docs (documents: PDFs, bar codes) sits beside store on lib and core only, and only
-# http uses it. Prints file:line: rule for each violation and exits 1 if there is any.
+# http uses it. gateway (outbound integrations: the Stripe payment provider over libcurl and
+# jansson) implements app's interfaces on lib, core and app headers; only cli includes it, to
+# wire it in. Prints file:line: rule for each violation and exits 1 if there is any.
 # Usage: check-layers.sh [FILE...]  (paths relative to the repo root)
 set -euo pipefail
 
@@ -63,6 +65,13 @@ perl -e '
                     violation($file, $line, $text, "docs includes only lib/, core/ and docs/ headers")
                         if $target ne "lib" && $target ne "core" && $target ne "docs";
                 }
+                if ($layer eq "gateway" && $target !~ /^(lib|core|app|gateway)$/) {
+                    violation($file, $line, $text,
+                        "gateway includes only lib/, core/, app/ and gateway/ headers");
+                }
+                if ($layer =~ /^(lib|core|docs|store|app|http)$/ && $target eq "gateway") {
+                    violation($file, $line, $text, "$layer includes no gateway/ header (cli wires it)");
+                }
                 if ($layer =~ /^(store|app)$/ && $target eq "docs") {
                     violation($file, $line, $text, "$layer includes no docs/ header");
                 }
@@ -97,8 +106,12 @@ perl -e '
             if ($name eq "microhttpd.h" && $file !~ m{^src/http/}) {
                 violation($file, $line, $text, "only src/http/ includes <microhttpd.h>");
             }
-            if ($name eq "jansson.h" && $file !~ m{^(src/http|tests)/}) {
-                violation($file, $line, $text, "only src/http/ and tests/ include <jansson.h>");
+            if ($name eq "jansson.h" && $file !~ m{^(src/http|src/gateway|tests)/}) {
+                violation($file, $line, $text,
+                    "only src/http/, src/gateway/ and tests/ include <jansson.h>");
+            }
+            if ($name eq "curl/curl.h" && $file !~ m{^(src/gateway|tests)/}) {
+                violation($file, $line, $text, "only src/gateway/ and tests/ include <curl/curl.h>");
             }
         }
         close($fh);

@@ -17,12 +17,14 @@ fi
 
 CC=clang
 PKGS=(libmicrohttpd jansson sqlite3 libsodium)
+PKGS+=(cbc) # fuzz_requests drives the router, which reaches routing's CBC (src/app/routing_cbc.c)
 JOBS="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 OUT=build/fuzz
 # The Makefile's -std/-D/-I flags; warnings are gcc's job (make test), not repeated here.
 CFLAGS="-std=c17 -D_GNU_SOURCE -Isrc -O1 -g -fno-omit-frame-pointer -pthread \
  -fno-sanitize-recover=all $(pkg-config --cflags "${PKGS[@]}")"
-LIBS="$(pkg-config --libs "${PKGS[@]}") -lm -pthread"
+# libHaru and zint have no pkg-config file (as in the Makefile): the router reaches src/docs.
+LIBS="$(pkg-config --libs "${PKGS[@]}") -lhpdf -lzint -lm -pthread"
 
 if ! command -v "$CC" >/dev/null; then
     echo "fuzz: clang is needed (scripts/setup.sh installs it)" >&2

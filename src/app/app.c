@@ -98,6 +98,9 @@ static const char *const permission_names[PERM_COUNT] = {
     [PERM_METRICS_READ] = "read metrics",
     [PERM_METRICS_WRITE] = "record metrics inputs",
     [PERM_ADMIN] = "administer",
+    [PERM_ROUTING_READ] = "read routing settings",
+    [PERM_ROUTING_WRITE] = "change routing settings",
+    [PERM_PAYMENTS_REFUND] = "refund payments",
 };
 
 enum err_code app_require(const struct app_ctx *ctx, enum permission perm, struct err *err)

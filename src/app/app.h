@@ -591,9 +591,9 @@ struct app_user_patch {
 
 /*
  * Changes a user; *out is the user after it. A disabled user cannot sign in, and a change of
- * role, of password or disabling ends every session of the user. ERR_INVALID naming "role",
- * "scope" or "password"; ERR_NOT_FOUND; ERR_STATE when it would leave no enabled admin or
- * when a person disables or demotes themselves.
+ * role or scope, of password or disabling ends every session of the user. ERR_INVALID naming
+ * "role", "scope" or "password"; ERR_NOT_FOUND; ERR_STATE when it would leave no enabled admin
+ * or when a person disables or demotes themselves.
  */
 MUST_CHECK enum err_code app_user_update(struct app_ctx *ctx, const struct app_user_patch *patch,
                                          struct user *out, struct err *err);
@@ -1012,6 +1012,35 @@ MUST_CHECK enum err_code app_hold_get(struct app_ctx *ctx, const char *id, struc
                                       struct err *err);
 /* Gives an active hold's stock back (status "released"); ERR_STATE when it already ended. */
 MUST_CHECK enum err_code app_hold_release(struct app_ctx *ctx, const char *id, struct hold *out,
+                                          struct err *err);
+
+/* ---- goodwill refunds (refunds.c; README "Payments") ------------------------------------- */
+
+#define REFUND_REASON_LEN_MAX 200 /* bytes of a goodwill refund's reason ("late_delivery" ...) */
+
+struct app_refund_input {
+    int64_t amount;     /* minor units, > 0 */
+    const char *reason; /* 1..REFUND_REASON_LEN_MAX bytes, no control characters */
+    const char *note;   /* optional, at most NOTES_LEN_MAX bytes, or NULL */
+};
+
+struct app_refund_view {
+    struct payment_txn refund;  /* the refund transaction recorded */
+    struct invoice credit_note; /* the credit note issued with it */
+    int64_t refundable;         /* what may still be refunded after it */
+};
+
+/*
+ * A goodwill (appeasement) refund without a return: admin, operator and support only
+ * (PERM_PAYMENTS_REFUND; ERR_FORBIDDEN otherwise). Refunds amount through the order's provider
+ * against its captures (ERR_CONFLICT reason "refund_exceeds_captures", nothing changed, when
+ * amount is more than succeeded captures - refunds), issues a credit note (no return) and adds
+ * the order event "order.refunded" {amount, reason, note, who}. ERR_INVALID naming "amount",
+ * "reason" or "note"; ERR_NOT_FOUND when the principal may not see the order.
+ */
+MUST_CHECK enum err_code app_order_refund(struct app_ctx *ctx, const char *order_id,
+                                          const struct app_refund_input *input,
+                                          struct app_idempotency *idem, struct app_refund_view *out,
                                           struct err *err);
 
 #endif

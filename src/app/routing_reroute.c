@@ -1,11 +1,11 @@
 /*
  * routing_reroute.c — rerouting on deactivation (issue 3, round 2). When a location goes
  * inactive (PATCH /v1/locations/{code} {"active": false}), every pending shipment there (not
- * yet picked) is routed again through the engine in the same command: its reservations are
- * released, the routing engine places the units over the active locations (drop-ship
- * suppliers included), the new allocations reserve, and the units nothing can serve are
- * backordered (filled by the next receipt, oldest first). A pickup order whose own store went
- * inactive cannot be served anywhere else: its units are backordered and the order goes
+ * yet picked) is routed again through the engine, oldest first, in the same command: its
+ * reservations are released, the routing engine places the units over the active locations
+ * (drop-ship suppliers included), the new allocations reserve, and the units nothing can serve
+ * are backordered (filled by the next receipt, oldest first). A pickup order whose own store
+ * went inactive cannot be served anywhere else: its units are backordered and the order goes
  * on_hold (hold_reason pickup_location_inactive) for customer service. Each order gets one
  * order.rerouted event with the old and the new plan.
  */
@@ -19,7 +19,7 @@
 #include "lib/json.h"
 
 #define REROUTE_PAGE   100
-#define REROUTE_ROUNDS 100000 /* pages at most: each page cancels the shipments it reroutes */
+#define REROUTE_ROUNDS 100000 /* pages at most */
 
 /* Units of the order to place again: displaced[line] (0 for lines not concerned). */
 struct reroute {
@@ -366,6 +366,45 @@ static enum err_code reroute_shipment(struct app_ctx *ctx, struct store_conn *co
     return code;
 }
 
+/* Every pending shipment at the location, newest first (the list's order). */
+static enum err_code reroute_pending(struct app_ctx *ctx, struct store_conn *conn,
+                                     const struct location *location, struct shipment **out,
+                                     size_t *count, struct err *err)
+{
+    struct shipment_filter filter = {.location_row_id = location->row_id,
+                                     .has_status = true,
+                                     .status = SHIPMENT_STATUS_PENDING,
+                                     .limit = REROUTE_PAGE};
+    size_t cap = 0;
+    *out = NULL;
+    *count = 0;
+    enum err_code code = ERR_OK;
+    for (size_t round = 0; code == ERR_OK && round < REROUTE_ROUNDS; round++) {
+        struct shipment *page = NULL;
+        size_t n = 0;
+        code = store_shipment_list(conn, ctx->arena, &filter, &page, &n, err);
+        if (code == ERR_OK && *count + n > cap) {
+            cap = (*count + n) * 2;
+            struct shipment *grown = ARENA_NEW_ARRAY(ctx->arena, struct shipment, cap);
+            if (grown == NULL) {
+                return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+            }
+            if (*count > 0) {
+                memcpy(grown, *out, *count * sizeof(*grown));
+            }
+            *out = grown;
+        }
+        for (size_t i = 0; code == ERR_OK && i < n; i++) {
+            (*out)[(*count)++] = page[i];
+        }
+        if (code != ERR_OK || n < REROUTE_PAGE) {
+            break;
+        }
+        filter.before_id = page[n - 1].id;
+    }
+    return code;
+}
+
 enum err_code app_routing_location_changed(struct app_ctx *ctx, struct store_conn *conn,
                                            const struct location *location, struct err *err)
 {
@@ -374,22 +413,16 @@ enum err_code app_routing_location_changed(struct app_ctx *ctx, struct store_con
         return ERR_OK;
     }
     struct reroute rr = {.gone = location};
+    struct shipment *pending = NULL;
+    size_t count = 0;
     enum err_code code =
         store_location_list(conn, ctx->arena, &rr.locations, &rr.locations_count, err);
-    struct shipment_filter filter = {.location_row_id = location->row_id,
-                                     .has_status = true,
-                                     .status = SHIPMENT_STATUS_PENDING,
-                                     .limit = REROUTE_PAGE};
-    for (size_t round = 0; code == ERR_OK && round < REROUTE_ROUNDS; round++) {
-        struct shipment *shipments = NULL;
-        size_t count = 0;
-        code = store_shipment_list(conn, ctx->arena, &filter, &shipments, &count, err);
-        for (size_t i = 0; code == ERR_OK && i < count; i++) {
-            code = reroute_shipment(ctx, conn, &rr, &shipments[i], err);
-        }
-        if (code != ERR_OK || count < REROUTE_PAGE) {
-            break;
-        }
+    if (code == ERR_OK) {
+        code = reroute_pending(ctx, conn, location, &pending, &count, err);
+    }
+    /* Oldest first: the order that came first has the first claim on what is left. */
+    for (size_t i = count; code == ERR_OK && i > 0; i--) {
+        code = reroute_shipment(ctx, conn, &rr, &pending[i - 1], err);
     }
     return code;
 }

@@ -596,6 +596,19 @@ static enum err_code users_scope_exists(struct app_ctx *ctx, struct store_conn *
     return code;
 }
 
+static bool users_same_text(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* True when the two have the same scope (a new scope changes what a session may do). */
+static bool users_same_scope(const struct user *a, const struct user *b)
+{
+    return users_same_text(a->scope_channel, b->scope_channel) &&
+           users_same_text(a->scope_location, b->scope_location) &&
+           users_same_text(a->scope_customer, b->scope_customer);
+}
+
 static enum err_code users_update_run(struct app_write *write, struct store_conn *conn,
                                       struct err *err)
 {
@@ -612,7 +625,9 @@ static enum err_code users_update_run(struct app_write *write, struct store_conn
     if (code != ERR_OK) {
         return code;
     }
-    bool ends_sessions = arg->new_hash != NULL || (patch->has_role && patch->role != user.role);
+    bool ends_sessions =
+        arg->new_hash != NULL ||
+        (patch->has_role && (patch->role != user.role || !users_same_scope(&user, &arg->scoped)));
     if (patch->has_role) {
         user.role = patch->role;
         user.scope_channel = arg->scoped.scope_channel;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "http/payment_stripe.h"
+#include "gateway/stripe.h"
 #include "http/server.h"
 #include "lib/log.h"
 

@@ -27,7 +27,8 @@ static const unsigned role_permissions[ROLE_COUNT] = {
     [ROLE_SUPPORT] = PERM(PERM_ORDERS_CREATE) | PERM(PERM_ORDERS_READ) | PERM(PERM_ORDERS_MANAGE) |
                      PERM(PERM_CATALOG_READ) | PERM(PERM_INVENTORY_READ) |
                      PERM(PERM_CUSTOMERS_READ) | PERM(PERM_CUSTOMERS_WRITE) |
-                     PERM(PERM_ROUTING_READ), /* routing: reads */
+                     PERM(PERM_ROUTING_READ) |   /* routing: reads */
+                     PERM(PERM_PAYMENTS_REFUND), /* goodwill refunds */
     [ROLE_CHANNEL] = PERM(PERM_ORDERS_CREATE) | PERM(PERM_ORDERS_READ) | PERM(PERM_ORDERS_MANAGE) |
                      PERM(PERM_CATALOG_READ) | PERM(PERM_INVENTORY_READ),
     [ROLE_ANALYST] = PERM(PERM_METRICS_READ) | PERM(PERM_ROUTING_READ), /* routing: reads */

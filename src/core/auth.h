@@ -41,6 +41,8 @@ enum permission {
     /* routing (issue 3): carriers, rate cards, routing settings */
     PERM_ROUTING_READ,
     PERM_ROUTING_WRITE,
+    /* goodwill refunds without a return (app/refunds.c): admin, operator, support */
+    PERM_PAYMENTS_REFUND,
     PERM_COUNT
 };
 

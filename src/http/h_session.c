@@ -140,6 +140,7 @@ static const char *const session_permissions[PERM_COUNT] = {
     [PERM_ADMIN] = "admin",
     [PERM_ROUTING_READ] = "routing.read",
     [PERM_ROUTING_WRITE] = "routing.write",
+    [PERM_PAYMENTS_REFUND] = "payments.refund",
 };
 
 static enum err_code session_render(const struct app_session *session, struct buf *body,

@@ -247,4 +247,7 @@ HTTP_HANDLER(h_holds_create);
 HTTP_HANDLER(h_holds_get);
 HTTP_HANDLER(h_holds_delete);
 
+/* Goodwill refunds without a return (h_refunds.c; README "Payments"). */
+HTTP_HANDLER(h_orders_refunds_create);
+
 #endif

@@ -1518,3 +1518,34 @@ enum err_code http_parse_order_edit(const char *body, size_t len, struct arena *
     json_decref(root);
     return code;
 }
+
+/* ---- goodwill refunds (h_refunds.c; README "Payments") -------------------------------------- */
+
+enum err_code http_parse_refund(const char *body, size_t len, struct arena *arena,
+                                struct app_refund_input *out, struct err *err)
+{
+    ASSERT(arena != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_require(&jp, root, "amount");
+    if (code == ERR_OK) {
+        code = jp_int(&jp, root, "amount", &out->amount, NULL);
+    }
+    if (code == ERR_OK) {
+        code = jp_require(&jp, root, "reason");
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "reason", REFUND_REASON_LEN_MAX, &out->reason);
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "note", NOTES_LEN_MAX, &out->note);
+    }
+    json_decref(root);
+    return code;
+}

@@ -163,4 +163,12 @@ MUST_CHECK enum err_code http_parse_return_settings(const char *body, size_t len
 MUST_CHECK enum err_code http_parse_return_rule(const char *body, size_t len, struct arena *arena,
                                                 struct return_rule *out, struct err *err);
 
+/* ---- goodwill refunds (h_refunds.c; README "Payments") -------------------------------------- */
+
+/* POST /v1/orders/{id}/refunds: {"amount" (required integer), "reason" (required string, at
+ * most REFUND_REASON_LEN_MAX bytes), "note" (optional string, at most NOTES_LEN_MAX bytes)};
+ * types and lengths here, values in app_order_refund. */
+MUST_CHECK enum err_code http_parse_refund(const char *body, size_t len, struct arena *arena,
+                                           struct app_refund_input *out, struct err *err);
+
 #endif

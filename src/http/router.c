@@ -63,6 +63,8 @@ static const struct route routes[] = {
     {"POST", {"v1", "orders", "*", "payments"}, false, h_orders_payments_create},
     {"PATCH", {"v1", "orders", "*"}, false, h_orders_patch},
     {"POST", {"v1", "orders", "*", "notes"}, false, h_orders_notes_create},
+    /* Goodwill refunds without a return (h_refunds.c) */
+    {"POST", {"v1", "orders", "*", "refunds"}, false, h_orders_refunds_create},
     {"GET", {"v1", "shipments", "*", "packing-slip.pdf"}, false, h_documents_packing_slip},
     {"GET", {"v1", "shipments", "*", "label.pdf"}, false, h_documents_label},
     {"GET", {"v1", "customers"}, false, h_customers_find},

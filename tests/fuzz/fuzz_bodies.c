@@ -4,7 +4,10 @@
  * holds, packing, shipping, pickups, pick lists, traffic and costs. Goal: no crash, no leak, no
  * undefined behaviour on any input, and err set exactly when a parser fails. Method: the same
  * input goes through each parser in turn, each on a fresh arena; `make fuzz` runs it under
- * libFuzzer and `make test` replays tests/fuzz/corpus/bodies/.
+ * libFuzzer and `make test` replays tests/fuzz/corpus/bodies/. The parsers of parse.h not here
+ * are in fuzz_order.c and fuzz_returns.c (and the refund's, through its route, in
+ * fuzz_requests.c); those static in their handlers (holds, carriers, routing, session, users,
+ * query strings) are driven through the router by fuzz_requests.c.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -590,6 +590,16 @@ Test(session, an_admin_manages_people_and_their_sessions_end)
     expect_signed_out(op);
     expect_sign_in_fails("op@example.com", PASSWORD);
     sign_in("op@example.com", "a brand new passphrase", op, sizeof(op), op_csrf, sizeof(op_csrf));
+    /* Same role, another scope: what the session may do changes, so it ends too. */
+    cr_assert_eq(send_req("PATCH", "/v1/users/op@example.com", root, root_csrf,
+                          "{\"role\":\"customer\",\"scope\":\"ana@example.com\"}", &r),
+                 200, "%s", r.body);
+    sign_in("op@example.com", "a brand new passphrase", op, sizeof(op), op_csrf, sizeof(op_csrf));
+    cr_assert_eq(send_req("PATCH", "/v1/users/op@example.com", root, root_csrf,
+                          "{\"role\":\"customer\",\"scope\":\"bob@example.com\"}", &r),
+                 200, "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\"scope\":\"bob@example.com\""), "%s", r.body);
+    expect_signed_out(op);
     /* The admin's own session lived through all of it. */
     cr_assert_eq(send_req("GET", "/v1/users", root, NULL, NULL, &r), 200, "%s", r.body);
 }

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { apiClient, launch, screensDir, Server } from './harness.mjs';
 import { tests as roundOne, seed } from './console.test.mjs';
 import { tests as roundTwo, seedRound2 } from './round2.test.mjs';
+import { tests as refunds } from './refund.test.mjs';
 
-const tests = [...roundOne, ...roundTwo];
+const tests = [...roundOne, ...roundTwo, ...refunds];
 
 const only = process.env.TEST_FILTER_WEB || '';
 const server = new Server();

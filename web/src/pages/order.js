@@ -8,6 +8,11 @@ import { dateTime, money, number } from '../format.js';
 // A shipping label exists once a shipment left, or is waiting at the store for pickup.
 const LABELLED = ['shipped', 'delivered', 'ready_for_pickup', 'picked_up'];
 const CLOSED = ['shipped', 'delivered', 'picked_up', 'returned', 'partially_returned', 'cancelled'];
+// The roles core/auth.h lets refund without a return (PERM_PAYMENTS_REFUND) and override a
+// payment hold on release; the server still decides.
+const REFUNDERS = ['admin', 'operator', 'support'];
+const OVERRIDERS = ['admin', 'operator'];
+const PAYMENT_HOLDS = ['payment_declined', 'payment_capture_failed'];
 
 export function renderOrder(main, ctx, id) {
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
@@ -37,6 +42,7 @@ async function load(body, ctx, id) {
       allocationsCard(routing),
       shipmentsCard(shipments),
       paymentsCard(payments, order.currency),
+      REFUNDERS.includes(ctx.session.role) ? refundCard(order, payments, () => load(body, ctx, id)) : null,
       returnsCard(returns.data || []),
       ctx.can('orders.manage') ? serviceCard(order, () => load(body, ctx, id)) : null,
       timeline(events.data || []),
@@ -92,6 +98,12 @@ function actions(o, ctx, reload) {
     bar.append(reason);
     if (o.status === 'on_hold') {
       bar.append(h('button', { onclick: () => run('release', {}), 'data-test': 'release' }, 'Release'));
+      // Held for a payment: the server answers 409 payment_required (shown below) unless an
+      // admin or operator overrides, which lets the goods ship unpaid, so it is confirmed.
+      if (PAYMENT_HOLDS.includes(o.hold_reason) && OVERRIDERS.includes(ctx.session.role)) {
+        const yes = h('button', { class: 'danger', hidden: true, 'data-test': 'release-override-confirm', onclick: () => run('release', { override: true }) }, 'Yes, release without payment');
+        bar.append(h('button', { class: 'danger-outline', 'data-test': 'release-override', onclick: () => { yes.hidden = false; } }, 'Release without payment (override)…'), yes);
+      }
     } else {
       bar.append(h('button', { onclick: () => run('hold', { reason: reason.value || 'held from the console' }), 'data-test': 'hold' }, 'Hold'));
     }
@@ -273,5 +285,59 @@ function returnForm(o, run) {
     h('h3', {}, 'Start a return'),
     h('table', {}, h('tbody', {}, shipped.map((l, i) => h('tr', {}, h('td', {}, l.sku), h('td', {}, `shipped ${l.qty_shipped}`), h('td', {}, qtys[i]))))),
     h('div', { class: 'actions' }, reason, location, h('button', { 'data-test': 'start-return', onclick: start }, 'Start return (refund)')),
+  );
+}
+
+// Goodwill refund without a return (POST /v1/orders/{id}/refunds): an amount up to what is
+// refundable (from GET payments) and a reason; the server issues a credit note. The amount is
+// typed in the currency's units and sent in minor units.
+const REFUND_REASONS = ['late_delivery', 'damaged_packaging', 'missing_item', 'price_adjustment', 'service_recovery'];
+
+function refundCard(o, p, reload) {
+  const currency = p.currency || o.currency;
+  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+  const refundable = p.refundable || 0;
+  const error = h('p', { class: 'error', role: 'alert', hidden: true, 'data-test': 'refund-error' });
+  const amount = h('input', { type: 'number', min: 0, step: 1 / 10 ** digits, placeholder: `Amount (${currency})`, 'aria-label': 'Refund amount', 'data-test': 'refund-amount' });
+  const reasons = h('datalist', { id: `refund-reasons-${o.id}` }, REFUND_REASONS.map((r) => h('option', { value: r })));
+  const reason = h('input', { type: 'text', maxlength: 200, list: reasons.id, placeholder: 'Reason (late_delivery or your words)', 'aria-label': 'Refund reason', 'data-test': 'refund-reason' });
+  const note = h('input', { type: 'text', maxlength: 2000, placeholder: 'Note (optional)', 'aria-label': 'Refund note', 'data-test': 'refund-note' });
+  const show = (text) => {
+    error.textContent = text;
+    error.hidden = false;
+  };
+  const minor = () => Math.round(Number(amount.value) * 10 ** digits);
+  const confirm = h('button', { class: 'danger', hidden: true, 'data-test': 'refund-confirm' }, 'Yes, refund');
+  const start = h('button', { 'data-test': 'refund' }, 'Refund…');
+  start.addEventListener('click', () => {
+    error.hidden = true;
+    if (amount.value.trim() === '' || !Number.isFinite(Number(amount.value)) || minor() <= 0) return show('amount: enter an amount above zero');
+    if (reason.value.trim() === '') return show('reason: say why the customer is refunded');
+    confirm.textContent = `Yes, refund ${money(minor(), currency)}`;
+    confirm.hidden = false;
+  });
+  confirm.addEventListener('click', async () => {
+    error.hidden = true;
+    start.disabled = true;
+    confirm.disabled = true;
+    const body = { amount: minor(), reason: reason.value.trim() };
+    if (note.value.trim() !== '') body.note = note.value.trim();
+    try {
+      await post(`/v1/orders/${encodeURIComponent(o.id)}/refunds`, body);
+      reload();
+    } catch (e) {
+      show(e.field ? `${e.field}: ${e.message}` : e.message);
+      start.disabled = false;
+      confirm.disabled = false;
+      confirm.hidden = true;
+    }
+  });
+  return h(
+    'section',
+    { class: 'card', 'data-test': 'refund-card' },
+    h('h2', {}, 'Refund (goodwill, no return)'),
+    h('dl', { class: 'facts' }, fact('Refundable', h('span', { 'data-test': 'refundable' }, money(refundable, currency)))),
+    refundable > 0 ? h('div', { class: 'actions' }, amount, reason, reasons, note, start, confirm) : h('p', { class: 'muted' }, 'Nothing captured is left to refund.'),
+    error,
   );
 }

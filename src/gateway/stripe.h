@@ -1,11 +1,11 @@
 /*
- * payment_stripe.h — the Stripe provider (README "Payments"): PaymentIntents over libcurl.
- * It lives in http/ because it reads Stripe's JSON answers with jansson, which only http/
- * includes (STYLE.md); app/ sees it only through struct payment_provider, handed to
- * app_payments_start by `ordo serve`.
+ * stripe.h — the Stripe provider (README "Payments"): PaymentIntents over libcurl, Stripe's
+ * JSON answers read with jansson. gateway/ is the layer of outbound integrations: it
+ * implements app's interfaces and only the CLI wires it in; app/ sees it only through
+ * struct payment_provider, handed to app_payments_start by `ordo serve`.
  */
-#ifndef ORDO_HTTP_PAYMENT_STRIPE_H
-#define ORDO_HTTP_PAYMENT_STRIPE_H
+#ifndef ORDO_GATEWAY_STRIPE_H
+#define ORDO_GATEWAY_STRIPE_H
 
 #include "app/payment_provider.h"
 #include "lib/base.h"

@@ -1,5 +1,5 @@
 /*
- * payment_stripe.c — Stripe's PaymentIntents API over libcurl, form-encoded requests and
+ * stripe.c — Stripe's PaymentIntents API over libcurl, form-encoded requests and
  * JSON answers (jansson):
  *   authorize: POST /v1/payment_intents amount, currency, payment_method, confirm=true,
  *              capture_method=manual, payment_method_options[card][request_multicapture]=
@@ -12,8 +12,9 @@
  * 4xx answer is a refusal recorded as failed with Stripe's code; 5xx, 401, 403 and transport
  * failures are ERR_UPSTREAM "payment_provider_unavailable" (HTTP 502 to a request waiting on
  * the call; the worker tries again later). Called only outside the writer thread.
+ * It lives in gateway/ (outbound integrations): `ordo serve` wires it in, app/ never includes it.
  */
-#include "http/payment_stripe.h"
+#include "gateway/stripe.h"
 
 #include <ctype.h>
 #include <stdio.h>
