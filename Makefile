@@ -16,7 +16,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lzint -lm -p
 TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
-CPPFLAGS := -D_GNU_SOURCE -Isrc -MMD -MP
+CPPFLAGS := -D_GNU_SOURCE -Isrc -Ibuild -MMD -MP
 CFLAGS_RELEASE := $(WARN) -O2 -g -pthread
 CFLAGS_SAN     := $(WARN) $(SAN) -pthread
 
@@ -27,8 +27,13 @@ GEO_C   := build/gen/geo_data.c
 MIG_SQLITE := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIG_C   := build/gen/migrations_sqlite.c
 
-REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/geo_data.o build/rel/gen/migrations_sqlite.o
-SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) build/san/gen/geo_data.o build/san/gen/migrations_sqlite.o
+# The store's dispatch, generated from src/store/store.h (scripts/gen-store-dispatch.sh).
+GEN_STORE_H := build/gen/store_ops.h build/gen/store_sqlite.h
+GEN_STORE_C := build/gen/store_dispatch.c build/gen/store_sqlite_ops.c
+GEN_OBJ  = gen/geo_data.o gen/migrations_sqlite.o gen/store_dispatch.o gen/store_sqlite_ops.o
+
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) $(addprefix build/rel/,$(GEN_OBJ))
+SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) $(addprefix build/san/,$(GEN_OBJ))
 REL_CLI := $(patsubst src/%.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI := $(patsubst src/%.c,build/san/%.o,$(CLI_SRC))
 
@@ -41,7 +46,7 @@ SUPPORT_OBJ := $(patsubst tests/%.c,build/san/tests/%.o,$(SUPPORT_SRC))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,build/san/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all run test check setup clean bench fuzz format test-build
+.PHONY: all run test check setup clean bench fuzz format test-build gen
 
 all: build/ordo
 
@@ -57,6 +62,39 @@ $(MIG_C): scripts/gen-migrations.sh $(MIG_SQLITE)
 	@mkdir -p $(dir $@)
 	bash scripts/gen-migrations.sh sqlite $(MIG_SQLITE) > $@.tmp
 	mv $@.tmp $@
+
+build/gen/store_ops.h: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh ops src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+build/gen/store_dispatch.c: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh dispatch src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+build/gen/store_%.h: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh backend $* src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+build/gen/store_%_ops.c: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh table $* src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+gen: $(GEN_STORE_H) $(GEN_STORE_C)
+
+# Every object may include a generated store header: generate them first.
+$(REL_OBJ) $(SAN_OBJ) $(REL_CLI) $(SAN_CLI): | $(GEN_STORE_H)
+
+build/rel/gen/store_%.o: build/gen/store_%.c $(GEN_STORE_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) -c $< -o $@
+
+build/san/gen/store_%.o: build/gen/store_%.c $(GEN_STORE_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -c $< -o $@
 
 # A migration is one long string literal: past C's 4095-character minimum, which gcc accepts.
 build/rel/gen/migrations_sqlite.o: $(MIG_C)

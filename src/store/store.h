@@ -35,7 +35,11 @@ struct store_options {
     int readers_max;       /* reader connections in the pool */
 };
 
-/* Opens (creating if needed) the database. Does not migrate. */
+/* True when path is a PostgreSQL URL (postgresql://... or postgres://...). */
+bool store_is_postgres_url(const char *path);
+
+/* Opens (creating if needed) the database: options->path is an SQLite file path or a
+ * PostgreSQL URL. Does not migrate. */
 MUST_CHECK enum err_code store_open(const struct store_options *options, struct store **out,
                                     struct err *err);
 void store_close(struct store *store);
