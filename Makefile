@@ -2,7 +2,7 @@
 # `make test` installs what is missing, builds under ASan/UBSan and runs every suite.
 
 CC       ?= gcc
-PKGS     := libmicrohttpd jansson sqlite3 libsodium
+PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium
 TESTPKGS := criterion libcurl
 
 WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
@@ -26,11 +26,14 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEO_C   := build/gen/geo_data.c
 MIG_SQLITE := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIG_C   := build/gen/migrations_sqlite.c
+MIG_PG  := $(sort $(wildcard src/store/migrations/pg/*.sql))
+MIG_PG_C := build/gen/migrations_pg.c
 
 # The store's dispatch, generated from src/store/store.h (scripts/gen-store-dispatch.sh).
-GEN_STORE_H := build/gen/store_ops.h build/gen/store_sqlite.h
-GEN_STORE_C := build/gen/store_dispatch.c build/gen/store_sqlite_ops.c
-GEN_OBJ  = gen/geo_data.o gen/migrations_sqlite.o gen/store_dispatch.o gen/store_sqlite_ops.o
+GEN_STORE_H := build/gen/store_ops.h build/gen/store_sqlite.h build/gen/store_pg.h
+GEN_STORE_C := build/gen/store_dispatch.c build/gen/store_sqlite_ops.c build/gen/store_pg_ops.c
+GEN_OBJ  = gen/geo_data.o gen/migrations_sqlite.o gen/migrations_pg.o gen/store_dispatch.o \
+           gen/store_sqlite_ops.o gen/store_pg_ops.o
 
 REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) $(addprefix build/rel/,$(GEN_OBJ))
 SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) $(addprefix build/san/,$(GEN_OBJ))
@@ -61,6 +64,11 @@ $(GEO_C): scripts/gen-geo.sh data/geo/us-postal-codes.csv data/geo/us-population
 $(MIG_C): scripts/gen-migrations.sh $(MIG_SQLITE)
 	@mkdir -p $(dir $@)
 	bash scripts/gen-migrations.sh sqlite $(MIG_SQLITE) > $@.tmp
+	mv $@.tmp $@
+
+$(MIG_PG_C): scripts/gen-migrations.sh $(MIG_PG)
+	@mkdir -p $(dir $@)
+	bash scripts/gen-migrations.sh pg $(MIG_PG) > $@.tmp
 	mv $@.tmp $@
 
 build/gen/store_ops.h: scripts/gen-store-dispatch.sh src/store/store.h
@@ -102,6 +110,14 @@ build/rel/gen/migrations_sqlite.o: $(MIG_C)
 	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) -Wno-overlength-strings -c $< -o $@
 
 build/san/gen/migrations_sqlite.o: $(MIG_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -Wno-overlength-strings -c $< -o $@
+
+build/rel/gen/migrations_pg.o: $(MIG_PG_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) -Wno-overlength-strings -c $< -o $@
+
+build/san/gen/migrations_pg.o: $(MIG_PG_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -Wno-overlength-strings -c $< -o $@
 

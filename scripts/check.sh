@@ -7,7 +7,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 
-PKGS=(libmicrohttpd jansson sqlite3 libsodium)
+PKGS=(libmicrohttpd jansson sqlite3 libpq libsodium)
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
 # Tracked files plus untracked files that .gitignore does not exclude, that still exist.

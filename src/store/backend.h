@@ -20,4 +20,8 @@ struct store_base {
 MUST_CHECK enum err_code sqlite_open(const struct store_options *options, struct store **out,
                                      struct err *err);
 
+/* store_open for a postgresql:// or postgres:// URL (store_pg.c). */
+MUST_CHECK enum err_code pg_open(const struct store_options *options, struct store **out,
+                                 struct err *err);
+
 #endif

@@ -15,5 +15,7 @@ struct store_migration_source {
 
 extern const struct store_migration_source sqlite_migration_sources[];
 extern const size_t sqlite_migration_sources_count;
+extern const struct store_migration_source pg_migration_sources[];
+extern const size_t pg_migration_sources_count;
 
 #endif

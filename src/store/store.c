@@ -19,7 +19,7 @@ enum err_code store_open(const struct store_options *options, struct store **out
     ASSERT(out != NULL);
     *out = NULL;
     if (store_is_postgres_url(options->path)) {
-        return err_set(err, ERR_STORE, "db", "this build has no PostgreSQL backend yet");
+        return pg_open(options, out, err);
     }
     return sqlite_open(options, out, err);
 }

@@ -1,6 +1,6 @@
 /*
  * store.h — the one interface to the database. app calls these; only a backend file
- * (store_sqlite.c; store_pg.c later) talks to a database library. Every function that reads
+ * (store_sqlite.c, store_pg.c) talks to a database library. Every function that reads
  * copies what it returns into the caller's arena. Every function that can fail returns
  * enum err_code and fills err: ERR_NOT_FOUND for a missing row, ERR_CONFLICT for a unique
  * key taken, ERR_STOCK for a conditional stock update that did not apply, ERR_PRECONDITION
@@ -30,8 +30,8 @@ struct store;
 struct store_conn;
 
 struct store_options {
-    const char *path;      /* SQLite file path */
-    bool synchronous_full; /* true: PRAGMA synchronous=FULL (durable on power loss) */
+    const char *path;      /* SQLite file path, or a postgresql:// URL */
+    bool synchronous_full; /* true: PRAGMA synchronous=FULL, or synchronous_commit=on */
     int readers_max;       /* reader connections in the pool */
 };
 
