@@ -2,7 +2,8 @@
 # `make test` installs what is missing, builds under ASan/UBSan and runs every suite.
 
 CC       ?= gcc
-PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium
+# libpq: the PostgreSQL backend; libcurl: the Stripe payment provider (src/http/payment_stripe.c).
+PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libcurl
 TESTPKGS := criterion libcurl
 
 WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
@@ -39,6 +40,16 @@ REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) $(addprefix build/rel/,$
 SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) $(addprefix build/san/,$(GEN_OBJ))
 REL_CLI := $(patsubst src/%.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI := $(patsubst src/%.c,build/san/%.o,$(CLI_SRC))
+
+# Web console (issue 8): web/ is built by npm (esbuild) into web/dist, embedded by
+# scripts/gen-web.sh as build/gen/web_assets.c and served by src/http/static.c. Rules below.
+WEB_SRC   := $(sort $(wildcard web/src/*.js web/src/*.css web/src/*.html web/src/*.svg \
+                            web/src/pages/*.js)) web/build.mjs web/package.json \
+             data/geo/us-postal-codes.csv
+WEB_STAMP := web/dist/.built
+WEB_C     := build/gen/web_assets.c
+REL_OBJ   += build/rel/gen/web_assets.o
+SAN_OBJ   += build/san/gen/web_assets.o
 
 # Unit and integration test programs (Criterion), one per tests/**/test_*.c.
 TEST_SRC  := $(sort $(wildcard tests/lib/test_*.c tests/core/test_*.c tests/store/test_*.c \
@@ -203,7 +214,52 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
+# ---- web console (issue 8): `npm ci` when web/node_modules is missing or the lock file
+# changed (needs the npm registry), the bundle when a source changed, then the C array.
+.PHONY: web test-web
+web: $(WEB_C)
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_STAMP): $(WEB_SRC) web/node_modules/.package-lock.json
+	cd web && npm run --silent build
+	@touch $@
+
+$(WEB_C): scripts/gen-web.sh $(WEB_STAMP)
+	@mkdir -p $(dir $@)
+	bash scripts/gen-web.sh web/dist > $@.tmp
+	mv $@.tmp $@
+
+build/rel/gen/web_assets.o: $(WEB_C) src/http/web_assets.h
+	@mkdir -p $(dir $@)
+	$(CC) -Isrc -O1 -c $< -o $@
+
+build/san/gen/web_assets.o: $(WEB_C) src/http/web_assets.h
+	@mkdir -p $(dir $@)
+	$(CC) -Isrc -O1 -c $< -o $@
+
+# The browser tests alone (make test runs them too, through scripts/run-tests.sh).
+test-web: setup
+	@$(MAKE) --no-print-directory build/san/ordo
+	@bash scripts/run-tests.sh --web-only
+
 clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- routing (issue 3) ----------------------------------------------------------------------
+# The routing engine alone: a generated US network, 100,000 orders under three policies
+# (bench/bench_routing.c). Built from lib and the engine's core files only: no database.
+ROUTING_BENCH_SRC := bench/bench_routing.c $(sort $(wildcard src/lib/*.c)) src/core/geo.c src/core/location.c src/core/address.c \
+                     $(sort $(wildcard src/core/routing*.c))
+.PHONY: bench-routing
+build/bench_routing: $(ROUTING_BENCH_SRC) src/core/routing.h src/core/routing_int.h $(GEO_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -pthread -o $@ $(ROUTING_BENCH_SRC) $(GEO_C) \
+		$(shell pkg-config --libs libsodium 2>/dev/null) -lm
+
+bench-routing: build/bench_routing
+	@build/bench_routing

@@ -5,7 +5,8 @@
 # as a failure, and ends with one line "N passed, M failed". Exits 1 if anything failed or nothing ran.
 #
 # Environment: TEST_JOBS (Criterion --jobs, default 2), TEST_TIMEOUT (seconds per test, default
-# 120), PROGRAM_TIMEOUT (seconds per program, default 900), TEST_FILTER (Criterion --filter).
+# 120), PROGRAM_TIMEOUT (seconds per program, default 900), TEST_FILTER (Criterion --filter),
+# WEB_TESTS (0 skips the browser tests of tests/web; they run when TEST_FILTER is unset).
 #
 # PostgreSQL: after the SQLite runs, the programs that take their database from tests/support
 # (tests/http and tests/store, but for the few that open the SQLite file themselves) run again
@@ -151,12 +152,54 @@ run_fuzz_replay() {
     fi
 }
 
+# Web console (issue 8): the browser tests (tests/web/run.mjs, node + playwright-core driving
+# Debian's chromium against a real `ordo serve`). They print "web: N passed, M failed", which
+# is added to the totals; WEB_TESTS=0 skips them. `--web-only` runs nothing else.
+run_web_tests() {
+    local start end rc line web_passed web_failed
+    echo "== web (tests/web/run.mjs)"
+    start=$(date +%s%N)
+    timeout -k 10 "$program_timeout" node tests/web/run.mjs >"$log" 2>&1
+    rc=$?
+    end=$(date +%s%N)
+    cat "$log"
+    line="$(grep -E '^web: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)"
+    if [ -z "$line" ]; then
+        echo "-- web: FAILED (no summary line, exit status $rc)"
+        failed=$((failed + 1))
+        failed_names+=("web (exit $rc, no summary)")
+        return
+    fi
+    web_passed=$(sed -E 's/^web: ([0-9]+) passed.*/\1/' <<<"$line")
+    web_failed=$(sed -E 's/.*passed, ([0-9]+) failed$/\1/' <<<"$line")
+    if [ "$rc" -ne 0 ] && [ "$web_failed" -eq 0 ]; then
+        web_failed=1
+    fi
+    passed=$((passed + web_passed))
+    failed=$((failed + web_failed))
+    if [ "$web_failed" -gt 0 ]; then
+        failed_names+=("web ($web_failed failed, exit $rc)")
+    fi
+    local ms=$(((end - start) / 1000000))
+    printf -- '-- web: %d passed, %d failed (%d.%03d s)\n' "$web_passed" "$web_failed" \
+        $((ms / 1000)) $((ms % 1000))
+}
+
+web_only=0
+if [ ${#test_bins[@]} -gt 0 ] && [ "${test_bins[0]}" = "--web-only" ]; then
+    web_only=1
+    test_bins=()
+fi
+
 for bin in "${test_bins[@]}"; do
     run_test_program "$bin"
 done
 for bin in "${fuzz_bins[@]}"; do
     run_fuzz_replay "$bin"
 done
+if [ "${WEB_TESTS:-1}" != "0" ] && { [ "$web_only" -eq 1 ] || [ -z "${TEST_FILTER:-}" ]; }; then
+    run_web_tests
+fi
 
 # This one recounts every metric from the SQLite file itself (the sqlite3 library): it has no
 # PostgreSQL twin yet.

@@ -15,7 +15,13 @@ packages=(
     zbar-tools          # tests: zbarimg decodes the label's Code 128 and QR codes
     libpq-dev           # the PostgreSQL backend (src/store/store_pg.c) links libpq
     postgresql          # make test runs the suites on a throwaway cluster (scripts/pg-cluster.sh)
+    chromium            # web console (issue 8): the browser tests drive it with playwright-core
 )
+# Web console (issue 8): node and npm build web/ (npm ci needs the npm registry). Any node >= 18
+# will do; Debian's come as nodejs and npm, NodeSource's nodejs carries npm itself.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

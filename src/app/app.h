@@ -13,7 +13,9 @@
 #include "core/inventory.h"
 #include "core/location.h"
 #include "core/order.h"
+#include "core/payment.h"
 #include "core/product.h"
+#include "core/routing.h"
 #include "core/shipment.h"
 #include "lib/arena.h"
 #include "lib/base.h"
@@ -360,6 +362,17 @@ MUST_CHECK enum err_code app_pick_list_complete(struct app_ctx *ctx, const char 
 MUST_CHECK enum err_code app_pick_list_get(struct app_ctx *ctx, const char *id,
                                            struct pick_list *out, struct err *err);
 
+struct app_pick_list_query {
+    const char *location; /* or NULL: every location the principal sees */
+    bool has_status;      /* only open (completed false) or completed ones */
+    bool completed;
+    struct app_page page;
+};
+
+/* Pick lists with their lines, newest first; a warehouse key sees its own location's only. */
+MUST_CHECK enum err_code app_pick_list_list(struct app_ctx *ctx, struct app_pick_list_query *query,
+                                            struct pick_list **out, size_t *count, struct err *err);
+
 struct app_jobs_result {
     size_t pickups_expired;         /* ready pickups cancelled after their hold days */
     size_t idempotency_keys_purged; /* answers kept longer than IDEMPOTENCY_RETENTION_MS */
@@ -481,5 +494,310 @@ MUST_CHECK enum err_code app_check(struct app_ctx *ctx, struct buf *report, bool
  */
 MUST_CHECK enum err_code app_demo_seed(struct app_ctx *ctx, uint64_t seed, size_t orders_count,
                                        struct err *err);
+
+/* ---- users and sessions (issue 8: web console; users.c, README "Web console") ------------ */
+
+#define APP_SESSION_TTL_MS     ((int64_t)12 * 60 * 60 * 1000) /* a sign-in lasts 12 hours */
+#define APP_LOGIN_FAILURES_MAX 5                              /* failed sign-ins per e-mail ... */
+#define APP_LOGIN_WINDOW_MS    ((int64_t)15 * 60 * 1000)      /* ... in 15 minutes lock it out */
+#define APP_PASSWORD_LEN_MIN   10
+#define APP_PASSWORD_LEN_MAX   256
+#define APP_SESSION_TOKEN_LEN  43 /* random [a-z0-9] characters, about 222 bits */
+
+/* A signed-in person as the console sees it. */
+struct app_session {
+    const char *token; /* the cookie's session id: set only by app_session_create */
+    const char *csrf_token;
+    const char *user_id;
+    const char *email;
+    enum role role;
+    const char *scope; /* the channel, location or customer of a scoped role, or NULL */
+    int64_t expires_at_ms;
+};
+
+/*
+ * Creates a user who signs in with email and password (hashed with argon2id) and acts with
+ * role and scope exactly as an API key of that role would. ERR_INVALID naming "email",
+ * "password", "role" or "scope"; ERR_CONFLICT when the e-mail is taken. Needs PERM_ADMIN.
+ */
+struct app_user_input {
+    const char *email;
+    const char *password;
+    enum role role;
+    const char *scope; /* channel, location or customer e-mail as the role needs, or NULL */
+};
+
+MUST_CHECK enum err_code app_user_create(struct app_ctx *ctx, const struct app_user_input *input,
+                                         const char **id_out, struct err *err);
+
+/*
+ * Signs in (ctx->principal may be NULL): a new session on success. ERR_AUTH for a wrong
+ * e-mail or password (the same answer for both); ERR_BUSY with *retry_after_s once the
+ * e-mail has APP_LOGIN_FAILURES_MAX failures in APP_LOGIN_WINDOW_MS (no password is tried).
+ */
+MUST_CHECK enum err_code app_session_create(struct app_ctx *ctx, const char *email,
+                                            const char *password, struct app_session *out,
+                                            int64_t *retry_after_s, struct err *err);
+
+/* The live session of a cookie's token and the principal it acts as; ERR_AUTH otherwise. */
+MUST_CHECK enum err_code app_session_resolve(struct app_ctx *ctx, const char *token,
+                                             struct app_session *out, struct principal *principal,
+                                             struct err *err);
+
+/* Signs out: forgets the session of token (nothing happens when there is none). */
+MUST_CHECK enum err_code app_session_delete(struct app_ctx *ctx, const char *token,
+                                            struct err *err);
+
+/* Customer self-service (issue 8; track.c): GET /v1/track?number=&email=, no key. */
+#define APP_TRACK_MISSES_MAX     10 /* misses per order number or e-mail in APP_LOGIN_WINDOW_MS */
+#define APP_TRACK_NUMBER_LEN_MAX 32
+
+struct app_track {
+    struct order order;
+    struct shipment *shipments;
+    size_t shipments_count;
+    struct location *return_locations; /* active locations that take returns */
+    size_t return_locations_count;
+};
+
+/*
+ * The order whose number is number and whose customer e-mail is email (any case), with its
+ * shipments; nothing of any other order. ERR_NOT_FOUND for any mismatch (the same answer
+ * whichever part is wrong); ERR_BUSY with *retry_after_s once the number or the e-mail has
+ * APP_TRACK_MISSES_MAX misses in APP_LOGIN_WINDOW_MS. ERR_INVALID naming a malformed field.
+ */
+MUST_CHECK enum err_code app_track(struct app_ctx *ctx, const char *number, const char *email,
+                                   struct app_track *out, int64_t *retry_after_s, struct err *err);
+
+struct app_return_input;
+struct app_return_view;
+
+/*
+ * Starts a refund return of the tracked order (as app_track finds it, with its limits) for
+ * its customer: in->order_id is set to that order's id (another given is ERR_NOT_FOUND) and
+ * only "refund" is accepted; app_return_create checks the lines and the return window.
+ */
+struct app_track_ask {
+    const char *number;
+    const char *email;
+    int64_t retry_after_s; /* out: set with ERR_BUSY */
+};
+
+MUST_CHECK enum err_code app_track_return(struct app_ctx *ctx, struct app_track_ask *ask,
+                                          struct app_return_input *in, struct app_return_view *out,
+                                          struct err *err);
+
+/* ---- returns, exchanges, invoices and credit notes (returns.c, invoices.c; README "Returns
+ * and exchanges", "Invoices and credit notes") ---------------------------------------------- */
+
+struct app_return_line_input {
+    const char *line_id; /* the order line */
+    int64_t qty;
+    const char *reason; /* a return_reason name */
+};
+
+struct app_return_input {
+    const char *order_id;
+    const char *location; /* receiving location (capability return) */
+    struct app_return_line_input *lines;
+    size_t lines_count;
+    const char *resolution; /* "refund" (default) or "exchange" */
+    struct rma_exchange_line *exchange_lines;
+    size_t exchange_lines_count;
+};
+
+struct app_receive_line {
+    const char *line_id; /* the order line, as on the return */
+    int64_t qty;
+    const char *condition; /* "sellable" | "damaged" */
+};
+
+/* A return with its order and credit notes, as the API answers it. */
+struct app_return_view {
+    struct rma rma;
+    struct order order;
+    struct invoice *credit_notes;
+    size_t credit_notes_count;
+};
+
+/* Creates a return (support, operator, admin, and a channel for its own orders). ERR_INVALID
+ * naming the field (lines[i].line_id, lines[i].qty, lines[i].reason, location, ...) or
+ * return_window_closed; ERR_STATE when the order has not shipped. */
+MUST_CHECK enum err_code app_return_create(struct app_ctx *ctx, const struct app_return_input *in,
+                                           struct app_idempotency *idem,
+                                           struct app_return_view *out, struct err *err);
+
+struct app_receive {
+    const struct app_receive_line *lines;
+    size_t count;
+};
+
+/* Receives units (warehouse of the receiving location, operator, admin): stock by the
+ * disposition rules, order qty_returned and status, the refund and its credit note. */
+MUST_CHECK enum err_code app_return_receive(struct app_ctx *ctx, const char *id,
+                                            const struct app_receive *receive,
+                                            struct app_idempotency *idem,
+                                            struct app_return_view *out, struct err *err);
+/* ERR_NOT_FOUND also when the principal may not see it. */
+MUST_CHECK enum err_code app_return_get(struct app_ctx *ctx, const char *id,
+                                        struct app_return_view *out, struct err *err);
+/* The returns of an order, oldest first. */
+MUST_CHECK enum err_code app_return_list(struct app_ctx *ctx, const char *order_id,
+                                         struct app_return_view **out, size_t *count,
+                                         struct err *err);
+/* The invoices and credit notes of an order (ERR_NOT_FOUND when it may not be seen). */
+MUST_CHECK enum err_code app_invoice_list(struct app_ctx *ctx, const char *order_id,
+                                          struct invoice **out, size_t *count, struct err *err);
+
+/* The return settings; lists are comma-separated (reason names, channel codes, e-mails). */
+struct app_return_settings {
+    int64_t window_days;                 /* 0..RETURN_WINDOW_DAYS_MAX */
+    bool has_window_days;                /* put: given */
+    const char *shipping_refund_reasons; /* put: NULL leaves it */
+    const char *cross_ship_channels;     /* put: NULL leaves it */
+    const char *cross_ship_customers;    /* put: NULL leaves it */
+};
+
+MUST_CHECK enum err_code app_return_settings_get(struct app_ctx *ctx,
+                                                 struct app_return_settings *out, struct err *err);
+/* Changes the given settings (PERM_ADMIN); ERR_INVALID naming the field. */
+MUST_CHECK enum err_code app_return_settings_put(struct app_ctx *ctx,
+                                                 const struct app_return_settings *in,
+                                                 struct app_return_settings *out, struct err *err);
+/* Adds a disposition rule (PERM_ADMIN): locations must exist, a transfer needs a target. */
+MUST_CHECK enum err_code app_return_rule_create(struct app_ctx *ctx, struct return_rule *rule,
+                                                struct app_idempotency *idem, struct err *err);
+MUST_CHECK enum err_code app_return_rule_list(struct app_ctx *ctx, struct return_rule **out,
+                                              size_t *count, struct err *err);
+/* One credit note (or invoice) by id with its order. */
+MUST_CHECK enum err_code app_invoice_get(struct app_ctx *ctx, const char *id, struct invoice *out,
+                                         struct order *order_out, struct err *err);
+
+/* ---- payments (payments.c, payment_auth.c, payment_worker.c; README "Payments") ----------- */
+
+struct payment_provider;
+
+/*
+ * Starts the payments worker that performs remote providers' calls after their command and
+ * resumes pending ones left by an earlier run; stripe is the configured Stripe provider or
+ * NULL (then provider "stripe" is refused with 422). Stop it before app_close.
+ */
+MUST_CHECK enum err_code app_payments_start(struct app *app, const struct payment_provider *stripe,
+                                            struct err *err);
+void app_payments_stop(struct app *app);
+
+/* An order's payment transactions, oldest first, and what they add up to. */
+struct app_payments_view {
+    struct order order;
+    struct payment_txn *txns;
+    size_t count;
+    struct payment_totals totals;
+};
+
+/* Read as the order is (ERR_NOT_FOUND when the principal may not see it). */
+MUST_CHECK enum err_code app_order_payments(struct app_ctx *ctx, const char *id,
+                                            struct app_payments_view *out, struct err *err);
+
+struct app_payment_input {
+    const char *provider; /* "manual", "sandbox", "stripe" */
+    const char *card;     /* sandbox: a card number; stripe: a payment method id; manual: NULL */
+};
+
+/*
+ * A new payment for an order held for payment_declined or payment_capture_failed: authorizes
+ * what is still owed with the new provider and card (in the request thread), then records it;
+ * on approval the order's provider becomes the new one, failed captures are captured again
+ * and the hold is released. A decline is recorded and answered ERR_INVALID reason
+ * "payment_declined" (422). ERR_STATE when the order is not held for a payment reason.
+ */
+MUST_CHECK enum err_code app_order_payment_add(struct app_ctx *ctx, const char *id,
+                                               const struct app_payment_input *input,
+                                               struct app_payments_view *out, struct err *err);
+
+/* ---- order edits and notes (order_edits.c; README "Order edits and notes") ---------------- */
+
+struct app_edit_line {
+    const char *line_id; /* an existing line, or NULL to add one */
+    const char *sku;     /* a new line's SKU */
+    int64_t qty;         /* the new quantity; 0 removes the line */
+};
+
+struct app_order_edit {
+    bool has_shipping_address;
+    struct address shipping_address;
+    const struct app_edit_line *lines;
+    size_t lines_count;
+    const char *payment_card; /* a new payment method, for a stripe order whose total grows */
+};
+
+/*
+ * Edits an order before fulfillment starts (ERR_STATE otherwise), when its version is still
+ * expected_version (ERR_PRECONDITION otherwise): a new shipping address (routing runs again:
+ * reservations released and made anew), line quantities changed, lines added or removed;
+ * totals recomputed; an increase is authorized again (stripe: with payment_card, in this
+ * thread before the command). One event "order.edited" with before and after.
+ */
+MUST_CHECK enum err_code app_order_edit(struct app_ctx *ctx, const char *id,
+                                        const struct app_order_edit *edit, int64_t expected_version,
+                                        struct order *out, struct err *err);
+
+/* A customer-service note on the order's history (admin, operator, support). */
+MUST_CHECK enum err_code app_order_note_add(struct app_ctx *ctx, const char *id, const char *text,
+                                            struct app_idempotency *idem, struct event *out,
+                                            struct err *err);
+
+/* ---- routing: carriers, rate cards, settings (routing_config.c; issue 3, routing engineer) */
+
+/* The routing settings with the channel hold-backs. As input of a PUT, present has bit i set
+ * for each routing_settings_names[i] given (the rest keep their value), and
+ * hold_backs_present says whether channel_hold_back was given (it then replaces them all). */
+struct app_routing_settings {
+    struct routing_settings settings;
+    unsigned present;
+    struct routing_hold_back *hold_backs;
+    size_t hold_backs_count;
+    bool hold_backs_present;
+};
+
+/* A carrier as stored by POST /v1/carriers, and whether it was new. */
+struct app_carrier_result {
+    struct routing_carrier carrier;
+    bool created;
+};
+
+/* Creates or replaces a carrier (its services all at once). */
+MUST_CHECK enum err_code app_carrier_put(struct app_ctx *ctx, const struct routing_carrier *input,
+                                         struct app_idempotency *idem,
+                                         struct app_carrier_result *out, struct err *err);
+MUST_CHECK enum err_code app_carrier_list(struct app_ctx *ctx, struct routing_carrier **out,
+                                          size_t *count, struct err *err);
+MUST_CHECK enum err_code
+app_routing_settings_get(struct app_ctx *ctx, struct app_routing_settings *out, struct err *err);
+MUST_CHECK enum err_code app_routing_settings_put(struct app_ctx *ctx,
+                                                  const struct app_routing_settings *input,
+                                                  struct app_routing_settings *out,
+                                                  struct err *err);
+
+/* ---- routing round 2: drop-ship purchase orders (purchase_orders.c; issue 3) ---------------- */
+
+struct app_purchase_order_query {
+    const char *supplier; /* location code, or NULL (a warehouse key: its own location) */
+    bool has_status;
+    enum shipment_status status; /* open = pending */
+    struct app_page page;        /* the cursor is the last id of the previous page */
+};
+
+/* Purchase orders newest first, each with its lines. */
+MUST_CHECK enum err_code app_purchase_order_list(struct app_ctx *ctx,
+                                                 struct app_purchase_order_query *query,
+                                                 struct purchase_order **out, size_t *count,
+                                                 struct err *err);
+MUST_CHECK enum err_code app_purchase_order_get(struct app_ctx *ctx, const char *id,
+                                                struct purchase_order *out, struct err *err);
+/* The supplier shipped the purchase order with tracking: the order's lines are shipped. */
+MUST_CHECK enum err_code app_purchase_order_ship(struct app_ctx *ctx, const char *id,
+                                                 const struct app_ship *ship,
+                                                 struct app_idempotency *idem,
+                                                 struct purchase_order *out, struct err *err);
 
 #endif

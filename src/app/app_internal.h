@@ -10,14 +10,18 @@
 
 #include "app/app.h"
 #include "app/writer.h"
+#include "core/payment.h"
 #include "lib/base.h"
 
 struct app_key_cache;
+struct app_payments;
+struct payment_provider;
 
 struct app {
     struct store *store;
     struct writer *writer;
     struct app_key_cache *keys;
+    struct app_payments *payments; /* payments worker and stripe (payment_worker.c), or NULL */
 };
 
 /* ERR_FORBIDDEN unless the principal's role allows perm. */
@@ -93,5 +97,189 @@ MUST_CHECK enum err_code app_metrics_ledger(struct app_ctx *ctx, struct store_co
 /* The rollup part of ordo check: appends one line per difference; *ok false when any. */
 MUST_CHECK enum err_code app_metrics_check(struct app_ctx *ctx, struct store_conn *conn,
                                            struct buf *report, bool *ok, struct err *err);
+
+/* ---- payments (payments.c, payment_auth.c, payment_worker.c; README "Payments") ---------- */
+
+/*
+ * Records a refund of `amount` minor units against the order's captures, inside the caller's
+ * writer command (its savepoint). amount 0 does nothing. ERR_CONFLICT reason
+ * "refund_exceeds_captures" (409) when succeeded captures - (succeeded + pending refunds) <
+ * amount; ERR_INVALID when amount < 0; ERR_NOT_FOUND when there is no such order. An
+ * in-process provider (manual, sandbox) refunds at once (`succeeded`; ERR_STATE reason
+ * "refund_failed" when it refuses, nothing recorded); stripe's refund is recorded `pending`
+ * and made by the payments worker after the commit. return_id may be NULL. Adds the order
+ * event "order.payment_refund_<status>".
+ */
+MUST_CHECK enum err_code app_payment_refund(struct app_ctx *ctx, struct store_conn *conn,
+                                            const char *order_id, int64_t amount,
+                                            const char *return_id, struct err *err);
+
+/* The provider of that name (manual, sandbox, or stripe when configured), or NULL. */
+const struct payment_provider *app_payment_provider(struct app *app, const char *name);
+/* Stripe when configured (app_payments_start), else NULL. */
+const struct payment_provider *app_payments_stripe(struct app *app);
+/* Tells the payments worker that pending transactions may be waiting. */
+void app_payments_wake(struct app *app);
+
+/* Inserts txn (id given or made here, times set) with the event "order.payment_<kind>_<status>"
+ * (none for a succeeded manual authorize, capture or void: they move no money). */
+MUST_CHECK enum err_code app_payment_record(struct app_ctx *ctx, struct store_conn *conn,
+                                            struct payment_txn *txn, struct err *err);
+/*
+ * Makes txn (kind capture, void or refund; order_id, amount, currency set) through provider
+ * against the authorization auth_ref and records it: an in-process provider is called now
+ * (succeeded or failed), a remote one is left pending for the worker.
+ */
+MUST_CHECK enum err_code app_payment_call(struct app_ctx *ctx, struct store_conn *conn,
+                                          const struct payment_provider *provider,
+                                          const char *auth_ref, struct payment_txn *txn,
+                                          struct err *err);
+/* The event data of a transaction (arena), or NULL when full. */
+const char *app_payment_event_data(struct app_ctx *ctx, const struct payment_txn *txn);
+/* The reference of the newest succeeded authorization of provider among txns, or NULL. */
+const char *app_payment_auth_ref(const struct payment_txn *txns, size_t count,
+                                 const char *provider);
+
+/* An authorization made in the request thread before the command that takes the order. */
+struct app_payment_auth {
+    const struct payment_provider *provider; /* NULL: nothing to authorize (total 0) */
+    const char *txn_id;
+    int64_t amount;
+    const char *currency;
+    bool approved;
+    const char *provider_ref;
+    const char *error; /* the decline code */
+    bool recorded;     /* set by the command that recorded it */
+};
+
+/*
+ * Request thread, before the capture command: checks provider and card (ERR_INVALID,
+ * field "payment.provider" / "payment.card") and authorizes the order's total. A decline is
+ * not an error (auth->approved false).
+ */
+MUST_CHECK enum err_code app_payment_authorize(struct app_ctx *ctx, const struct order *order,
+                                               const char *card, struct app_payment_auth *auth,
+                                               struct err *err);
+/* In the capture command before the order is stored: on_hold for payment_declined or, for a
+ * business customer on manual payment, credit_limit. */
+MUST_CHECK enum err_code app_payment_capture_hold(struct app_ctx *ctx, struct store_conn *conn,
+                                                  struct order *order,
+                                                  const struct app_payment_auth *auth,
+                                                  struct err *err);
+/* In the capture command after the order is stored: records the authorization. */
+MUST_CHECK enum err_code app_payment_capture_record(struct app_ctx *ctx, struct store_conn *conn,
+                                                    const struct order *order,
+                                                    struct app_payment_auth *auth, struct err *err);
+/* Records an authorization made before the command (no event but the payment's own). */
+MUST_CHECK enum err_code app_payment_auth_record(struct app_ctx *ctx, struct store_conn *conn,
+                                                 const struct order *order,
+                                                 struct app_payment_auth *auth, struct err *err);
+/* After the command: voids an approved authorization that no committed command recorded. */
+void app_payment_abandon(struct app_ctx *ctx, struct app_payment_auth *auth, bool committed);
+
+/* In the ship command: captures the shipment's share of the order's total. */
+MUST_CHECK enum err_code app_payment_capture_shipment(struct app_ctx *ctx, struct store_conn *conn,
+                                                      struct order *order,
+                                                      const struct shipment *shipment,
+                                                      struct err *err);
+/* In the cancel command of a whole order: voids what is authorized and not captured. */
+MUST_CHECK enum err_code app_payment_void(struct app_ctx *ctx, struct store_conn *conn,
+                                          const struct order *order, struct err *err);
+/*
+ * A capture failed: the order's hold_reason becomes "payment_capture_failed" and, when its
+ * status still allows it, the order goes on_hold; saved with the event "order.held".
+ */
+MUST_CHECK enum err_code app_payment_flag_capture_failed(struct app_ctx *ctx,
+                                                         struct store_conn *conn,
+                                                         const char *order_id, struct err *err);
+/*
+ * In an order edit's command: when the order's capturable total grew past what is
+ * authorized, authorizes the whole new total again and voids the old authorization. pre is
+ * an authorization of that new total made before the command (a remote provider: the request
+ * thread, with a new payment method), or NULL; without one an in-process provider authorizes
+ * here on the same payment (sandbox keeps the card's behaviour). ERR_INVALID reason
+ * "payment_declined" when refused; ERR_INVALID reason "reauthorization_required" (field
+ * payment.card) for a remote provider without pre; ERR_CONFLICT when pre no longer matches.
+ */
+MUST_CHECK enum err_code app_payment_reauthorize(struct app_ctx *ctx, struct store_conn *conn,
+                                                 const struct order *order,
+                                                 struct app_payment_auth *pre, struct err *err);
+/* What app_payment_reauthorize would need: *need > 0 the new total to authorize, *remote
+ * when the provider cannot be called inside a command. */
+MUST_CHECK enum err_code app_payment_reauth_need(struct app_ctx *ctx, struct store_conn *conn,
+                                                 const struct order *order, int64_t *need,
+                                                 bool *remote, struct err *err);
+/* The payments part of ordo check: refunds <= captures per order. */
+MUST_CHECK enum err_code app_payment_check(struct app_ctx *ctx, struct store_conn *conn,
+                                           struct buf *report, bool *ok, struct err *err);
+
+/* ---- returns, exchanges, invoices (returns*.c, invoices.c, capture.c; returns engineer) ---- */
+
+/*
+ * Captures an order inside the caller's writer command (an exchange order): validated,
+ * priced from the catalog, routed and reserved as app_order_capture does, with its event and
+ * metrics; no payment is authorized for it (the return settles the difference).
+ */
+MUST_CHECK enum err_code app_capture_in_command(struct app_ctx *ctx, struct store_conn *conn,
+                                                const struct order *input, struct order *out,
+                                                struct err *err);
+/* In the ship and pickup commands: issues the order's invoice when none was issued yet. */
+MUST_CHECK enum err_code app_invoice_on_ship(struct app_ctx *ctx, struct store_conn *conn,
+                                             const struct order *order, struct err *err);
+/* The returns part of ordo check: invoice and credit-note numbers have no gaps, each order
+ * line's qty_returned is what its returns received, each return's refunded its credit notes. */
+MUST_CHECK enum err_code app_invoice_check(struct app_ctx *ctx, struct store_conn *conn,
+                                           struct buf *report, bool *ok, struct err *err);
+
+/* ---- routing (routing_config.c; issue 3, routing engineer) ------------------------------- */
+
+/* What capture and reroutes plan with: settings, every carrier service, hold-backs. */
+struct app_routing_config {
+    struct routing_settings settings;
+    struct routing_service *services;
+    size_t services_count;
+    struct routing_hold_back *hold_backs;
+    size_t hold_backs_count;
+};
+
+/* The config on conn's snapshot, copied into ctx->arena (from the process's cache when the
+ * stored version has not moved). */
+MUST_CHECK enum err_code app_routing_config_load(struct app_ctx *ctx, struct store_conn *conn,
+                                                 struct app_routing_config *out, struct err *err);
+/* Units held back from the channel's orders (0 when none). */
+int64_t app_routing_hold_back(const struct app_routing_config *config, const char *channel);
+/* Shipments the location may still take today (INT64_MAX without a daily capacity). */
+MUST_CHECK enum err_code app_routing_capacity_left(struct app_ctx *ctx, struct store_conn *conn,
+                                                   const struct location *location, int64_t *out,
+                                                   struct err *err);
+
+/* ---- routing round 2: drop-ship, reroutes (purchase_orders.c, routing_reroute.c; issue 3) -- */
+
+/* True for a location of kind supplier: its allocations are drop-ships and reserve nothing. */
+bool app_location_is_dropship(const struct location *location);
+/* Adjusts what each location can serve of one line for drop-ship: a supplier location serves
+ * nothing, except the product's own drop-ship supplier, which serves the whole qty when Ordo's
+ * active shipping locations together hold less than qty (not for pickup orders). */
+void app_dropship_available(const struct location *locations, size_t count,
+                            const struct product *product, enum fulfillment_method method,
+                            int64_t qty, int64_t *available);
+/* Raises the purchase order of a new drop-ship shipment (with its order event). */
+MUST_CHECK enum err_code app_purchase_order_raise(struct app_ctx *ctx, struct store_conn *conn,
+                                                  const struct order *order,
+                                                  const struct shipment *shipment,
+                                                  struct err *err);
+/* *skip: the location is a supplier, so releasing an allocation there moves no stock. */
+MUST_CHECK enum err_code app_dropship_release_skip(struct app_ctx *ctx, struct store_conn *conn,
+                                                   int64_t location_row_id, bool *skip,
+                                                   struct err *err);
+/* ordo check: drops the open allocations at suppliers (drop-ships reserve nothing). */
+MUST_CHECK enum err_code app_dropship_check(struct app_ctx *ctx, struct store_conn *conn,
+                                            struct stock_row *open, size_t *open_count,
+                                            struct err *err);
+/* In the location update command: when the location is inactive, routes its pending
+ * shipments' units again (each order gets an order.rerouted event). */
+MUST_CHECK enum err_code app_routing_location_changed(struct app_ctx *ctx, struct store_conn *conn,
+                                                      const struct location *location,
+                                                      struct err *err);
 
 #endif

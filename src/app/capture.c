@@ -30,6 +30,7 @@ struct capture_arg {
     bool keyed;                 /* an Idempotency-Key came: the writer answers repeats */
     struct shipment *shipments; /* one per location the plan uses */
     size_t shipments_count;
+    struct app_payment_auth payment; /* payments: authorized before the command */
 };
 
 /* Prices and describes each line from the catalog. */
@@ -217,20 +218,17 @@ static enum err_code capture_line_available(struct app_ctx *ctx, struct store_co
     return ERR_OK;
 }
 
-/* Fills the routing request from the locations and current stock. */
-static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_conn *conn,
-                                             const struct capture_arg *arg,
-                                             struct routing_request *request, struct err *err)
+/* routing: the candidates, with handling days and what is left of their daily capacity. */
+static enum err_code capture_routing_candidates(struct app_ctx *ctx, struct store_conn *conn,
+                                                const struct capture_arg *arg,
+                                                struct routing_request *request, struct err *err)
 {
     const struct order *order = arg->order;
     size_t n = arg->locations_count;
     struct routing_candidate *candidates = ARENA_NEW_ARRAY(ctx->arena, struct routing_candidate, n);
-    struct routing_line *lines =
-        ARENA_NEW_ARRAY(ctx->arena, struct routing_line, order->lines_count);
-    if ((candidates == NULL && n > 0) || lines == NULL) {
+    if (candidates == NULL && n > 0) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    memset(request, 0, sizeof(*request));
     for (size_t i = 0; i < n; i++) {
         const struct location *location = &arg->locations[i];
         candidates[i] = (struct routing_candidate){
@@ -243,27 +241,60 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
             .active = location->active,
             .handling_cost = location->handling_cost,
             .priority = location->priority,
-            .capacity_left = INT64_MAX,
+            .handling_days = location->handling_days,
+            .dropship = app_location_is_dropship(location), /* routing: drop-ship */
         };
+        enum err_code code =
+            app_routing_capacity_left(ctx, conn, location, &candidates[i].capacity_left, err);
+        if (code != ERR_OK) {
+            return code;
+        }
         if (order->method == FULFILLMENT_PICKUP &&
             strcmp(location->code, order->pickup_location) == 0) {
             request->pickup_candidate = i;
         }
     }
-    for (size_t l = 0; l < order->lines_count; l++) {
+    request->candidates = candidates;
+    request->candidates_count = n;
+    return ERR_OK;
+}
+
+/* Fills the routing request from the locations, current stock and the routing config
+ * (settings, carriers, the channel's hold-back). */
+static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_conn *conn,
+                                             const struct capture_arg *arg,
+                                             struct routing_request *request, struct err *err)
+{
+    const struct order *order = arg->order;
+    size_t n = arg->locations_count;
+    struct routing_line *lines =
+        ARENA_NEW_ARRAY(ctx->arena, struct routing_line, order->lines_count);
+    struct app_routing_config *config = ARENA_NEW(ctx->arena, struct app_routing_config);
+    if (lines == NULL || config == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    memset(request, 0, sizeof(*request));
+    enum err_code code = app_routing_config_load(ctx, conn, config, err);
+    if (code == ERR_OK) {
+        code = capture_routing_candidates(ctx, conn, arg, request, err);
+    }
+    for (size_t l = 0; code == ERR_OK && l < order->lines_count; l++) {
         int64_t *available = ARENA_NEW_ARRAY(ctx->arena, int64_t, n);
         if (available == NULL && n > 0) {
             return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
         }
-        enum err_code code =
-            capture_line_available(ctx, conn, arg, &arg->products[l], available, err);
-        if (code != ERR_OK) {
-            return code;
+        code = capture_line_available(ctx, conn, arg, &arg->products[l], available, err);
+        if (code == ERR_OK) { /* routing: a drop-ship supplier serves what Ordo cannot */
+            app_dropship_available(arg->locations, n, &arg->products[l], order->method,
+                                   order->lines[l].qty, available);
         }
-        lines[l] = (struct routing_line){.qty = order->lines[l].qty, .available = available};
+        lines[l] = (struct routing_line){.qty = order->lines[l].qty,
+                                         .available = available,
+                                         .weight_grams = arg->products[l].weight_grams};
     }
-    request->candidates = candidates;
-    request->candidates_count = n;
+    if (code != ERR_OK) {
+        return code;
+    }
     request->lines = lines;
     request->lines_count = order->lines_count;
     request->has_destination = order->shipping_address.has_coords;
@@ -271,6 +302,10 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
     request->destination_lon = order->shipping_address.lon;
     request->method = order->method;
     request->policy = order->ship_policy;
+    request->settings = &config->settings;
+    request->services = config->services;
+    request->services_count = config->services_count;
+    request->channel_hold_back = app_routing_hold_back(config, order->channel);
     return ERR_OK;
 }
 
@@ -396,6 +431,9 @@ static enum err_code capture_reserve(struct app_ctx *ctx, struct store_conn *con
     const struct product *product = &arg->products[a->line_index];
     int64_t location_row_id = arg->locations[a->candidate_index].row_id;
     int64_t qty = a->qty;
+    if (app_location_is_dropship(&arg->locations[a->candidate_index])) {
+        return ERR_OK; /* routing: a drop-ship reserves nothing of Ordo's stock */
+    }
     struct ledger_entry entry = {
         .product_row_id = product->row_id,
         .location_row_id = location_row_id,
@@ -521,32 +559,100 @@ static enum err_code capture_allocate(struct app_ctx *ctx, struct store_conn *co
     return ERR_OK;
 }
 
-/* The routing explanation kept with the order: strategy and every candidate's verdict. */
+/* routing: the plan's cost terms (money; units left unplaced are counted, not priced). */
+static void capture_routing_json_cost(struct jw *jw, const struct routing_plan *plan)
+{
+    const struct routing_terms *t = &plan->cost;
+    jw_key(jw, "cost");
+    jw_object_begin(jw);
+    jw_kv_int(jw, "shipping", t->shipping);
+    jw_kv_int(jw, "handling", t->handling);
+    jw_kv_int(jw, "lateness", t->lateness);
+    jw_kv_int(jw, "split", t->split);
+    jw_kv_int(jw, "total", t->total - t->unplaced);
+    jw_kv_int(jw, "unplaced_units", t->unplaced / ROUTING_UNPLACED_COST);
+    jw_kv_int(jw, "gap", t->total - plan->lower_bound);
+    jw_object_end(jw);
+}
+
+/* routing: each line and where its units go. */
+static void capture_routing_json_lines(struct jw *jw, const struct capture_arg *arg,
+                                       const struct routing_plan *plan)
+{
+    jw_key(jw, "lines");
+    jw_array_begin(jw);
+    for (size_t l = 0; l < arg->order->lines_count; l++) {
+        jw_object_begin(jw);
+        jw_kv_int(jw, "line_no", (int64_t)l + 1);
+        jw_kv_string(jw, "sku", arg->order->lines[l].sku);
+        jw_kv_int(jw, "qty", arg->order->lines[l].qty);
+        jw_kv_int(jw, "unallocated", plan->unallocated[l]);
+        jw_key(jw, "placed");
+        jw_array_begin(jw);
+        for (size_t a = 0; a < plan->assignments_count; a++) {
+            if (plan->assignments[a].line_index == l) {
+                jw_object_begin(jw);
+                jw_kv_string(jw, "location",
+                             arg->locations[plan->assignments[a].candidate_index].code);
+                jw_kv_int(jw, "qty", plan->assignments[a].qty);
+                jw_object_end(jw);
+            }
+        }
+        jw_array_end(jw);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+}
+
+/* routing: one candidate: verdict, and for an eligible one its cost terms (chosen: its
+ * shipment in the plan; not chosen: shipping alone what it holds of the order). */
+static void capture_routing_json_candidate(struct jw *jw, const struct capture_arg *arg,
+                                           const struct routing_explanation *e)
+{
+    jw_object_begin(jw);
+    jw_kv_string(jw, "location", arg->locations[e->candidate_index].code);
+    jw_kv_string(jw, "verdict", routing_verdict_name(e->verdict));
+    if (e->distance_km >= 0) {
+        jw_kv_double(jw, "distance_km", (double)(int64_t)(e->distance_km * 10 + 0.5) / 10);
+    } else {
+        jw_kv_null(jw, "distance_km");
+    }
+    jw_kv_int(jw, "units_available", e->units_available);
+    if (e->verdict == ROUTING_CHOSEN || e->verdict == ROUTING_NOT_CHOSEN) {
+        jw_kv_int(jw, "units", e->units);
+        jw_kv_int(jw, "weight_grams", e->weight_grams);
+        jw_kv_int(jw, "days", e->days);
+        jw_kv_string(jw, "carrier", e->carrier);
+        jw_kv_string(jw, "service", e->service != NULL ? e->service : "estimate");
+        jw_kv_int(jw, "shipping", e->terms.shipping);
+        jw_kv_int(jw, "handling", e->terms.handling);
+        jw_kv_int(jw, "lateness", e->terms.lateness);
+        jw_kv_int(jw, "total", e->terms.total);
+    }
+    jw_object_end(jw);
+}
+
+/* The routing explanation kept with the order: strategy, the plan's cost terms, each line's
+ * placement and every candidate with its terms or why it was rejected. */
 static const char *capture_routing_json(struct app_ctx *ctx, const struct capture_arg *arg,
                                         const struct routing_plan *plan)
 {
     struct buf buf;
-    buf_init(&buf, (size_t)256 * 1024);
+    buf_init(&buf, (size_t)1024 * 1024);
     struct jw jw;
     jw_init(&jw, &buf);
     jw_object_begin(&jw);
-    jw_kv_string(&jw, "engine", "nearest");
+    jw_kv_string(&jw, "engine", "cost");
     jw_kv_string(&jw, "strategy", plan->strategy);
     jw_kv_bool(&jw, "complete", plan->complete);
+    jw_kv_bool(&jw, "exact", plan->exact);
+    jw_kv_int(&jw, "shipments", (int64_t)plan->shipments);
+    capture_routing_json_cost(&jw, plan);
+    capture_routing_json_lines(&jw, arg, plan);
     jw_key(&jw, "candidates");
     jw_array_begin(&jw);
     for (size_t i = 0; i < plan->explanations_count; i++) {
-        const struct routing_explanation *e = &plan->explanations[i];
-        jw_object_begin(&jw);
-        jw_kv_string(&jw, "location", arg->locations[e->candidate_index].code);
-        if (e->distance_km >= 0) {
-            jw_kv_double(&jw, "distance_km", (double)(int64_t)(e->distance_km * 10 + 0.5) / 10);
-        } else {
-            jw_kv_null(&jw, "distance_km");
-        }
-        jw_kv_int(&jw, "units_available", e->units_available);
-        jw_kv_string(&jw, "verdict", routing_verdict_name(e->verdict));
-        jw_object_end(&jw);
+        capture_routing_json_candidate(&jw, arg, &plan->explanations[i]);
     }
     jw_array_end(&jw);
     jw_object_end(&jw);
@@ -658,6 +764,21 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
     return code;
 }
 
+/* routing: each shipment at a supplier is a drop-ship, raised as a purchase order. */
+static enum err_code capture_purchase_orders(struct app_ctx *ctx, struct store_conn *conn,
+                                             const struct capture_arg *arg, struct err *err)
+{
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < arg->shipments_count; i++) {
+        int64_t row = arg->shipments[i].location_row_id;
+        int64_t index = row >= 0 && row <= arg->row_id_max ? arg->candidate_by_row[row] : -1;
+        if (index >= 0 && app_location_is_dropship(&arg->locations[index])) {
+            code = app_purchase_order_raise(ctx, conn, arg->order, &arg->shipments[i], err);
+        }
+    }
+    return code;
+}
+
 /* Reads current stock and plans inside the writer (the slow path). */
 static enum err_code capture_route_now(struct app_ctx *ctx, struct store_conn *conn,
                                        struct capture_arg *arg, struct err *err)
@@ -694,8 +815,18 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     if (code == ERR_OK) {
         code = capture_status(ctx, order, arg->plan.complete, err);
     }
+    arg->payment.recorded = false; /* payments: declined or over the credit limit -> on_hold */
+    if (code == ERR_OK) {
+        code = app_payment_capture_hold(ctx, conn, order, &arg->payment, err);
+    }
     if (code == ERR_OK) {
         code = capture_persist(ctx, conn, arg, err);
+    }
+    if (code == ERR_OK) {
+        code = capture_purchase_orders(ctx, conn, arg, err); /* routing: drop-ship */
+    }
+    if (code == ERR_OK) {
+        code = app_payment_capture_record(ctx, conn, order, &arg->payment, err); /* payments */
     }
     if (code == ERR_OK) {
         arg->out->order = *order;
@@ -747,6 +878,10 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
     memset(out, 0, sizeof(*out));
     struct capture_arg arg = {.out = out, .keyed = idem != NULL && idem->key != NULL};
     code = capture_prepare(ctx, input, &arg, err);
+    if (code == ERR_OK && !arg.existing) {
+        /* payments: authorized in this thread, never on the writer's */
+        code = app_payment_authorize(ctx, arg.order, input->payment_card, &arg.payment, err);
+    }
     if (code != ERR_OK || arg.existing) {
         return code;
     }
@@ -762,9 +897,54 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
             code = app_write_run(&write, err);
         }
     }
+    /* payments: void an authorization that no committed command recorded */
+    app_payment_abandon(ctx, &arg.payment, code == ERR_OK && !(idem != NULL && idem->replayed));
     if (code == ERR_CONFLICT && arg.duplicate) {
         err_clear(err);
         return capture_load_existing(ctx, &arg, err);
+    }
+    return code;
+}
+
+/* ---- returns: an exchange order taken inside the return's command (returns engineer) ------- */
+
+enum err_code app_capture_in_command(struct app_ctx *ctx, struct store_conn *conn,
+                                     const struct order *input, struct order *out, struct err *err)
+{
+    ASSERT(ctx != NULL && conn != NULL && input != NULL);
+    ASSERT(out != NULL);
+    struct app_capture_result result;
+    memset(&result, 0, sizeof(result));
+    /* keyed: no (channel, external_id) look-up; the plan is made on the writer's own data. */
+    struct capture_arg arg = {.out = &result, .keyed = true};
+    arg.products = ARENA_NEW_ARRAY(ctx->arena, struct product, input->lines_count);
+    enum err_code code = order_validate(input, err);
+    if (code == ERR_OK && arg.products == NULL) {
+        code = err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    if (code == ERR_OK) {
+        code = capture_copy_input(ctx, input, &arg, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    ASSERT(arg.order != NULL);
+    code = capture_prepare_read(ctx, conn, &arg, err);
+    if (code == ERR_OK) {
+        code = capture_index_locations(ctx, &arg, err);
+    }
+    if (code == ERR_OK) {
+        code = order_compute_totals(arg.order, err);
+    }
+    if (code == ERR_OK) {
+        code = capture_prepare_snapshot(ctx, conn, &arg, err);
+    }
+    struct app_write write = {.ctx = ctx, .arg = &arg};
+    if (code == ERR_OK) {
+        code = capture_run(&write, conn, err);
+    }
+    if (code == ERR_OK) {
+        *out = result.order;
     }
     return code;
 }

@@ -248,6 +248,12 @@ enum err_code app_check(struct app_ctx *ctx, struct buf *report, bool *ok, struc
     if (code == ERR_OK) {
         code = app_metrics_check(ctx, conn, report, ok, err);
     }
+    if (code == ERR_OK) {
+        code = app_payment_check(ctx, conn, report, ok, err); /* payments: refunds <= captures */
+    }
+    if (code == ERR_OK) {
+        code = app_invoice_check(ctx, conn, report, ok, err); /* returns, invoices, credit notes */
+    }
     app_read_end(ctx, conn);
     if (code == ERR_OK) {
         code = buf_appendf(report, "checked %zu balances and %zu orders: %s\n", balances_count,

@@ -323,6 +323,23 @@ struct ful_reroute {
     int64_t excluded_row_id;
 };
 
+/* routing: the reroute plans with the same settings, carriers and hold-back as capture. */
+static enum err_code ful_reroute_config(struct app_ctx *ctx, struct store_conn *conn,
+                                        const struct order *order, struct routing_request *request,
+                                        struct err *err)
+{
+    struct app_routing_config *config = ARENA_NEW(ctx->arena, struct app_routing_config);
+    if (config == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    enum err_code code = app_routing_config_load(ctx, conn, config, err);
+    request->settings = &config->settings;
+    request->services = config->services;
+    request->services_count = config->services_count;
+    request->channel_hold_back = app_routing_hold_back(config, order->channel);
+    return code;
+}
+
 /* The routing request for the units of one line over every location but the excluded one. */
 static enum err_code ful_reroute_request(struct app_ctx *ctx, struct store_conn *conn,
                                          const struct ful_reroute *plan,
@@ -351,6 +368,7 @@ static enum err_code ful_reroute_request(struct app_ctx *ctx, struct store_conn 
             .handling_cost = location->handling_cost,
             .priority = location->priority,
             .capacity_left = INT64_MAX,
+            .handling_days = location->handling_days,
         };
         if (order->method == FULFILLMENT_PICKUP &&
             strcmp(location->code, order->pickup_location) == 0) {
@@ -360,11 +378,17 @@ static enum err_code ful_reroute_request(struct app_ctx *ctx, struct store_conn 
         enum err_code code = excluded ? ERR_OK
                                       : ful_available(ctx, conn, &order->lines[plan->line_index],
                                                       location->row_id, &available[i], err);
+        if (code == ERR_OK && !excluded) { /* routing: what is left of its daily capacity */
+            code =
+                app_routing_capacity_left(ctx, conn, location, &candidates[i].capacity_left, err);
+        }
         if (code != ERR_OK) {
             return code;
         }
     }
-    *line = (struct routing_line){.qty = plan->qty, .available = available};
+    *line = (struct routing_line){.qty = plan->qty,
+                                  .available = available,
+                                  .weight_grams = order->lines[plan->line_index].weight_grams};
     request->candidates = candidates;
     request->candidates_count = n;
     request->lines = line;
@@ -374,7 +398,7 @@ static enum err_code ful_reroute_request(struct app_ctx *ctx, struct store_conn 
     request->destination_lon = order->shipping_address.lon;
     request->method = order->method;
     request->policy = order->ship_policy;
-    return ERR_OK;
+    return ful_reroute_config(ctx, conn, order, request, err);
 }
 
 enum err_code ful_reroute(struct app_ctx *ctx, struct store_conn *conn, struct order *order,

@@ -472,6 +472,9 @@ static enum err_code cancel_run(struct app_write *write, struct store_conn *conn
         code = order_transition(order, ORDER_STATUS_CANCELLED, err);
         order->cancelled_at_ms = ctx->now_ms;
         order->cancel_reason = arg->reason;
+        if (code == ERR_OK) {
+            code = app_payment_void(ctx, conn, order, err); /* payments: void what is left */
+        }
     } else if (order->status != ORDER_STATUS_ON_HOLD &&
                order->status != orders_settled_status(order)) {
         code = order_transition(order, orders_settled_status(order), err);

@@ -240,6 +240,74 @@ enum err_code app_pick_list_get(struct app_ctx *ctx, const char *id, struct pick
     return code;
 }
 
+/* The store filter of a list query: the location's row id (a warehouse key's own), cursor. */
+static enum err_code pick_lists_filter(struct app_ctx *ctx, struct store_conn *conn,
+                                       const struct app_pick_list_query *query,
+                                       struct pick_list_filter *filter, struct err *err)
+{
+    const struct principal *who = ctx->principal;
+    const char *location = query->location;
+    if (location != NULL && !ful_location_visible(ctx, location)) {
+        return err_set(err, ERR_FORBIDDEN, "location", "this key sees only location '%s'",
+                       who->scope_location != NULL ? who->scope_location : "");
+    }
+    if (location == NULL) {
+        location = who->scope_location;
+    }
+    *filter = (struct pick_list_filter){.has_status = query->has_status,
+                                        .completed = query->completed,
+                                        .before_id = query->page.cursor,
+                                        .limit = query->page.limit};
+    if (location == NULL) {
+        return ERR_OK;
+    }
+    struct location found;
+    enum err_code code = store_location_get(conn, ctx->arena, location, &found, err);
+    if (code == ERR_NOT_FOUND) {
+        return err_set(err, ERR_INVALID, "location", "no location '%s'", location);
+    }
+    filter->location_row_id = found.row_id;
+    return code;
+}
+
+enum err_code app_pick_list_list(struct app_ctx *ctx, struct app_pick_list_query *query,
+                                 struct pick_list **out, size_t *count, struct err *err)
+{
+    ASSERT(ctx != NULL && query != NULL && out != NULL && count != NULL);
+    ASSERT(query->page.limit > 0 && query->page.limit <= PAGE_LIMIT_MAX);
+    *out = NULL;
+    *count = 0;
+    query->page.next_cursor = NULL;
+    enum err_code code = ful_require_read(ctx, err);
+    struct store_conn *conn = NULL;
+    if (code == ERR_OK) {
+        code = app_read_begin(ctx, &conn, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pick_list_filter filter;
+    struct store_ids ids = {0};
+    code = pick_lists_filter(ctx, conn, query, &filter, err);
+    if (code == ERR_OK) {
+        code = store_pick_list_ids(conn, ctx->arena, &filter, &ids, err);
+    }
+    struct pick_list *lists = ARENA_NEW_ARRAY(ctx->arena, struct pick_list, ids.count);
+    if (code == ERR_OK && ids.count > 0 && lists == NULL) {
+        code = err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    for (size_t i = 0; code == ERR_OK && i < ids.count; i++) {
+        code = store_pick_list_get(conn, ctx->arena, ids.ids[i], &lists[i], err);
+    }
+    app_read_end(ctx, conn);
+    if (code == ERR_OK) {
+        *out = lists;
+        *count = ids.count;
+        query->page.next_cursor = ids.count == query->page.limit ? ids.ids[ids.count - 1] : NULL;
+    }
+    return code;
+}
+
 /* Spreads the reported shorts over the lines of their SKU (into qty_shorted). */
 static enum err_code pick_lists_mark_shorts(const struct app_pick_complete *complete,
                                             struct pick_list *pick_list, struct err *err)

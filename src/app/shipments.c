@@ -220,6 +220,12 @@ static enum err_code shipments_run(struct app_write *write, struct store_conn *c
     if (code == ERR_OK) {
         code = ful_order_settle(ctx, conn, order, err);
     }
+    if (code == ERR_OK && leaves) {
+        code = app_payment_capture_shipment(ctx, conn, order, shipment, err); /* payments */
+    }
+    if (code == ERR_OK && leaves) {
+        code = app_invoice_on_ship(ctx, conn, order, err); /* returns: the first ship invoices */
+    }
     if (code == ERR_OK) {
         const char *data = NULL;
         const char *kind = shipments_event(ctx, arg, shipment, &data);

@@ -28,6 +28,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_user(int argc, char **argv); /* web console users (issue 8; cmd_user.c) */
 
 /* The periodic jobs inside `ordo serve` (cmd_jobs.c): a thread that runs app_jobs_run every
  * minute until jobs_timer_stop, which wakes and joins it. false when the thread did not start. */

@@ -8,9 +8,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "http/payment_stripe.h"
 #include "http/server.h"
 #include "lib/log.h"
 #include "store/store.h"
@@ -20,6 +22,7 @@
 
 static const char serve_usage[] =
     "usage: ordo serve [--db PATH] [--listen HOST:PORT] [--synchronous normal|full]\n"
+    "                  [--stripe-base-url URL]\n"
     "\n"
     "Serves the HTTP API. Prints 'ordo: listening on http://HOST:PORT' once it accepts\n"
     "requests; SIGTERM or SIGINT lets requests in flight finish, then exits 0.\n"
@@ -31,6 +34,9 @@ static const char serve_usage[] =
     "  --synchronous MODE    full (default): an answered order survives a power cut;\n"
     "                        normal: faster, the last commits may be lost on power loss\n"
     "                        (PostgreSQL: synchronous_commit on or off for Ordo's sessions)\n"
+    "  --stripe-base-url URL where Stripe's API answers (default $ORDO_STRIPE_BASE_URL, else\n"
+    "                        https://api.stripe.com); Stripe is enabled when\n"
+    "                        $ORDO_STRIPE_SECRET_KEY is set\n"
     "  -h, --help            show this help\n";
 
 struct serve_options {
@@ -39,6 +45,7 @@ struct serve_options {
     bool host_is_ipv6;
     uint16_t port; /* 0: any free port */
     bool synchronous_full;
+    const char *stripe_base_url; /* --stripe-base-url, or NULL */
 };
 
 /* Splits "HOST:PORT" or "[V6]:PORT" and checks that the host is a numeric address. */
@@ -86,6 +93,7 @@ static int serve_parse(int argc, char **argv, struct serve_options *options)
         {"db", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'},
         {"synchronous", required_argument, NULL, 's'},
+        {"stripe-base-url", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -104,6 +112,8 @@ static int serve_parse(int argc, char **argv, struct serve_options *options)
             options->synchronous_full = false;
         } else if (opt == 's') {
             return cli_usage_error("serve", serve_usage, "--synchronous must be normal or full");
+        } else if (opt == 'u') {
+            options->stripe_base_url = optarg;
         } else if (opt == 'h') {
             (void)fputs(serve_usage, stdout);
             return CLI_PARSE_HELP;
@@ -154,6 +164,33 @@ static int serve_until_signal(struct app *app, const struct serve_options *optio
     return CLI_EXIT_OK;
 }
 
+/*
+ * Payments (README "Payments"): starts the worker, with Stripe when ORDO_STRIPE_SECRET_KEY
+ * is set (its base URL from --stripe-base-url, else ORDO_STRIPE_BASE_URL, else Stripe's).
+ */
+static enum err_code serve_payments_start(struct app *app, const struct serve_options *options,
+                                          const struct payment_provider **stripe, struct err *err)
+{
+    *stripe = NULL;
+    const char *key = getenv("ORDO_STRIPE_SECRET_KEY");
+    const char *url = options->stripe_base_url;
+    if (url == NULL) {
+        url = getenv("ORDO_STRIPE_BASE_URL");
+    }
+    if (key != NULL && key[0] != '\0') {
+        enum err_code code = stripe_provider_create(key, url, stripe, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    enum err_code code = app_payments_start(app, *stripe, err);
+    if (code != ERR_OK) {
+        stripe_provider_free(*stripe);
+        *stripe = NULL;
+    }
+    return code;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct serve_options options = {.db_path = CLI_DB_DEFAULT, .synchronous_full = true};
@@ -189,8 +226,16 @@ int cmd_serve(int argc, char **argv)
         err_set(&err, ERR_INTERNAL, NULL, "cannot start the jobs timer");
         return cli_fail(&err, CLI_EXIT_FAIL);
     }
+    const struct payment_provider *stripe = NULL;
+    if (serve_payments_start(app, &options, &stripe, &err) != ERR_OK) {
+        jobs_timer_stop();
+        app_close(app);
+        return cli_fail(&err, CLI_EXIT_FAIL);
+    }
     int code = serve_until_signal(app, &options, &signals);
     jobs_timer_stop();
+    app_payments_stop(app);
+    stripe_provider_free(stripe);
     app_close(app);
     if (code == CLI_EXIT_OK) {
         log_info("stopped");

@@ -18,6 +18,7 @@ struct cli_command {
 static const struct cli_command cli_commands[] = {
     {"serve", cmd_serve, "serve the HTTP API on a database"},
     {"key", cmd_key, "create API keys (ordo key create)"},
+    {"user", cmd_user, "create web console users (ordo user create)"},
     {"demo", cmd_demo, "seed a demo store and print an admin key"},
     {"migrate", cmd_migrate, "apply schema migrations or show their status"},
     {"check", cmd_check, "recompute balances from the ledger and check the invariants"},

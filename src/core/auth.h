@@ -32,6 +32,9 @@ enum permission {
     PERM_METRICS_READ,
     PERM_METRICS_WRITE, /* traffic and costs */
     PERM_ADMIN,         /* keys, settings */
+    /* routing (issue 3): carriers, rate cards, routing settings */
+    PERM_ROUTING_READ,
+    PERM_ROUTING_WRITE,
     PERM_COUNT
 };
 

@@ -102,6 +102,8 @@ struct order {
     enum ship_policy ship_policy;
     bool backorder;               /* accept when short instead of 409 */
     const char *payment_provider; /* "manual" by default */
+    const char *payment_card;     /* payments: the card or payment method given at capture;
+                                     never stored */
     const char *hold_reason;
     const char *cancel_reason;
     const char *notes;

@@ -103,4 +103,26 @@ void docs_text_winansi(const char *text, char *out, size_t out_size);
  */
 void docs_format_amount(int64_t amount, const char *currency, char out[DOCS_AMOUNT_LEN_MAX]);
 
+/* ---- invoices with their number and credit notes (invoice.c, credit_note.c; returns) ------- */
+
+/* docs_invoice_render with the invoice's number printed (NULL: none issued yet). */
+MUST_CHECK enum err_code docs_invoice_render_numbered(const struct docs_seller *seller,
+                                                      const struct order *order, const char *number,
+                                                      struct buf *out, struct err *err);
+
+/* A credit note: the amount refunded for a return of an order (shipping part of it). */
+struct docs_credit_note {
+    const char *number;        /* "CN-2026-000001" */
+    const struct order *order; /* the order credited */
+    const char *return_number; /* "RMA-1001", or NULL */
+    int64_t amount;            /* minor units credited, shipping included */
+    int64_t shipping;          /* part of amount */
+    int64_t issued_at_ms;
+};
+
+/* The credit note on one page: seller, number, date, order, bill-to, amounts. */
+MUST_CHECK enum err_code docs_credit_note_render(const struct docs_seller *seller,
+                                                 const struct docs_credit_note *note,
+                                                 struct buf *out, struct err *err);
+
 #endif

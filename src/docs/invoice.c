@@ -43,7 +43,7 @@ void docs_seller_default(struct docs_seller *out)
 }
 
 static void invoice_header(struct pdf *pdf, const struct docs_seller *seller,
-                           const struct order *order)
+                           const struct order *order, const char *number)
 {
     float right = pdf->width - pdf->margin;
     float top = pdf->y;
@@ -66,10 +66,10 @@ static void invoice_header(struct pdf *pdf, const struct docs_seller *seller,
     }
     char day[DATE_DAY_LEN];
     date_format_day(date_day_of_ms(order->created_at_ms), day);
-    const char *labels[] = {"Order", "Date", "Currency"};
-    const char *values[] = {order->number, day, order->currency};
+    const char *labels[] = {"Order", "Date", "Currency", "Invoice"};
+    const char *values[] = {order->number, day, order->currency, number};
     struct pdf_style value_style = {.bold = true, .size = 10, .right = true, .width_max = 140};
-    for (size_t i = 0; i < ARRAY_LEN(labels); i++) {
+    for (size_t i = 0; i < ARRAY_LEN(labels) && values[i] != NULL; i++) {
         float y = top - 40 - (float)i * 13;
         pdf_text(pdf, right - 190, y, &invoice_body, labels[i]);
         pdf_text(pdf, right, y, &value_style, values[i]);
@@ -184,6 +184,13 @@ static void invoice_totals(struct pdf *pdf, const struct order *order)
 enum err_code docs_invoice_render(const struct docs_seller *seller, const struct order *order,
                                   struct buf *out, struct err *err)
 {
+    return docs_invoice_render_numbered(seller, order, NULL, out, err);
+}
+
+enum err_code docs_invoice_render_numbered(const struct docs_seller *seller,
+                                           const struct order *order, const char *number,
+                                           struct buf *out, struct err *err)
+{
     ASSERT(seller != NULL && order != NULL);
     ASSERT(out != NULL);
     ASSERT(order->lines_count == 0 || order->lines != NULL);
@@ -193,7 +200,7 @@ enum err_code docs_invoice_render(const struct docs_seller *seller, const struct
         code = err_set(err, ERR_INTERNAL, NULL, "cannot add a PDF page");
     }
     if (code == ERR_OK) {
-        invoice_header(&pdf, seller, order);
+        invoice_header(&pdf, seller, order, number);
         invoice_parties(&pdf, order);
         invoice_table_head(&pdf);
     }

@@ -35,7 +35,19 @@ enum err_code h_documents_invoice(struct http_request *req, struct http_response
     }
     struct docs_seller seller;
     docs_seller_default(&seller);
-    return documents_answer(resp, docs_invoice_render(&seller, &order, resp->body, err));
+    /* returns engineer: the invoice's number once issued (at the first shipment) */
+    struct invoice *docs = NULL;
+    size_t count = 0;
+    const char *number = NULL;
+    code = app_invoice_list(&req->ctx, order.id, &docs, &count, err);
+    for (size_t i = 0; code == ERR_OK && i < count && number == NULL; i++) {
+        number = docs[i].credit_note ? NULL : docs[i].number;
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    return documents_answer(resp,
+                            docs_invoice_render_numbered(&seller, &order, number, resp->body, err));
 }
 
 /* The bin of a SKU from the catalog, or NULL when it has none or is no longer there. */

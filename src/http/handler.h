@@ -18,6 +18,8 @@
 #define HTTP_SEGMENT_LEN_MAX   256 /* bytes of one decoded path segment */
 #define HTTP_PARAMS_MAX        2   /* "{...}" segments in one route */
 
+#define HTTP_RESPONSE_HEADERS_MAX 8 /* extra response headers (web console, issue 8) */
+
 enum http_value_kind { HTTP_VALUE_HEADER, HTTP_VALUE_QUERY };
 
 struct http_request {
@@ -32,6 +34,8 @@ struct http_request {
     struct app_ctx ctx; /* app, principal (set by the router), arena, now_ms */
     struct principal principal;
     const char *params[HTTP_PARAMS_MAX]; /* the route's decoded "{...}" segments, in order */
+    /* Web console (issue 8): the session when signed in by cookie rather than by API key. */
+    const struct app_session *session;
 };
 
 struct http_response {
@@ -39,6 +43,10 @@ struct http_response {
     struct buf *body;         /* JSON text (or the bytes of content_type) */
     const char *allow;        /* the Allow header of a 405, or NULL */
     const char *content_type; /* a static string such as "application/pdf"; NULL: JSON */
+    /* Web console (issue 8): more headers (Set-Cookie, Retry-After, ETag ...), name then
+     * value, each static or arena-owned; added with http_response_header. */
+    const char *headers[2 * HTTP_RESPONSE_HEADERS_MAX];
+    size_t headers_count;
 };
 
 /* The signature of struct app_idempotency.render. */
@@ -138,6 +146,11 @@ HTTP_HANDLER(h_orders_allocations);
 HTTP_HANDLER(h_orders_cancel);
 HTTP_HANDLER(h_orders_hold);
 HTTP_HANDLER(h_orders_release);
+/* payments, order edits and notes (h_payments.c, h_order_edits.c) */
+HTTP_HANDLER(h_orders_payments_list);
+HTTP_HANDLER(h_orders_payments_create);
+HTTP_HANDLER(h_orders_patch);
+HTTP_HANDLER(h_orders_notes_create);
 
 HTTP_HANDLER(h_customers_find);
 HTTP_HANDLER(h_customers_get);
@@ -152,6 +165,7 @@ HTTP_HANDLER(h_shipments_ready);
 HTTP_HANDLER(h_shipments_pickup);
 
 HTTP_HANDLER(h_pick_lists_create);
+HTTP_HANDLER(h_pick_lists_list);
 HTTP_HANDLER(h_pick_lists_get);
 HTTP_HANDLER(h_pick_lists_complete);
 
@@ -168,5 +182,48 @@ HTTP_HANDLER(h_metrics_cost);
 HTTP_HANDLER(h_documents_invoice);
 HTTP_HANDLER(h_documents_packing_slip);
 HTTP_HANDLER(h_documents_label);
+
+/* ---- web console (issue 8): sessions (h_session.c) and the embedded files (static.c) ------- */
+
+/* Adds a response header (name and value must live until the answer is sent); a header past
+ * HTTP_RESPONSE_HEADERS_MAX is dropped and logged. */
+void http_response_header(struct http_response *resp, const char *name, const char *value);
+
+/*
+ * Signs the request in by its session cookie: ERR_AUTH when there is none or it is not live;
+ * for a method other than GET and HEAD, ERR_FORBIDDEN unless X-CSRF-Token matches the
+ * session's token. Sets req->principal, req->ctx.principal and req->session.
+ */
+MUST_CHECK enum err_code http_session_authenticate(struct http_request *req, struct err *err);
+
+HTTP_HANDLER(h_session_create);
+HTTP_HANDLER(h_session_get);
+HTTP_HANDLER(h_session_delete);
+
+/* Customer self-service, no key (h_track.c). */
+HTTP_HANDLER(h_track);
+HTTP_HANDLER(h_track_return);
+
+/* True when the path is the console's (not /v1/... nor /healthz): h_static answers it. */
+bool http_static_wants(const struct http_request *req);
+HTTP_HANDLER(h_static);
+
+/* Returns, invoices and credit notes (h_returns.c; README "Returns and exchanges"). */
+HTTP_HANDLER(h_returns_create);
+HTTP_HANDLER(h_returns_list);
+HTTP_HANDLER(h_returns_get);
+HTTP_HANDLER(h_returns_receive);
+HTTP_HANDLER(h_orders_invoices);
+HTTP_HANDLER(h_credit_notes_get);
+HTTP_HANDLER(h_returns_settings_get);
+HTTP_HANDLER(h_returns_settings_put);
+HTTP_HANDLER(h_returns_rules_create);
+HTTP_HANDLER(h_returns_rules_list);
+
+/* Routing: carriers and settings (h_routing.c; issue 3, routing engineer). */
+HTTP_HANDLER(h_carriers_create);
+HTTP_HANDLER(h_carriers_list);
+HTTP_HANDLER(h_routing_settings_get);
+HTTP_HANDLER(h_routing_settings_put);
 
 #endif

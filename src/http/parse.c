@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "app/payment_provider.h"
 #include "core/limits.h"
 #include "lib/date.h"
 
@@ -518,6 +519,9 @@ static enum err_code order_payment(const struct jp *parent, json_t *root, struct
     code = jp_string(&jp, obj, "provider", CODE_LEN_MAX, &out->payment_provider);
     if (code == ERR_OK && out->payment_provider == NULL) {
         out->payment_provider = "manual";
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, obj, "card", PAYMENT_CARD_LEN_MAX, &out->payment_card); /* payments */
     }
     return code;
 }
@@ -1355,6 +1359,135 @@ enum err_code http_parse_cost(const char *body, size_t len, struct arena *arena,
     }
     if (code == ERR_OK) {
         code = jp_int(&jp, root, "amount", &inout->amount, &inout->has_amount);
+    }
+    json_decref(root);
+    return code;
+}
+
+/* ---- payments, order edits and notes (README "Payments", "Order edits and notes") ---------- */
+
+enum err_code http_parse_payment_input(const char *body, size_t len, struct arena *arena,
+                                       struct app_payment_input *out, struct err *err)
+{
+    ASSERT(arena != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_require(&jp, root, "provider");
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "provider", CODE_LEN_MAX, &out->provider);
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "card", PAYMENT_CARD_LEN_MAX, &out->card);
+    }
+    json_decref(root);
+    return code;
+}
+
+enum err_code http_parse_note(const char *body, size_t len, struct arena *arena,
+                              const char **text_out, struct err *err)
+{
+    ASSERT(arena != NULL && text_out != NULL);
+    *text_out = NULL;
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_require(&jp, root, "text");
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "text", NOTES_LEN_MAX, text_out);
+    }
+    json_decref(root);
+    return code;
+}
+
+/* One item of "lines": {"line_id", "qty"} changes (qty 0 removes), {"sku", "qty"} adds. */
+static enum err_code edit_line(const struct jp *jp, json_t *obj, struct app_edit_line *line)
+{
+    if (!json_is_object(obj)) {
+        return jp_fail(jp, ERR_INVALID, NULL, "must be an object");
+    }
+    enum err_code code = jp_string(jp, obj, "line_id", ID_LEN_MAX, &line->line_id);
+    if (code == ERR_OK) {
+        code = jp_string(jp, obj, "sku", SKU_LEN_MAX, &line->sku);
+    }
+    if (code == ERR_OK && (line->line_id == NULL) == (line->sku == NULL)) {
+        code = jp_fail(jp, ERR_INVALID, NULL, "must name either line_id or sku");
+    }
+    if (code == ERR_OK) {
+        code = jp_require(jp, obj, "qty");
+    }
+    if (code == ERR_OK) {
+        code = jp_int(jp, obj, "qty", &line->qty, NULL);
+    }
+    return code;
+}
+
+static enum err_code edit_lines(const struct jp *jp, json_t *root, struct app_order_edit *out)
+{
+    json_t *array = NULL;
+    enum err_code code = jp_array(jp, root, "lines", ORDER_LINES_MAX, &array);
+    if (code != ERR_OK || array == NULL) {
+        return code;
+    }
+    size_t n = json_array_size(array);
+    struct app_edit_line *lines = ARENA_NEW_ARRAY(jp->arena, struct app_edit_line, n);
+    if (n > 0 && lines == NULL) {
+        return jp_nomem(jp);
+    }
+    for (size_t i = 0; code == ERR_OK && i < n; i++) {
+        struct jp item;
+        jp_item(&item, jp, "lines", i);
+        memset(&lines[i], 0, sizeof(lines[i]));
+        code = edit_line(&item, json_array_get(array, i), &lines[i]);
+    }
+    out->lines = lines;
+    out->lines_count = n;
+    return code;
+}
+
+enum err_code http_parse_order_edit(const char *body, size_t len, struct arena *arena,
+                                    struct app_order_edit *out, struct err *err)
+{
+    ASSERT(arena != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, false, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    json_t *address = json_object_get(root, "shipping_address");
+    if (address != NULL && !json_is_object(address)) {
+        code = jp_fail(&jp, ERR_INVALID, "shipping_address", "must be an object");
+    }
+    if (code == ERR_OK && address != NULL) {
+        out->has_shipping_address = true;
+        code = parse_address(&jp, root, "shipping_address", &out->shipping_address);
+    }
+    if (code == ERR_OK) {
+        code = edit_lines(&jp, root, out);
+    }
+    json_t *payment = NULL;
+    if (code == ERR_OK) {
+        code = jp_object(&jp, root, "payment", &payment);
+    }
+    if (code == ERR_OK && payment != NULL) {
+        struct jp child;
+        jp_child(&child, &jp, "payment");
+        code = jp_string(&child, payment, "card", PAYMENT_CARD_LEN_MAX, &out->payment_card);
+    }
+    if (code == ERR_OK && !out->has_shipping_address && out->lines_count == 0) {
+        code = jp_fail(&jp, ERR_INVALID, NULL, "nothing to change: give shipping_address or lines");
     }
     json_decref(root);
     return code;

@@ -128,4 +128,36 @@ MUST_CHECK enum err_code http_parse_traffic(const char *body, size_t len, struct
 MUST_CHECK enum err_code http_parse_cost(const char *body, size_t len, struct arena *arena,
                                          struct app_cost_input *inout, struct err *err);
 
+/* ---- payments, order edits and notes (README "Payments", "Order edits and notes") ---- */
+
+/* POST /v1/orders/{id}/payments: {"provider" (required), "card"}. */
+MUST_CHECK enum err_code http_parse_payment_input(const char *body, size_t len, struct arena *arena,
+                                                  struct app_payment_input *out, struct err *err);
+/* POST /v1/orders/{id}/notes: {"text"} (required, at most NOTES_LEN_MAX bytes). */
+MUST_CHECK enum err_code http_parse_note(const char *body, size_t len, struct arena *arena,
+                                         const char **text_out, struct err *err);
+/* PATCH /v1/orders/{id}: {"shipping_address": {...}, "lines": [{"line_id", "qty"} (qty 0
+ * removes) or {"sku", "qty"} (adds)], "payment": {"card"}}; address or lines at least. */
+MUST_CHECK enum err_code http_parse_order_edit(const char *body, size_t len, struct arena *arena,
+                                               struct app_order_edit *out, struct err *err);
+
+/* ---- returns (implemented in h_returns.c; README "Returns and exchanges") ------------------ */
+
+/* POST /v1/returns: {"order_id", "location", "lines": [{"line_id", "qty", "reason"}],
+ * "resolution", "exchange_lines": [{"sku", "qty"}]}; app checks the values. */
+MUST_CHECK enum err_code http_parse_return(const char *body, size_t len, struct arena *arena,
+                                           struct app_return_input *out, struct err *err);
+/* POST /v1/returns/{id}/receive: {"lines": [{"line_id", "qty", "condition"}]}. */
+MUST_CHECK enum err_code http_parse_receive(const char *body, size_t len, struct arena *arena,
+                                            struct app_receive *out, struct err *err);
+/* PUT /v1/returns/settings: window_days and the three lists (arrays of strings). */
+MUST_CHECK enum err_code http_parse_return_settings(const char *body, size_t len,
+                                                    struct arena *arena,
+                                                    struct app_return_settings *out,
+                                                    struct err *err);
+/* POST /v1/returns/rules: priority, reason, condition, sku, location, disposition,
+ * target_location. */
+MUST_CHECK enum err_code http_parse_return_rule(const char *body, size_t len, struct arena *arena,
+                                                struct return_rule *out, struct err *err);
+
 #endif

@@ -587,3 +587,48 @@ enum err_code render_pick_list_answer(const void *result, struct buf *body, int 
     ASSERT(result != NULL && body != NULL && status != NULL);
     return render_answer_with(body, status, 200, render_pick_list_any, result);
 }
+
+/* ---- payments (README "Payments") ---------------------------------------------------------- */
+
+static void render_payment_txn(struct jw *jw, const struct payment_txn *txn)
+{
+    jw_object_begin(jw);
+    jw_kv_string(jw, "id", txn->id);
+    jw_kv_string(jw, "kind", payment_kind_name(txn->kind));
+    jw_kv_int(jw, "amount", txn->amount);
+    jw_kv_string(jw, "currency", txn->currency);
+    jw_kv_string(jw, "status", payment_status_name(txn->status));
+    jw_kv_string(jw, "provider", txn->provider);
+    jw_kv_string(jw, "provider_ref", txn->provider_ref);
+    jw_kv_string(jw, "shipment_id", txn->shipment_id);
+    jw_kv_string(jw, "return_id", txn->return_id);
+    jw_kv_string(jw, "error", txn->error);
+    jw_kv_time(jw, "created_at", txn->created_at_ms);
+    jw_kv_time(jw, "updated_at", txn->updated_at_ms);
+    jw_object_end(jw);
+}
+
+void render_payments(struct jw *jw, const struct app_payments_view *view)
+{
+    ASSERT(jw != NULL && view != NULL);
+    const struct order *order = &view->order;
+    jw_object_begin(jw);
+    jw_kv_string(jw, "order_id", order->id);
+    jw_kv_string(jw, "order_status", order_status_name(order->status));
+    jw_kv_string(jw, "hold_reason", order->hold_reason);
+    jw_kv_string(jw, "provider", order->payment_provider);
+    jw_kv_string(jw, "currency", order->currency);
+    jw_kv_int(jw, "order_total", order->totals.total);
+    jw_kv_int(jw, "authorized", view->totals.authorized);
+    jw_kv_int(jw, "captured", view->totals.captured);
+    jw_kv_int(jw, "refunded", view->totals.refunded);
+    jw_kv_int(jw, "refund_pending", view->totals.refund_pending);
+    jw_kv_int(jw, "refundable", payment_refundable(&view->totals));
+    jw_key(jw, "data");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < view->count; i++) {
+        render_payment_txn(jw, &view->txns[i]);
+    }
+    jw_array_end(jw);
+    jw_object_end(jw);
+}

@@ -92,4 +92,10 @@ MUST_CHECK enum err_code render_pick_list_created(const void *result, struct buf
                                                   int *status);
 MUST_CHECK enum err_code render_pick_list_answer(const void *result, struct buf *body, int *status);
 
+/* ---- payments (README "Payments") ---- */
+
+/* {"order_id", "currency", "authorized", "captured", "refunded", "refund_pending",
+ *  "data": [transactions]} */
+void render_payments(struct jw *jw, const struct app_payments_view *view);
+
 #endif

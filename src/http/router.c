@@ -58,6 +58,11 @@ static const struct route routes[] = {
     {"POST", {"v1", "orders", "*", "hold"}, false, h_orders_hold},
     {"POST", {"v1", "orders", "*", "release"}, false, h_orders_release},
     {"GET", {"v1", "orders", "*", "invoice.pdf"}, false, h_documents_invoice},
+    /* Payments, order edits and notes (h_payments.c, h_order_edits.c) */
+    {"GET", {"v1", "orders", "*", "payments"}, false, h_orders_payments_list},
+    {"POST", {"v1", "orders", "*", "payments"}, false, h_orders_payments_create},
+    {"PATCH", {"v1", "orders", "*"}, false, h_orders_patch},
+    {"POST", {"v1", "orders", "*", "notes"}, false, h_orders_notes_create},
     {"GET", {"v1", "shipments", "*", "packing-slip.pdf"}, false, h_documents_packing_slip},
     {"GET", {"v1", "shipments", "*", "label.pdf"}, false, h_documents_label},
     {"GET", {"v1", "customers"}, false, h_customers_find},
@@ -71,6 +76,7 @@ static const struct route routes[] = {
     {"POST", {"v1", "shipments", "*", "ready"}, false, h_shipments_ready},
     {"POST", {"v1", "shipments", "*", "pickup"}, false, h_shipments_pickup},
     {"POST", {"v1", "pick-lists"}, false, h_pick_lists_create},
+    {"GET", {"v1", "pick-lists"}, false, h_pick_lists_list},
     {"GET", {"v1", "pick-lists", "*"}, false, h_pick_lists_get},
     {"POST", {"v1", "pick-lists", "*", "complete"}, false, h_pick_lists_complete},
     {"GET", {"v1", "metrics"}, false, h_metrics_get},
@@ -80,6 +86,29 @@ static const struct route routes[] = {
     {"GET", {"v1", "metrics", "by-location"}, false, h_metrics_by_location},
     {"POST", {"v1", "channels", "*", "traffic"}, false, h_metrics_traffic},
     {"POST", {"v1", "costs"}, false, h_metrics_cost},
+    /* Returns, invoices and credit notes (h_returns.c) */
+    {"POST", {"v1", "returns"}, false, h_returns_create},
+    {"GET", {"v1", "returns", "settings"}, false, h_returns_settings_get},
+    {"PUT", {"v1", "returns", "settings"}, false, h_returns_settings_put},
+    {"GET", {"v1", "returns", "rules"}, false, h_returns_rules_list},
+    {"POST", {"v1", "returns", "rules"}, false, h_returns_rules_create},
+    {"GET", {"v1", "returns"}, false, h_returns_list},
+    {"GET", {"v1", "returns", "*"}, false, h_returns_get},
+    {"POST", {"v1", "returns", "*", "receive"}, false, h_returns_receive},
+    {"GET", {"v1", "orders", "*", "invoices"}, false, h_orders_invoices},
+    {"GET", {"v1", "credit-notes", "*"}, false, h_credit_notes_get},
+    /* Web console sessions (issue 8, h_session.c): signing in and asking who is signed in
+     * need no key. */
+    {"POST", {"v1", "session"}, true, h_session_create},
+    {"GET", {"v1", "session"}, true, h_session_get},
+    {"DELETE", {"v1", "session"}, false, h_session_delete},
+    {"GET", {"v1", "track"}, true, h_track}, /* customer self-service (issue 8, h_track.c) */
+    {"POST", {"v1", "track", "returns"}, true, h_track_return},
+    /* Routing: carriers and settings (issue 3, h_routing.c). */
+    {"GET", {"v1", "carriers"}, false, h_carriers_list},
+    {"POST", {"v1", "carriers"}, false, h_carriers_create},
+    {"GET", {"v1", "routing", "settings"}, false, h_routing_settings_get},
+    {"PUT", {"v1", "routing", "settings"}, false, h_routing_settings_put},
 };
 
 struct router_path {
@@ -176,7 +205,7 @@ static enum err_code router_authenticate(struct http_request *req, struct err *e
 {
     const char *header = http_header(req, "Authorization");
     if (header == NULL) {
-        return err_set(err, ERR_AUTH, NULL, "an API key is required: Authorization: Bearer <key>");
+        return http_session_authenticate(req, err); /* the console's cookie (issue 8) */
     }
     if (strncasecmp(header, "Bearer ", 7) != 0) {
         return err_set(err, ERR_AUTH, NULL, "the Authorization header must be Bearer <key>");
@@ -227,6 +256,9 @@ static enum err_code router_check_media(const struct http_request *req, struct e
 static enum err_code router_dispatch(struct http_request *req, struct http_response *resp,
                                      struct err *err)
 {
+    if (http_static_wants(req)) {
+        return h_static(req, resp, err); /* the web console's files (issue 8) */
+    }
     struct router_path path;
     enum err_code code = router_split(req, &path, err);
     if (code != ERR_OK) {

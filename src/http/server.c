@@ -180,6 +180,10 @@ static enum MHD_Result server_respond(struct server_request *request,
     if (result == MHD_YES && resp.allow != NULL) {
         result = MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, resp.allow);
     }
+    /* Web console (issue 8): Set-Cookie, Retry-After, ETag, Cache-Control, CSP ... */
+    for (size_t i = 0; result == MHD_YES && i < resp.headers_count; i++) {
+        result = MHD_add_response_header(response, resp.headers[2 * i], resp.headers[2 * i + 1]);
+    }
     if (result == MHD_YES) {
         result = MHD_queue_response(connection, (unsigned)resp.status, response);
     }

@@ -78,6 +78,10 @@ static const struct sq_sql SQL_PICK_LINE_LIST = {
     SQ_PICK_LINE_LIST,
     "SELECT line_no, shipment_id, order_id, order_line_id, allocation_id, sku, bin_location, qty,"
     " qty_shorted FROM pick_list_lines WHERE pick_list_id = ?1 ORDER BY line_no"};
+static const struct sq_sql SQL_PICK_LIST_IDS = {
+    SQ_PICK_LIST_IDS,
+    "SELECT id FROM pick_lists WHERE (?1 = 0 OR location_id = ?1) AND (?2 IS NULL OR status = ?2)"
+    " AND (?3 IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?4"};
 static const struct sq_sql SQL_PICK_LINE_UPDATE = {
     SQ_PICK_LINE_UPDATE,
     "UPDATE pick_list_lines SET qty_shorted = ?3 WHERE pick_list_id = ?1 AND line_no = ?2"};
@@ -256,6 +260,21 @@ enum err_code sqlite_shipment_wave(struct store_conn *conn, struct arena *arena,
     return fulfillment_shipments(conn, arena, stmt, out, count, err);
 }
 
+/* Reads the ids (first column) a bound statement returns. */
+static enum err_code fulfillment_read_ids(struct store_conn *conn, struct arena *arena,
+                                          sqlite3_stmt *stmt, struct store_ids *ids,
+                                          struct err *err)
+{
+    struct sq_reader reader = {.arena = arena,
+                               .read = fulfillment_read_id,
+                               .what = "id",
+                               .elem_size = sizeof(const char *)};
+    enum err_code code = sq_read_all(conn, stmt, &reader, err);
+    ids->ids = reader.items;
+    ids->count = reader.count;
+    return code;
+}
+
 /* Reads the ids (first column) a statement bound with (value, limit) returns. */
 static enum err_code fulfillment_ids(struct store_conn *conn, struct arena *arena,
                                      const struct sq_sql *sql, int64_t value, struct store_ids *ids,
@@ -276,14 +295,7 @@ static enum err_code fulfillment_ids(struct store_conn *conn, struct arena *aren
     if (code != ERR_OK) {
         return code;
     }
-    struct sq_reader reader = {.arena = arena,
-                               .read = fulfillment_read_id,
-                               .what = "id",
-                               .elem_size = sizeof(const char *)};
-    code = sq_read_all(conn, stmt, &reader, err);
-    ids->ids = reader.items;
-    ids->count = reader.count;
-    return code;
+    return fulfillment_read_ids(conn, arena, stmt, ids, err);
 }
 
 enum err_code sqlite_shipment_expired_pickups(struct store_conn *conn, struct arena *arena,
@@ -438,6 +450,32 @@ enum err_code sqlite_pick_list_get(struct store_conn *conn, struct arena *arena,
     }
     sq_snapshot_end(conn, owned);
     return code;
+}
+
+enum err_code sqlite_pick_list_ids(struct store_conn *conn, struct arena *arena,
+                                   const struct pick_list_filter *filter, struct store_ids *ids,
+                                   struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL && filter != NULL);
+    ASSERT(ids != NULL && filter->limit > 0);
+    ids->ids = NULL;
+    ids->count = 0;
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_PICK_LIST_IDS, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, filter->location_row_id);
+    sq_bind_text(&bind, !filter->has_status ? NULL : filter->completed ? "completed" : "open");
+    sq_bind_text(&bind, filter->before_id);
+    sq_bind_i64(&bind, (int64_t)filter->limit);
+    code = sq_bind_check(conn, &bind, "pick list ids", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return fulfillment_read_ids(conn, arena, stmt, ids, err);
 }
 
 static enum err_code pick_line_update(struct store_conn *conn, const char *pick_list_id,

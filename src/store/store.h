@@ -19,7 +19,10 @@
 #include "core/location.h"
 #include "core/metrics.h"
 #include "core/order.h"
+#include "core/payment.h"
 #include "core/product.h"
+#include "core/returns.h"
+#include "core/routing.h"
 #include "core/shipment.h"
 #include "lib/arena.h"
 #include "lib/base.h"
@@ -366,6 +369,19 @@ MUST_CHECK enum err_code store_pick_list_insert(struct store_conn *conn,
 MUST_CHECK enum err_code store_pick_list_get(struct store_conn *conn, struct arena *arena,
                                              const char *id, struct pick_list *out,
                                              struct err *err);
+
+struct pick_list_filter {
+    int64_t location_row_id; /* 0: any location */
+    bool has_status;         /* only open (completed false) or completed ones */
+    bool completed;
+    const char *before_id; /* cursor: pick lists with id < before_id; NULL: the newest */
+    size_t limit;
+};
+
+/* Ids of the pick lists matching filter, newest first (ids->limit is not used: filter's is). */
+MUST_CHECK enum err_code store_pick_list_ids(struct store_conn *conn, struct arena *arena,
+                                             const struct pick_list_filter *filter,
+                                             struct store_ids *ids, struct err *err);
 /* Writes status, picker, completion time and each line's qty_shorted, version checked. */
 MUST_CHECK enum err_code store_pick_list_update(struct store_conn *conn,
                                                 const struct pick_list *pick_list,
@@ -549,5 +565,250 @@ MUST_CHECK enum err_code store_metrics_order_ids(struct store_conn *conn, struct
 MUST_CHECK enum err_code store_metrics_order_flags(struct store_conn *conn, const char *order_id,
                                                    struct metrics_order_flags *out,
                                                    struct err *err);
+
+/* ---- payments (sqlite_payments.c; README "Payments") ---------------------------------- */
+
+MUST_CHECK enum err_code store_payment_insert(struct store_conn *conn,
+                                              const struct payment_txn *txn, struct err *err);
+/* Records the outcome (status, provider_ref when not NULL, error, updated_at) of a pending
+ * transaction; *updated false when it was no longer pending (nothing changed). */
+MUST_CHECK enum err_code store_payment_complete(struct store_conn *conn,
+                                                const struct payment_txn *txn, bool *updated,
+                                                struct err *err);
+/* An order's transactions, oldest first. */
+MUST_CHECK enum err_code store_payment_list_by_order(struct store_conn *conn, struct arena *arena,
+                                                     const char *order_id, struct payment_txn **out,
+                                                     size_t *count, struct err *err);
+/* Pending transactions, oldest first, at most limit. */
+MUST_CHECK enum err_code store_payment_list_pending(struct store_conn *conn, struct arena *arena,
+                                                    size_t limit, struct payment_txn **out,
+                                                    size_t *count, struct err *err);
+/* Ids of orders whose succeeded and pending refunds exceed their succeeded captures. */
+MUST_CHECK enum err_code store_payment_check(struct store_conn *conn, struct arena *arena,
+                                             const char ***order_ids, size_t *count,
+                                             struct err *err);
+/* A customer's open balance on manual (invoice) payment, except one order: succeeded
+ * authorizations less voids and refunds, over transactions made since since_ms. */
+MUST_CHECK enum err_code store_payment_open_balance(struct store_conn *conn,
+                                                    const char *customer_id,
+                                                    const char *except_order_id, int64_t since_ms,
+                                                    int64_t *out, struct err *err);
+
+/* ---- users, sessions and sign-in failures (issue 8: web console; sqlite_users.c) --------- */
+
+struct user {
+    const char *id;            /* usr_<ULID> */
+    const char *email;         /* lower case, unique */
+    const char *password_hash; /* crypto_pwhash_str text (argon2id) */
+    enum role role;
+    const char *scope_channel;
+    const char *scope_location;
+    const char *scope_customer;
+    int64_t created_at_ms;
+    int64_t disabled_at_ms; /* 0: may sign in */
+};
+
+struct session {
+    unsigned char id_hash[ID_HASH_BYTES]; /* BLAKE2b of the cookie's session id */
+    const char *user_id;
+    const char *csrf_token;
+    int64_t created_at_ms;
+    int64_t expires_at_ms;
+};
+
+/* ERR_CONFLICT when the e-mail is taken. */
+MUST_CHECK enum err_code store_user_insert(struct store_conn *conn, const struct user *user,
+                                           struct err *err);
+MUST_CHECK enum err_code store_user_get_by_email(struct store_conn *conn, struct arena *arena,
+                                                 const char *email, struct user *out,
+                                                 struct err *err);
+MUST_CHECK enum err_code store_session_insert(struct store_conn *conn,
+                                              const struct session *session, struct err *err);
+/* The session with that hash and its user; ERR_NOT_FOUND when there is none. */
+MUST_CHECK enum err_code store_session_get(struct store_conn *conn, struct arena *arena,
+                                           const unsigned char id_hash[ID_HASH_BYTES],
+                                           struct session *out, struct user *user, struct err *err);
+MUST_CHECK enum err_code store_session_delete(struct store_conn *conn,
+                                              const unsigned char id_hash[ID_HASH_BYTES],
+                                              struct err *err);
+/* Deletes the sessions that expired before before_ms. */
+MUST_CHECK enum err_code store_session_purge(struct store_conn *conn, int64_t before_ms,
+                                             struct err *err);
+/* Records a failed sign-in and forgets failures (of any e-mail) older than forget_before_ms. */
+MUST_CHECK enum err_code store_login_failure_add(struct store_conn *conn, const char *email,
+                                                 int64_t at_ms, int64_t forget_before_ms,
+                                                 struct err *err);
+/* Failures of email since since_ms: how many, and the time of the oldest (0 when none). */
+MUST_CHECK enum err_code store_login_failures_count(struct store_conn *conn, const char *email,
+                                                    int64_t since_ms, int64_t *count,
+                                                    int64_t *oldest_ms, struct err *err);
+MUST_CHECK enum err_code store_login_failures_clear(struct store_conn *conn, const char *email,
+                                                    struct err *err);
+
+/* ---- returns and invoices (sqlite_returns.c; issue 5, returns engineer) ------------------ */
+
+/* Inserts a return with its lines and exchange lines (no dispositions yet). */
+MUST_CHECK enum err_code store_rma_insert(struct store_conn *conn, const struct rma *rma,
+                                          struct err *err);
+/* Writes status, amounts, exchange order, received time and every line's received figures
+ * when the version is still expected (version + 1), and inserts the dispositions from
+ * first_new_disposition on. ERR_PRECONDITION when it moved on. */
+MUST_CHECK enum err_code store_rma_save(struct store_conn *conn, const struct rma *rma,
+                                        int64_t expected_version, size_t first_new_disposition,
+                                        struct err *err);
+/* A return with its lines, dispositions and exchange lines; ERR_NOT_FOUND. */
+MUST_CHECK enum err_code store_rma_get(struct store_conn *conn, struct arena *arena, const char *id,
+                                       struct rma *out, struct err *err);
+/* The ids of an order's returns, oldest first (arena array of strings). */
+MUST_CHECK enum err_code store_rma_ids_by_order(struct store_conn *conn, struct arena *arena,
+                                                const char *order_id, const char ***out,
+                                                size_t *count, struct err *err);
+/* Units of an order line on returns (requested, received or not). */
+MUST_CHECK enum err_code store_rma_line_requested(struct store_conn *conn,
+                                                  const char *order_line_id, int64_t *out,
+                                                  struct err *err);
+/* Received units of an order whose shipping share was refunded. */
+MUST_CHECK enum err_code store_rma_shipping_units(struct store_conn *conn, const char *order_id,
+                                                  int64_t *out, struct err *err);
+/* The next return number (1001, 1002, ...). */
+MUST_CHECK enum err_code store_rma_next_number(struct store_conn *conn, int64_t *out,
+                                               struct err *err);
+/* A return setting's value (arena copy); ERR_NOT_FOUND when unset. */
+MUST_CHECK enum err_code store_rma_setting_get(struct store_conn *conn, struct arena *arena,
+                                               const char *name, const char **out, struct err *err);
+MUST_CHECK enum err_code store_rma_setting_put(struct store_conn *conn, const char *name,
+                                               const char *value, struct err *err);
+/* Every disposition rule (reason/condition -1 and sku/location NULL when any). */
+MUST_CHECK enum err_code store_rma_rules_list(struct store_conn *conn, struct arena *arena,
+                                              struct return_rule **out, size_t *count,
+                                              struct err *err);
+/* Adds a rule; sets rule->row_id. */
+MUST_CHECK enum err_code store_rma_rule_insert(struct store_conn *conn, struct return_rule *rule,
+                                               int64_t now_ms, struct err *err);
+
+/* An invoice or a credit note. */
+struct invoice {
+    const char *id;
+    bool credit_note;   /* false: invoice (INV-), true: credit note (CN-) */
+    const char *number; /* "INV-2026-000001" */
+    int year;
+    int64_t seq;
+    const char *order_id;
+    const char *return_id; /* credit notes */
+    int64_t amount;        /* minor units */
+    int64_t shipping;      /* part of amount */
+    const char *currency;
+    int64_t issued_at_ms;
+};
+
+/* Issues one: seq = the last of its kind and year + 1, number from it; fills seq and number
+ * (arena copies). */
+MUST_CHECK enum err_code store_invoice_issue(struct store_conn *conn, struct arena *arena,
+                                             struct invoice *invoice, struct err *err);
+MUST_CHECK enum err_code store_invoice_get(struct store_conn *conn, struct arena *arena,
+                                           const char *id, struct invoice *out, struct err *err);
+/* An order's invoices and credit notes, oldest first. */
+MUST_CHECK enum err_code store_invoice_list_by_order(struct store_conn *conn, struct arena *arena,
+                                                     const char *order_id, struct invoice **out,
+                                                     size_t *count, struct err *err);
+/* Per kind and year, how many numbers are missing between 1 and the last (0: no gap). */
+MUST_CHECK enum err_code store_invoice_gaps(struct store_conn *conn, int64_t *missing,
+                                            struct err *err);
+/* For ordo check: order lines whose qty_returned is not the units received on their returns,
+ * and returns whose refunded is not the sum of their credit notes. */
+MUST_CHECK enum err_code store_rma_check(struct store_conn *conn, int64_t *bad_lines,
+                                         int64_t *bad_returns, struct err *err);
+
+/* ---- routing: carriers, settings, hold-backs (sqlite_routing.c; issue 3, routing engineer) */
+
+/* Creates or replaces a carrier with its services; *created tells which. Moves the routing
+ * config version on. */
+MUST_CHECK enum err_code store_carrier_put(struct store_conn *conn,
+                                           const struct routing_carrier *carrier, bool *created,
+                                           struct err *err);
+/* Every carrier by code, each with its services in their given order. */
+MUST_CHECK enum err_code store_carrier_list(struct store_conn *conn, struct arena *arena,
+                                            struct routing_carrier **out, size_t *count,
+                                            struct err *err);
+/* The settings stored; names never stored keep what *out holds (the caller's defaults). */
+MUST_CHECK enum err_code store_routing_settings_get(struct store_conn *conn,
+                                                    struct routing_settings *out, struct err *err);
+/* Stores every setting and moves the routing config version on. */
+MUST_CHECK enum err_code store_routing_settings_put(struct store_conn *conn,
+                                                    const struct routing_settings *settings,
+                                                    struct err *err);
+/* The version of carriers, settings and hold-backs together (moves on with each change). */
+MUST_CHECK enum err_code store_routing_version(struct store_conn *conn, int64_t *out,
+                                               struct err *err);
+/* Every channel hold-back, by channel. */
+MUST_CHECK enum err_code store_routing_hold_back_list(struct store_conn *conn, struct arena *arena,
+                                                      struct routing_hold_back **out, size_t *count,
+                                                      struct err *err);
+/* Replaces every hold-back with these (ERR_NOT_FOUND for an unknown channel). */
+MUST_CHECK enum err_code store_routing_hold_back_replace(struct store_conn *conn,
+                                                         const struct routing_hold_back *items,
+                                                         size_t count, struct err *err);
+/* Shipments the location has taken on the UTC day of since_ms, which starts that day (its daily
+ * capacity used). */
+MUST_CHECK enum err_code store_routing_shipments_since(struct store_conn *conn,
+                                                       int64_t location_row_id, int64_t since_ms,
+                                                       int64_t *out, struct err *err);
+
+/* ---- routing round 2: drop-ship purchase orders (sqlite_purchase_orders.c; issue 3) ------- */
+
+/* One line of a purchase order: an allocation of its shipment. */
+struct purchase_order_line {
+    int line_no; /* the order line's */
+    const char *sku;
+    const char *name;
+    int64_t qty;
+};
+
+/* A drop-ship purchase order; status and shipping fields are its shipment's. */
+struct purchase_order {
+    const char *id;
+    const char *number; /* "PO-1001", set by insert */
+    const char *order_id;
+    const char *order_number; /* read */
+    const char *shipment_id;
+    int64_t supplier_row_id;
+    const char *supplier_code; /* read */
+    enum shipment_status status;
+    const char *carrier;
+    const char *service;
+    const char *tracking_number;
+    int64_t created_at_ms;
+    int64_t shipped_at_ms;
+    int64_t delivered_at_ms;
+    int64_t cancelled_at_ms;
+    struct purchase_order_line *lines; /* read */
+    size_t lines_count;
+};
+
+struct purchase_order_filter {
+    int64_t supplier_row_id; /* 0: any */
+    bool has_status;
+    enum shipment_status status; /* of the shipment */
+    const char *order_id;        /* or NULL */
+    const char *before_id;       /* cursor: ids below it; NULL: the newest */
+    size_t limit;
+};
+
+/* Numbers (po->number, arena) and inserts a purchase order. */
+MUST_CHECK enum err_code store_purchase_order_insert(struct store_conn *conn, struct arena *arena,
+                                                     struct purchase_order *po, struct err *err);
+/* A purchase order with its lines; ERR_NOT_FOUND when there is none. */
+MUST_CHECK enum err_code store_purchase_order_get(struct store_conn *conn, struct arena *arena,
+                                                  const char *id, struct purchase_order *out,
+                                                  struct err *err);
+/* Purchase orders matching filter, newest first, each with its lines. */
+MUST_CHECK enum err_code store_purchase_order_list(struct store_conn *conn, struct arena *arena,
+                                                   const struct purchase_order_filter *filter,
+                                                   struct purchase_order **out, size_t *count,
+                                                   struct err *err);
+/* Whether the location is of kind supplier (false when there is no such location). */
+MUST_CHECK enum err_code store_location_is_supplier(struct store_conn *conn,
+                                                    int64_t location_row_id, bool *out,
+                                                    struct err *err);
 
 #endif

@@ -22,12 +22,12 @@ static unsigned expected_permissions(enum role role)
     case ROLE_SUPPORT:
         return P(PERM_ORDERS_CREATE) | P(PERM_ORDERS_READ) | P(PERM_ORDERS_MANAGE) |
                P(PERM_CATALOG_READ) | P(PERM_INVENTORY_READ) | P(PERM_CUSTOMERS_READ) |
-               P(PERM_CUSTOMERS_WRITE);
+               P(PERM_CUSTOMERS_WRITE) | P(PERM_ROUTING_READ); /* routing (issue 3) */
     case ROLE_CHANNEL:
         return P(PERM_ORDERS_CREATE) | P(PERM_ORDERS_READ) | P(PERM_ORDERS_MANAGE) |
                P(PERM_CATALOG_READ) | P(PERM_INVENTORY_READ);
     case ROLE_ANALYST:
-        return P(PERM_METRICS_READ);
+        return P(PERM_METRICS_READ) | P(PERM_ROUTING_READ); /* routing (issue 3) */
     case ROLE_CUSTOMER:
         return P(PERM_ORDERS_READ) | P(PERM_CATALOG_READ);
     default:

@@ -114,7 +114,7 @@ Test(routing, single_nearest, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {5, 5, 5, 5, 5};
     static const int64_t a1[C_COUNT] = {1, 9, 9, 9, 9};
-    struct routing_line lines[] = {{2, a0}, {1, a1}};
+    struct routing_line lines[] = {{2, a0, 0}, {1, a1, 0}};
     struct routing_request req = boston_request(lines, 2);
     struct routing_plan plan;
     cr_assert_eq(routing_plan_order(&req, &arena, &plan, &err), ERR_OK, "%s", err.message);
@@ -149,7 +149,7 @@ Test(routing, nearest_that_serves_everything, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {5, 5, 5, 0, 50};
     static const int64_t a1[C_COUNT] = {0, 0, 9, 0, 50};
-    struct routing_line lines[] = {{2, a0}, {1, a1}};
+    struct routing_line lines[] = {{2, a0, 0}, {1, a1, 0}};
     struct routing_request req = boston_request(lines, 2);
     struct routing_plan plan;
     cr_assert_eq(routing_plan_order(&req, &arena, &plan, &err), ERR_OK);
@@ -166,7 +166,7 @@ Test(routing, split_along_the_ranking, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {3, 4, 10, 0, 0};
     static const int64_t a1[C_COUNT] = {0, 1, 10, 0, 0};
-    struct routing_line lines[] = {{5, a0}, {2, a1}};
+    struct routing_line lines[] = {{5, a0, 0}, {2, a1, 0}};
     struct routing_request req = boston_request(lines, 2);
     struct routing_plan plan;
     /* Reno could serve it all, so make it unable to: no capacity today. */
@@ -201,7 +201,7 @@ Test(routing, split_along_the_ranking, .init = setup, .fini = teardown)
 Test(routing, split_complete, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {3, 4, 0, 0, 0};
-    struct routing_line lines[] = {{6, a0}};
+    struct routing_line lines[] = {{6, a0, 0}};
     struct routing_request req = boston_request(lines, 1);
     struct routing_plan plan;
     cr_assert_eq(routing_plan_order(&req, &arena, &plan, &err), ERR_OK);
@@ -214,7 +214,7 @@ Test(routing, split_complete, .init = setup, .fini = teardown)
 Test(routing, ship_complete_plans_nothing, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {3, 4, 0, 0, 0};
-    struct routing_line lines[] = {{6, a0}};
+    struct routing_line lines[] = {{6, a0, 0}};
     struct routing_request req = boston_request(lines, 1);
     req.policy = SHIP_POLICY_SHIP_COMPLETE;
     struct routing_plan plan;
@@ -234,7 +234,7 @@ Test(routing, pickup, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {1, 50, 50, 50, 50};
     static const int64_t a1[C_COUNT] = {4, 50, 50, 50, 50};
-    struct routing_line lines[] = {{2, a0}, {3, a1}};
+    struct routing_line lines[] = {{2, a0, 0}, {3, a1, 0}};
     struct routing_request req = boston_request(lines, 2);
     req.method = FULFILLMENT_PICKUP;
     req.pickup_candidate = C_BOS;
@@ -273,7 +273,7 @@ Test(routing, pickup, .init = setup, .fini = teardown)
 Test(routing, pickup_complete, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {2, 0, 0, 0, 0};
-    struct routing_line lines[] = {{2, a0}};
+    struct routing_line lines[] = {{2, a0, 0}};
     struct routing_request req = boston_request(lines, 1);
     req.method = FULFILLMENT_PICKUP;
     req.policy = SHIP_POLICY_SHIP_COMPLETE;
@@ -287,7 +287,7 @@ Test(routing, pickup_complete, .init = setup, .fini = teardown)
 Test(routing, verdicts, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {5, 5, 5, 5, 5};
-    struct routing_line lines[] = {{1, a0}};
+    struct routing_line lines[] = {{1, a0, 0}};
     struct routing_request req = boston_request(lines, 1);
     network[C_EAST].capabilities = LOCATION_CAP_RETURN | LOCATION_CAP_PICKUP;
     network[C_WEST].capacity_left = -3;
@@ -310,7 +310,7 @@ Test(routing, verdicts, .init = setup, .fini = teardown)
 Test(routing, no_destination_orders_by_priority_then_code, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {5, 5, 5, 5, 5};
-    struct routing_line lines[] = {{1, a0}};
+    struct routing_line lines[] = {{1, a0, 0}};
     struct routing_request req = boston_request(lines, 1);
     req.has_destination = false;
     struct routing_plan plan;
@@ -330,7 +330,7 @@ Test(routing, no_destination_orders_by_priority_then_code, .init = setup, .fini 
 Test(routing, limits_and_memory, .init = setup, .fini = teardown)
 {
     static const int64_t a0[C_COUNT] = {5, 5, 5, 5, 5};
-    struct routing_line lines[] = {{1, a0}};
+    struct routing_line lines[] = {{1, a0, 0}};
     struct routing_request req = boston_request(lines, 1);
     struct routing_plan plan;
     req.candidates_count = LOCATIONS_MAX + 1;

@@ -772,9 +772,73 @@ Test(metrics, breakdowns)
     mx_teardown(client);
 }
 
+/* Returns: O1 (web, ana, 2 TEE, shipped D1, delivered 11-04) sends 1 TEE back as defective,
+ * requested 11-09 10:00 and received sellable at DC-WEST on 11-10 10:00, after the period. */
+static void mx_return_o1(struct mx *m)
+{
+    struct order_filter filter = {
+        .channel = "web", .customer_email = "ana@example.com", .limit = 10};
+    struct order *orders = NULL;
+    size_t count = 0;
+    const char *next = NULL;
+    struct err err = {0};
+    mx_ok(app_order_list(&m->ctx, &filter, &orders, &count, &next, &err), &err, "find O1");
+    cr_assert_eq(count, 1, "ana has one web order, O1");
+    struct app_return_line_input line = {
+        .line_id = orders[0].lines[0].id, .qty = 1, .reason = "defective"};
+    struct app_return_input input = {
+        .order_id = orders[0].id, .location = "DC-WEST", .lines = &line, .lines_count = 1};
+    struct app_return_view view;
+    m->ctx.now_ms = mx_at(9, 10, 0);
+    mx_ok(app_return_create(&m->ctx, &input, NULL, &view, &err), &err, "return");
+    struct app_receive_line receive = {
+        .line_id = orders[0].lines[0].id, .qty = 1, .condition = "sellable"};
+    m->ctx.now_ms = mx_at(10, 10, 0);
+    struct app_receive receipt = {.lines = &receive, .count = 1};
+    mx_ok(app_return_receive(&m->ctx, view.rma.id, &receipt, NULL, &view, &err), &err, "receive");
+    /* 1 of 2 TEE worth 5000: 2500, and defective refunds its shipping share floor(599 / 2) */
+    cr_assert_eq(view.rma.refunded, 2500 + 299);
+}
+
 Test(metrics, return_received_after_period)
 {
-    cr_skip_test("no returns API yet (returns come with a later issue): the case is an order "
-                 "shipped in the period whose return is received after it, which must count in "
-                 "return_rate of the order's period");
+    cr_assert(test_server_init(&g_server), "%s", g_server.error);
+    struct mx m;
+    struct app_options options = {.db_path = g_server.db_path, .no_writer = true};
+    struct err err = {0};
+    mx_ok(app_open(&options, &m.app, &err), &err, "app_open");
+    arena_init(&m.arena, (size_t)16 * 1024 * 1024);
+    m.ctx = (struct app_ctx){.app = m.app, .principal = &mx_admin, .arena = &m.arena};
+    mx_store(&m);
+    mx_orders(&m);
+    mx_return_o1(&m);
+    app_close(m.app);
+    arena_release(&m.arena);
+    cr_assert(test_server_start(&g_server), "%s", g_server.error);
+    cr_assert(
+        test_server_key_create(&g_server, "analyst", NULL, NULL, g_analyst, sizeof(g_analyst)),
+        "%s", g_server.error);
+    struct client *client = client_new(g_server.base_url);
+    struct http_response res = mx_get(client, "/v1/metrics?from=2026-11-02&to=2026-11-03");
+    /* the return counts in O1's period: orders with a returned unit received (O1) / orders
+     * with a shipment shipped (O1, O2, O3, O10) = 1 / 4 */
+    mx_num(res.json, "return_rate", 0.25);
+    /* delivered in full O1, O2, O10, O3; perfect O2, O3 (O10 late, O1 returned defective) */
+    mx_num(res.json, "perfect_order_rate", 0.5);
+    mx_num(res.json, "orders", 7);
+    /* the restock is on 11-10, outside: nothing scrapped of the 10 TEE received */
+    mx_num(res.json, "scrap_rate", 0.0);
+    http_response_release(&res);
+    res = mx_get(client, "/v1/metrics?from=2026-11-02&to=2026-11-03&channel=web");
+    /* web orders shipped O1, O2, O10; returned O1: 1 / 3 */
+    mx_num(res.json, "return_rate", 1.0 / 3.0);
+    http_response_release(&res);
+    res = mx_get(client, "/v1/metrics?from=2026-11-10&to=2026-11-10");
+    /* no order on the day the return arrived: null; 1 unit came in (return_restock), none
+     * scrapped: 0 / 1 */
+    mx_null(res.json, "return_rate");
+    mx_num(res.json, "orders", 0);
+    mx_num(res.json, "scrap_rate", 0.0);
+    http_response_release(&res);
+    mx_teardown(client);
 }
