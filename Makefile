@@ -199,6 +199,13 @@ bench: setup
 	@$(MAKE) --no-print-directory build/ordo build/loadgen
 	@bash bench/bench.sh
 
+# The same workload on PostgreSQL with one and two `ordo serve` processes (issue 7;
+# bench/bench_pg.sh starts a throwaway cluster).
+.PHONY: bench-pg
+bench-pg: setup
+	@$(MAKE) --no-print-directory build/ordo build/loadgen
+	@bash bench/bench_pg.sh
+
 # The metrics benchmark (issue 6): 1,000,000 orders over two years through the app, then p50/p99
 # of GET /v1/metrics and /v1/metrics/daily (bench/bench_metrics.sh).
 .PHONY: bench-metrics

@@ -15,6 +15,7 @@ packages=(
     zbar-tools          # tests: zbarimg decodes the label's Code 128 and QR codes
     libpq-dev           # the PostgreSQL backend (src/store/store_pg.c) links libpq
     postgresql          # make test runs the suites on a throwaway cluster (scripts/pg-cluster.sh)
+    nginx-light         # deploy/nginx-ordo.conf in front of several `ordo serve` (README; nginx -t checks it)
     chromium            # web console (issue 8): the browser tests drive it with playwright-core
 )
 # Web console (issue 8): node and npm build web/ (npm ci needs the npm registry). Any node >= 18

@@ -489,3 +489,43 @@ enum err_code pg_pick_list_update(struct store_conn *conn, const struct pick_lis
     }
     return code;
 }
+
+/* ---- pick list ids --------------------------------------------------------------------------- */
+
+static const struct pg_sql SQL_PICK_LIST_IDS = {
+    PGS_PICK_LIST_IDS, "SELECT id FROM pick_lists WHERE ($1::bigint = 0 OR location_id = $1)"
+                       " AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR id < $3)"
+                       " ORDER BY id DESC LIMIT $4"};
+
+enum err_code pg_pick_list_ids(struct store_conn *conn, struct arena *arena,
+                               const struct pick_list_filter *filter, struct store_ids *ids,
+                               struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL && filter != NULL);
+    ASSERT(ids != NULL && filter->limit > 0);
+    ids->ids = NULL;
+    ids->count = 0;
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_PICK_LIST_IDS, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_i64(&bind, filter->location_row_id);
+    pg_bind_text(&bind, !filter->has_status ? NULL : filter->completed ? "completed" : "open");
+    pg_bind_text(&bind, filter->before_id);
+    pg_bind_i64(&bind, (int64_t)filter->limit);
+    code = pg_bind_check(conn, &bind, "pick list ids", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_reader reader = {.arena = arena,
+                               .read = fulfillment_read_id,
+                               .what = "id",
+                               .elem_size = sizeof(const char *)};
+    code = pg_read_all(conn, stmt, &reader, err);
+    ids->ids = reader.items;
+    ids->count = reader.count;
+    return code;
+}

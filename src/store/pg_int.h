@@ -130,6 +130,74 @@ enum pg_stmt {
     PGS_M_ORDER_FLAGS,
     PGS_STOCK_CREATE,    /* no SQLite twin: see pg_inventory.c */
     PGS_M_DISTINCT_LOCK, /* no SQLite twin: see pg_metrics.c */
+    /* pick list ids (pg_fulfillment.c) */
+    PGS_PICK_LIST_IDS,
+    /* payments (pg_payments.c) */
+    PGS_PAYMENT_INSERT,
+    PGS_PAYMENT_UPDATE,
+    PGS_PAYMENT_LIST_BY_ORDER,
+    PGS_PAYMENT_LIST_PENDING,
+    PGS_PAYMENT_CHECK,
+    PGS_PAYMENT_OPEN_BALANCE,
+    /* users and sessions (issue 8: web console; pg_users.c) */
+    PGS_USER_INSERT,
+    PGS_USER_GET_BY_EMAIL,
+    PGS_SESSION_INSERT,
+    PGS_SESSION_GET,
+    PGS_SESSION_DELETE,
+    PGS_SESSION_PURGE,
+    PGS_LOGIN_FAILURE_ADD,
+    PGS_LOGIN_FAILURE_FORGET,
+    PGS_LOGIN_FAILURE_COUNT,
+    PGS_LOGIN_FAILURE_CLEAR,
+    /* returns and invoices (pg_returns.c) */
+    PGS_RMA_INSERT,
+    PGS_RMA_LINE_INSERT,
+    PGS_RMA_XLINE_INSERT,
+    PGS_RMA_UPDATE,
+    PGS_RMA_EXISTS,
+    PGS_RMA_LINE_UPDATE,
+    PGS_RMA_DISP_INSERT,
+    PGS_RMA_GET,
+    PGS_RMA_LINE_LIST,
+    PGS_RMA_DISP_LIST,
+    PGS_RMA_XLINE_LIST,
+    PGS_RMA_IDS_BY_ORDER,
+    PGS_RMA_LINE_REQUESTED,
+    PGS_RMA_SHIPPING_UNITS,
+    PGS_RMA_NEXT_NUMBER,
+    PGS_RMA_SETTING_GET,
+    PGS_RMA_SETTING_PUT,
+    PGS_RMA_RULES_LIST,
+    PGS_RMA_RULE_INSERT,
+    PGS_INVOICE_INSERT,
+    PGS_INVOICE_NEXT_SEQ,
+    PGS_INVOICE_GET,
+    PGS_INVOICE_LIST_BY_ORDER,
+    PGS_INVOICE_GAPS,
+    PGS_RMA_CHECK,
+    /* routing: carriers, settings, hold-backs (pg_routing.c; issue 3) */
+    PGS_ROUTING_CARRIER_UPSERT,
+    PGS_ROUTING_CARRIER_EXISTS,
+    PGS_ROUTING_SERVICES_DELETE,
+    PGS_ROUTING_SERVICE_INSERT,
+    PGS_ROUTING_CARRIER_LIST,
+    PGS_ROUTING_SERVICE_LIST,
+    PGS_ROUTING_SETTING_LIST,
+    PGS_ROUTING_SETTING_PUT,
+    PGS_ROUTING_VERSION_GET,
+    PGS_ROUTING_VERSION_BUMP,
+    PGS_ROUTING_HOLD_LIST,
+    PGS_ROUTING_HOLD_DELETE_ALL,
+    PGS_ROUTING_HOLD_INSERT,
+    PGS_ROUTING_SHIPMENTS_SINCE,
+    /* routing round 2: drop-ship purchase orders (pg_purchase_orders.c; issue 3) */
+    PGS_PO_NEXT_NUMBER,
+    PGS_PO_INSERT,
+    PGS_PO_GET,
+    PGS_PO_LIST,
+    PGS_PO_LINES,
+    PGS_LOCATION_IS_SUPPLIER,
     PGS_STMT_COUNT
 };
 
@@ -163,16 +231,18 @@ struct store_conn {
     struct store *store;
     struct pg_query *stmts[PGS_STMT_COUNT]; /* malloc'ed on first use, freed at close */
     bool is_writer;
-    bool in_use;         /* readers: handed out by store_reader_acquire */
-    bool savepoint_open; /* between store_savepoint and its release or rollback */
-    int64_t changes;     /* rows the last statement run changed (PQcmdTuples) */
-    int64_t last_id;     /* the first column of its first row (INSERT ... RETURNING id) */
+    bool in_use;            /* readers: handed out by store_reader_acquire */
+    bool savepoint_open;    /* between store_savepoint and its release or rollback */
+    int64_t changes;        /* rows the last statement run changed (PQcmdTuples) */
+    int64_t last_id;        /* the first column of its first row (INSERT ... RETURNING id) */
+    enum store_retry retry; /* the strongest race pg_fail saw since the last savepoint */
 };
 
 struct store {
     struct store_base base; /* first: the dispatch reads it */
     char *url;              /* malloc'ed copy of options->path */
     bool synchronous_full;
+    bool writer_turns; /* group commits take the writer lock (store_pg.c); ORDO_PG_WRITER_TURNS=0 */
     struct store_conn writer;
     struct store_conn *readers; /* [readers_max], opened lazily */
     int readers_max;

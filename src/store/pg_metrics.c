@@ -797,7 +797,13 @@ static const struct pg_sql SQL_ORDER_FLAGS = {
     " OR (kind = 'order.created' AND (data::jsonb ->> 'status') = 'backordered')))"
     " OR EXISTS (SELECT 1 FROM order_lines WHERE order_id = $1 AND qty_backordered > 0),"
     " EXISTS (SELECT 1 FROM events WHERE entity_type = 'order' AND entity_id = $1 AND"
-    " (kind = 'order.short_picked' OR " M_OUT_OF_STOCK "))"};
+    " (kind = 'order.short_picked' OR " M_OUT_OF_STOCK ")),"
+    /* returns (migration 006): a received return with a merchant-fault reason; any received */
+    " EXISTS (SELECT 1 FROM returns r JOIN return_lines l ON l.return_id = r.id WHERE"
+    " r.order_id = $1 AND l.qty_received > 0 AND l.reason IN ('damaged', 'defective',"
+    " 'wrong_item', 'late')),"
+    " EXISTS (SELECT 1 FROM returns r JOIN return_lines l ON l.return_id = r.id WHERE"
+    " r.order_id = $1 AND l.qty_received > 0)"};
 
 enum err_code pg_metrics_order_flags(struct store_conn *conn, const char *order_id,
                                      struct metrics_order_flags *out, struct err *err)
@@ -822,6 +828,8 @@ enum err_code pg_metrics_order_flags(struct store_conn *conn, const char *order_
         pg_row_init(&row, stmt, NULL);
         out->unfilled = pg_col_bool(&row);
         out->merchant_fault = pg_col_bool(&row);
+        out->bad_return = pg_col_bool(&row); /* returns */
+        out->returned = pg_col_bool(&row);   /* returns */
         code = pg_row_check(&row, err);
     }
     pg_done(stmt);

@@ -114,6 +114,9 @@ enum err_code pg_fail(struct store_conn *conn, const PGresult *result, const cha
     ASSERT(conn != NULL && what != NULL);
     const char *state = result != NULL ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
     if (state != NULL && strcmp(state, PG_UNIQUE_VIOLATION) == 0) {
+        if (conn->retry == STORE_RETRY_NONE) {
+            conn->retry = STORE_RETRY_UNIQUE;
+        }
         return err_set(err, ERR_CONFLICT, NULL, "%s already exists", what);
     }
     if (state != NULL && strcmp(state, PG_FOREIGN_KEY_VIOLATION) == 0) {
@@ -121,6 +124,7 @@ enum err_code pg_fail(struct store_conn *conn, const PGresult *result, const cha
     }
     if (state != NULL && (strcmp(state, PG_SERIALIZATION_FAILURE) == 0 ||
                           strcmp(state, PG_DEADLOCK_DETECTED) == 0)) {
+        conn->retry = STORE_RETRY_CONFLICT;
         return err_set(err, ERR_CONFLICT, NULL,
                        "%s collided with a concurrent change; retry the request", what);
     }

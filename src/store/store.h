@@ -81,6 +81,17 @@ MUST_CHECK enum err_code store_savepoint(struct store_conn *conn, struct err *er
 MUST_CHECK enum err_code store_savepoint_release(struct store_conn *conn, struct err *err);
 void store_savepoint_rollback(struct store_conn *conn); /* rolls back to and releases it */
 
+/*
+ * Why the last store_savepoint's command may be run again after its savepoint was rolled back:
+ * STORE_RETRY_NONE, or a race with another process on the same database that a second run may
+ * settle — STORE_RETRY_UNIQUE (a unique key another transaction took while this one ran; the
+ * second run sees its row) or STORE_RETRY_CONFLICT (a serialization failure or deadlock, 40001
+ * or 40P01: run again in a new transaction). Set by the statements that failed since the last
+ * store_savepoint; SQLite's one writer never races and answers STORE_RETRY_NONE.
+ */
+enum store_retry { STORE_RETRY_NONE, STORE_RETRY_UNIQUE, STORE_RETRY_CONFLICT };
+enum store_retry store_retry_kind(struct store_conn *conn);
+
 /* ---- channels ---------------------------------------------------------------------------- */
 
 MUST_CHECK enum err_code store_channel_insert(struct store_conn *conn,

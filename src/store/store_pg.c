@@ -202,6 +202,8 @@ enum err_code pg_open(const struct store_options *options, struct store **out, s
     int readers_max = options->readers_max < 1 ? 1 : options->readers_max;
     store->readers_max = readers_max > STORE_PG_READERS_MAX ? STORE_PG_READERS_MAX : readers_max;
     store->synchronous_full = options->synchronous_full;
+    const char *turns = getenv("ORDO_PG_WRITER_TURNS"); /* "0": for tests of the races */
+    store->writer_turns = turns == NULL || strcmp(turns, "0") != 0;
     store->url = strdup(options->path);
     store->readers = calloc((size_t)store->readers_max, sizeof(*store->readers));
     pthread_mutex_init(&store->mutex, NULL);
@@ -314,10 +316,26 @@ static enum err_code begin_run(struct store_conn *conn, const char *sql, struct 
     return code;
 }
 
+/*
+ * The key of the advisory lock that the group commits of all processes take in turns ("ordw").
+ * A batch holds the rows its commands changed until it commits — the day's metrics counters that
+ * every order adds to, the stock rows of its SKUs — and two batches of two processes take them
+ * in different orders: without turns they deadlock, which PostgreSQL detects only after
+ * deadlock_timeout (1 s) and then fails one of them. With turns, batches of several processes
+ * follow one another as the batches of one process do (correctness never rests on it:
+ * reservations stay conditional updates, keys stay unique constraints, and a race that still
+ * happens is retried by the writer, src/app/writer.c). ORDO_PG_WRITER_TURNS=0 turns them off, so
+ * that tests can make the races happen.
+ */
+#define STORE_PG_WRITER_LOCK "1869771383"
+
 enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
-    return begin_run(conn, "BEGIN", err);
+    if (!conn->store->writer_turns) {
+        return begin_run(conn, "BEGIN", err);
+    }
+    return begin_run(conn, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_WRITER_LOCK ")", err);
 }
 
 enum err_code pg_begin_read(struct store_conn *conn, struct err *err)
@@ -358,9 +376,16 @@ enum err_code pg_savepoint(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     ASSERT(!conn->savepoint_open); /* one level only */
+    conn->retry = STORE_RETRY_NONE;
     enum err_code code = run_simple(conn, "SAVEPOINT command", "savepoint", err);
     conn->savepoint_open = code == ERR_OK;
     return code;
+}
+
+enum store_retry pg_retry_kind(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    return conn->retry;
 }
 
 enum err_code pg_savepoint_release(struct store_conn *conn, struct err *err)
@@ -558,7 +583,8 @@ enum err_code pg_migrate(struct store *store, int64_t now_ms, struct err *err)
     }
     for (size_t i = 0; i < pg_migration_sources_count; i++) {
         const struct store_migration_source *source = &pg_migration_sources[i];
-        ASSERT(source->version == (int)i + 1); /* numbered 1, 2, 3 ... without gaps */
+        /* numbered upwards (a number may be missing while a branch waits for its file) */
+        ASSERT(source->version > (i == 0 ? 0 : pg_migration_sources[i - 1].version));
         code = migration_apply(conn, source, now_ms, err);
         if (code != ERR_OK) {
             return code;

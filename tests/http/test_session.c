@@ -11,7 +11,6 @@
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,16 +308,16 @@ Test(session, an_expired_session_is_refused)
     struct reply r;
     cr_assert_eq(send_req("GET", "/v1/session", cookie, NULL, NULL, &r), 200, "%s", r.body);
     /* The clock cannot be moved 12 hours: the session's expiry is moved into the past. */
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(g_server.db_path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    cr_assert_eq(sqlite3_exec(db,
-                              "UPDATE sessions SET expires_at = 1 WHERE user_id ="
-                              " (SELECT id FROM users WHERE email = 'old@example.com')",
-                              NULL, NULL, NULL),
-                 SQLITE_OK, "%s", sqlite3_errmsg(db));
-    cr_assert_eq(sqlite3_changes(db), 1);
-    sqlite3_close(db);
+    /* SELECT changes() on SQLite; psql prints the command tag "UPDATE 1". */
+    const char *sql = test_server_is_pg()
+                          ? "UPDATE sessions SET expires_at = 1 WHERE user_id ="
+                            " (SELECT id FROM users WHERE email = 'old@example.com')"
+                          : "UPDATE sessions SET expires_at = 1 WHERE user_id ="
+                            " (SELECT id FROM users WHERE email = 'old@example.com');"
+                            " SELECT 'UPDATE ' || changes();";
+    char output[256];
+    cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
+    cr_assert(strstr(output, "UPDATE 1") != NULL, "%s", output);
     cr_assert_eq(send_req("GET", "/v1/session", cookie, NULL, NULL, &r), 200, "%s", r.body);
     cr_assert_str_eq(r.body, "{\"signed_in\":false}");
     cr_assert_eq(

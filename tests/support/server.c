@@ -453,3 +453,11 @@ void test_server_cleanup(struct test_server *server)
     }
     server->pg_database[0] = '\0';
 }
+
+int test_server_sql(struct test_server *server, const char *sql, char *output, size_t output_size)
+{
+    const char *sqlite_argv[] = {"/usr/bin/sqlite3", server->db_path, sql, NULL};
+    const char *psql_argv[] = {
+        "/usr/bin/psql", "-X", "-v", "ON_ERROR_STOP=1", "-d", server->db_path, "-c", sql, NULL};
+    return test_run_capture(test_server_is_pg() ? psql_argv : sqlite_argv, output, output_size);
+}

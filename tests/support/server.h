@@ -82,6 +82,13 @@ bool test_server_is_pg(void);
 bool test_server_pg_admin(struct test_server *server, const char *sql);
 
 /*
+ * Runs one SQL statement on the server's database behind Ordo's back: with the sqlite3 shell, or
+ * with psql on PostgreSQL (which prints the command tag, "UPDATE 1"). Returns the exit status and
+ * copies the output into output (may be NULL).
+ */
+int test_server_sql(struct test_server *server, const char *sql, char *output, size_t output_size);
+
+/*
  * Runs argv (argv[0] is the program path) with stdout and stderr captured into output
  * (truncated, NUL-terminated; may be NULL). Returns the exit status, or -1.
  */
