@@ -5,6 +5,8 @@ CC       ?= gcc
 # libpq: the PostgreSQL backend; libcurl: the Stripe payment provider (src/http/payment_stripe.c).
 PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libcurl
 TESTPKGS := criterion libcurl
+# cbc: routing's batch re-optimisation solves its programme with COIN-OR CBC (issue 3).
+PKGS     += cbc
 
 WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
         -Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wvla -Wformat=2 -Wundef \
@@ -260,13 +262,22 @@ clean:
 # ---- routing (issue 3) ----------------------------------------------------------------------
 # The routing engine alone: a generated US network, 100,000 orders under three policies
 # (bench/bench_routing.c). Built from lib and the engine's core files only: no database.
+# Policy 4 re-optimises each day's orders with CBC (src/app/routing_cbc.c).
 ROUTING_BENCH_SRC := bench/bench_routing.c $(sort $(wildcard src/lib/*.c)) src/core/geo.c src/core/location.c src/core/address.c \
-                     $(sort $(wildcard src/core/routing*.c))
+                     $(sort $(wildcard src/core/routing*.c)) src/app/routing_cbc.c
 .PHONY: bench-routing
-build/bench_routing: $(ROUTING_BENCH_SRC) src/core/routing.h src/core/routing_int.h $(GEO_C)
+build/bench_routing: $(ROUTING_BENCH_SRC) src/core/routing.h src/core/routing_int.h src/core/routing_batch.h $(GEO_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -pthread -o $@ $(ROUTING_BENCH_SRC) $(GEO_C) \
-		$(shell pkg-config --libs libsodium 2>/dev/null) -lm
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -pthread $(shell pkg-config --cflags cbc 2>/dev/null) -o $@ \
+		$(ROUTING_BENCH_SRC) $(GEO_C) \
+		$(shell pkg-config --libs libsodium cbc 2>/dev/null) -lm
 
 bench-routing: build/bench_routing
 	@build/bench_routing
+
+# Availability benchmark (issue 3, availability and holds; bench/bench_availability.sh):
+# GET /v1/availability for 3 SKUs over HTTP, requests/s and p50/p99, medians of BENCH_RUNS runs.
+.PHONY: bench-availability
+bench-availability: setup
+	@$(MAKE) --no-print-directory build/ordo build/loadgen
+	@bash bench/bench_availability.sh

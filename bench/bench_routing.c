@@ -7,7 +7,11 @@
  *   1. fixed priority: locations in a fixed order, each line from the first with stock
  *      (Magento MSI's default source selection), splitting when needed;
  *   2. nearest with stock: the same walk in order of distance (MSI's distance-based selection);
- *   3. Ordo: routing_plan_order per order, with a UPS-like rate card and default settings.
+ *   3. Ordo: routing_plan_order per order, with a UPS-like rate card and default settings;
+ *   4. Ordo per order, then at the end of each day (BENCH_DAY orders, default 500) the day's
+ *      orders re-planned together as one mixed-integer programme (core/routing_batch.c solved
+ *      by COIN-OR CBC, BENCH_CBC_SECONDS per day, default 2), kept only when cheaper; orders
+ *      with a line in pieces keep their plan.
  * Every policy is priced with the same rate card and handling costs. Prints a table: total
  * shipping + handling cost, shipments per order, split share, mean km per unit, share of
  * orders served complete, decisions per second (engine only for Ordo). Deterministic (fixed
@@ -18,9 +22,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/routing_cbc.h"
 #include "core/geo.h"
 #include "core/location.h"
 #include "core/routing.h"
+#include "core/routing_batch.h"
 
 enum { WAREHOUSES = 10, STORES = 100, LOCS = WAREHOUSES + STORES, SKUS = 5000, LINES_MAX = 5 };
 
@@ -74,6 +80,9 @@ struct order_gen {
 
 struct policy_result {
     const char *name;
+    int64_t objective;   /* the engine's: shipping + handling + lateness + split penalties */
+    int64_t batch_saved; /* policy 4: what the days' re-optimisations saved (plan cost) */
+    int64_t batch_moves; /* lines moved by them */
     int64_t cost;
     int64_t shipments;
     int64_t split_orders;
@@ -233,7 +242,11 @@ static void bench_account(const struct bench *b, const struct routing_request *r
             int64_t days = 0;
             routing_shipping_cost(req, c, weight[c], &t, &svc, &days);
             r->cost += t.shipping + b->cands[c].handling_cost;
+            r->objective += t.shipping + t.lateness + b->cands[c].handling_cost;
         }
+    }
+    if (shipments > 1) {
+        r->objective += (int64_t)(shipments - 1) * req->settings->split_penalty;
     }
     r->shipments += (int64_t)shipments;
     r->split_orders += shipments > 1 ? 1 : 0;
@@ -286,6 +299,262 @@ static double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The engine's request for one order over the current stock. */
+static void bench_request(const struct bench *b, const struct order_gen *g,
+                          const struct routing_settings *settings, struct routing_line *lines,
+                          struct routing_request *req)
+{
+    for (size_t l = 0; l < g->lines; l++) {
+        lines[l] =
+            (struct routing_line){g->qty[l], &b->stock[g->sku[l] * LOCS], b->weight[g->sku[l]]};
+    }
+    *req = (struct routing_request){
+        .candidates = b->cands,
+        .candidates_count = LOCS,
+        .lines = lines,
+        .lines_count = g->lines,
+        .has_destination = true,
+        .destination_lat = geo_postal_rows[g->zip].lat,
+        .destination_lon = geo_postal_rows[g->zip].lon,
+        .method = FULFILLMENT_SHIP,
+        .policy = SHIP_POLICY_ALLOW_SPLIT,
+        .settings = settings,
+        .services = services,
+        .services_count = 2,
+    };
+}
+
+/* Policy 4: the day's per-order plans, kept until the day's re-optimisation. */
+struct bench_day {
+    size_t first; /* the day's first order */
+    size_t count;
+    struct routing_assignment *as; /* every order's assignments, one after the other */
+    size_t *as_start;              /* [count + 1] */
+};
+
+/* The day's batch: orders whose every line went whole to one location. */
+struct bench_batch {
+    struct routing_batch_order *orders;
+    struct routing_batch_line *lines;
+    struct routing_batch_part *parts;
+    size_t *line_as; /* batch line -> index into day->as */
+    size_t *product_sku;
+    int64_t *stock;
+    int64_t capacity[LOCS];
+    int sku_product[SKUS];
+    struct routing_batch batch;
+};
+
+static bool bench_batchable(const struct order_gen *g, const struct routing_assignment *as,
+                            size_t n)
+{
+    if (n != g->lines) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (as[i].qty != g->qty[as[i].line_index]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void bench_batch_order(const struct bench *b, const struct order_gen *g,
+                              const struct bench_day *day, size_t d, struct bench_batch *bb)
+{
+    struct routing_batch *batch = &bb->batch;
+    size_t o = batch->orders_count++;
+    bb->orders[o] = (struct routing_batch_order){.lines_start = batch->lines_count,
+                                                 .lines_count = g->lines,
+                                                 .has_destination = true,
+                                                 .destination_lat = geo_postal_rows[g->zip].lat,
+                                                 .destination_lon = geo_postal_rows[g->zip].lon};
+    for (size_t i = day->as_start[d]; i < day->as_start[d + 1]; i++) {
+        const struct routing_assignment *a = &day->as[i];
+        size_t sku = g->sku[a->line_index];
+        if (bb->sku_product[sku] < 0) {
+            bb->sku_product[sku] = (int)batch->products_count;
+            bb->product_sku[batch->products_count++] = sku;
+        }
+        size_t l = batch->lines_count++;
+        bb->parts[l] = (struct routing_batch_part){(size_t)bb->sku_product[sku], 1};
+        bb->lines[l] =
+            (struct routing_batch_line){a->qty, b->weight[sku], l, 1, a->candidate_index};
+        bb->line_as[l] = i;
+    }
+}
+
+/* Builds the day's batch: stock is what is left plus what the batch holds. */
+static void bench_batch_build(const struct bench *b, const struct order_gen *orders,
+                              const struct bench_day *day, const struct routing_settings *settings,
+                              struct bench_batch *bb)
+{
+    struct routing_batch *batch = &bb->batch;
+    memset(batch, 0, sizeof(*batch));
+    memset(bb->sku_product, -1, sizeof(bb->sku_product));
+    for (size_t d = 0; d < day->count; d++) {
+        const struct order_gen *g = &orders[day->first + d];
+        const struct routing_assignment *as = &day->as[day->as_start[d]];
+        if (bench_batchable(g, as, day->as_start[d + 1] - day->as_start[d])) {
+            bench_batch_order(b, g, day, d, bb);
+        }
+    }
+    for (size_t p = 0; p < batch->products_count; p++) {
+        memcpy(&bb->stock[p * LOCS], &b->stock[bb->product_sku[p] * LOCS], LOCS * sizeof(int64_t));
+    }
+    for (size_t l = 0; l < batch->lines_count; l++) {
+        bb->stock[bb->parts[l].product * LOCS + bb->lines[l].current] += bb->lines[l].qty;
+    }
+    for (size_t c = 0; c < LOCS; c++) {
+        bb->capacity[c] = INT64_MAX;
+    }
+    batch->candidates = b->cands;
+    batch->candidates_count = LOCS;
+    batch->settings = settings;
+    batch->services = services;
+    batch->services_count = 2;
+    batch->orders = bb->orders;
+    batch->lines = bb->lines;
+    batch->parts = bb->parts;
+    batch->parts_count = batch->lines_count;
+    batch->stock = bb->stock;
+    batch->capacity = bb->capacity;
+}
+
+/* Re-plans the day's batch with CBC; applies the plan to stock and assignments when better. */
+static void bench_batch_solve(struct bench *b, struct bench_batch *bb, struct bench_day *day,
+                              struct arena *arena, struct policy_result *r)
+{
+    struct routing_batch *batch = &bb->batch;
+    size_t *choice = arena_alloc_array(arena, batch->lines_count + 1, sizeof(size_t));
+    size_t *current = arena_alloc_array(arena, batch->lines_count + 1, sizeof(size_t));
+    struct routing_batch_eval before;
+    struct routing_batch_eval after;
+    struct routing_mip mip;
+    struct routing_cbc_result result;
+    struct err err = {0};
+    const char *env = getenv("BENCH_CBC_SECONDS");
+    double seconds = env != NULL ? strtod(env, NULL) : 2.0;
+    seconds = seconds > 0 ? seconds : 2.0;
+    for (size_t l = 0; l < batch->lines_count; l++) {
+        current[l] = batch->lines[l].current;
+    }
+    if (choice == NULL || current == NULL ||
+        routing_batch_evaluate(batch, current, arena, &before, &err) != ERR_OK ||
+        routing_batch_build(batch, arena, &mip, &err) != ERR_OK) {
+        fprintf(stderr, "batch re-optimisation failed: %s\n", err.message);
+        exit(2);
+    }
+    double *start = arena_alloc_array(arena, mip.cols + 1, sizeof(double));
+    bool has_start = start != NULL && routing_batch_columns(batch, &mip, current, start);
+    if (routing_cbc_solve(&mip, has_start ? start : NULL, seconds, arena, &result, &err) !=
+        ERR_OK) {
+        fprintf(stderr, "batch re-optimisation failed: %s\n", err.message);
+        exit(2);
+    }
+    if (getenv("BENCH_VERBOSE") != NULL) {
+        fprintf(stderr,
+                "day: %zu orders %zu lines, %zu cols %zu rows, cbc %s in %.2fs obj %.0f, before "
+                "%" PRId64 "\n",
+                batch->orders_count, batch->lines_count, mip.cols, mip.rows,
+                routing_cbc_status_name(result.status), result.seconds, result.objective,
+                before.cost.total);
+    }
+    if (result.solution == NULL) {
+        return;
+    }
+    size_t *proposed = arena_alloc_array(arena, batch->lines_count + 1, sizeof(size_t));
+    if (proposed == NULL) {
+        exit(2);
+    }
+    routing_batch_decode(batch, &mip, result.solution, proposed);
+    struct routing_batch_result picked = {.choice = choice};
+    if (routing_batch_best(batch, current, proposed, arena, &picked, &err) != ERR_OK) {
+        fprintf(stderr, "batch re-optimisation failed: %s\n", err.message);
+        exit(2);
+    }
+    after = picked.eval;
+    if (!routing_batch_better(&after, &before)) {
+        return;
+    }
+    r->batch_saved += before.cost.total - after.cost.total;
+    for (size_t l = 0; l < batch->lines_count; l++) {
+        if (choice[l] == SIZE_MAX || choice[l] == current[l]) {
+            continue;
+        }
+        size_t sku = bb->product_sku[bb->parts[l].product];
+        b->stock[sku * LOCS + current[l]] += batch->lines[l].qty;
+        b->stock[sku * LOCS + choice[l]] -= batch->lines[l].qty;
+        day->as[bb->line_as[l]].candidate_index = choice[l];
+        r->batch_moves++;
+    }
+}
+
+/* End of a day for policy 4: re-optimise, then account every order of the day. */
+static void bench_day_end(struct bench *b, const struct order_gen *orders, struct bench_day *day,
+                          const struct routing_settings *settings, struct policy_result *r)
+{
+    static struct bench_batch bb;
+    size_t lines_max = day->count * LINES_MAX + 1;
+    bb.orders = calloc(day->count + 1, sizeof(*bb.orders));
+    bb.lines = calloc(lines_max, sizeof(*bb.lines));
+    bb.parts = calloc(lines_max, sizeof(*bb.parts));
+    bb.line_as = calloc(lines_max, sizeof(*bb.line_as));
+    bb.product_sku = calloc(lines_max, sizeof(*bb.product_sku));
+    bb.stock = calloc(lines_max * LOCS, sizeof(*bb.stock));
+    struct arena arena;
+    arena_init(&arena, (size_t)512 << 20);
+    double t0 = bench_now();
+    bench_batch_build(b, orders, day, settings, &bb);
+    bench_batch_solve(b, &bb, day, &arena, r);
+    r->seconds += bench_now() - t0;
+    for (size_t d = 0; d < day->count; d++) {
+        struct routing_line lines[LINES_MAX];
+        struct routing_request req;
+        bench_request(b, &orders[day->first + d], settings, lines, &req);
+        bench_account(b, &req, &day->as[day->as_start[d]], day->as_start[d + 1] - day->as_start[d],
+                      r);
+    }
+    arena_release(&arena);
+    free(bb.orders);
+    free(bb.lines);
+    free(bb.parts);
+    free(bb.line_as);
+    free(bb.product_sku);
+    free(bb.stock);
+    day->first += day->count;
+    day->count = 0;
+    day->as_start[0] = 0;
+}
+
+/* One order's decision under the policy: its assignments into *as (n of them). */
+static void bench_decide(const struct bench *b, const struct routing_request *req, int policy,
+                         struct arena *arena, struct routing_assignment *walk,
+                         const struct routing_assignment **as, size_t *n)
+{
+    if (policy >= 3) {
+        struct routing_plan plan;
+        struct err err = {0};
+        arena_reset(arena);
+        if (routing_plan_order(req, arena, &plan, &err) != ERR_OK) {
+            fprintf(stderr, "routing failed: %s\n", err.message);
+            exit(2);
+        }
+        *as = plan.assignments;
+        *n = plan.assignments_count;
+    } else {
+        *as = walk;
+        *n = bench_walk(b, req, policy == 2, walk);
+    }
+}
+
+static size_t bench_day_orders(void)
+{
+    const char *env = getenv("BENCH_DAY");
+    size_t day = env != NULL ? (size_t)strtoull(env, NULL, 10) : 500;
+    return day > 0 ? day : 500;
+}
+
 static void bench_run(struct bench *b, const struct order_gen *orders, size_t count, int policy,
                       struct policy_result *r)
 {
@@ -296,49 +565,35 @@ static void bench_run(struct bench *b, const struct order_gen *orders, size_t co
     routing_settings_default(&settings);
     settings.promise_days = 4;
     struct routing_assignment walk[LINES_MAX * LOCS];
+    size_t day_orders = bench_day_orders();
+    struct bench_day day = {.as = calloc(day_orders * LINES_MAX * LOCS, sizeof(*day.as)),
+                            .as_start = calloc(day_orders + 1, sizeof(size_t))};
     for (size_t o = 0; o < count; o++) {
         const struct order_gen *g = &orders[o];
         struct routing_line lines[LINES_MAX];
-        for (size_t l = 0; l < g->lines; l++) {
-            lines[l] =
-                (struct routing_line){g->qty[l], &b->stock[g->sku[l] * LOCS], b->weight[g->sku[l]]};
-        }
-        struct routing_request req = {
-            .candidates = b->cands,
-            .candidates_count = LOCS,
-            .lines = lines,
-            .lines_count = g->lines,
-            .has_destination = true,
-            .destination_lat = geo_postal_rows[g->zip].lat,
-            .destination_lon = geo_postal_rows[g->zip].lon,
-            .method = FULFILLMENT_SHIP,
-            .policy = SHIP_POLICY_ALLOW_SPLIT,
-            .settings = &settings,
-            .services = services,
-            .services_count = 2,
-        };
+        struct routing_request req;
+        bench_request(b, g, &settings, lines, &req);
         const struct routing_assignment *as = walk;
         size_t n = 0;
         double t0 = bench_now();
-        if (policy == 3) {
-            struct routing_plan plan;
-            struct err err = {0};
-            arena_reset(&arena);
-            if (routing_plan_order(&req, &arena, &plan, &err) != ERR_OK) {
-                fprintf(stderr, "routing failed: %s\n", err.message);
-                exit(2);
-            }
-            as = plan.assignments;
-            n = plan.assignments_count;
-        } else {
-            n = bench_walk(b, &req, policy == 2, walk);
-        }
+        bench_decide(b, &req, policy, &arena, walk, &as, &n);
         r->seconds += bench_now() - t0;
-        bench_account(b, &req, as, n, r);
         for (size_t i = 0; i < n; i++) {
             b->stock[g->sku[as[i].line_index] * LOCS + as[i].candidate_index] -= as[i].qty;
         }
+        if (policy != 4) {
+            bench_account(b, &req, as, n, r);
+            continue;
+        }
+        memcpy(&day.as[day.as_start[day.count]], as, n * sizeof(*as));
+        day.as_start[day.count + 1] = day.as_start[day.count] + n;
+        day.count++;
+        if (day.count == day_orders || o + 1 == count) {
+            bench_day_end(b, orders, &day, &settings, r);
+        }
     }
+    free(day.as);
+    free(day.as_start);
     arena_release(&arena);
 }
 
@@ -354,26 +609,32 @@ int main(void)
     bench_catalog(&b, count);
     struct order_gen *orders = calloc(count, sizeof(*orders));
     bench_orders(&b, orders, count);
-    struct policy_result results[3] = {{.name = "1 fixed priority"},
+    struct policy_result results[4] = {{.name = "1 fixed priority"},
                                        {.name = "2 nearest with stock"},
-                                       {.name = "3 Ordo per order"}};
-    for (int p = 0; p < 3; p++) {
+                                       {.name = "3 Ordo per order"},
+                                       {.name = "4 Ordo per order + daily batch (CBC)"}};
+    for (int p = 0; p < 4; p++) {
         bench_run(&b, orders, count, p + 1, &results[p]);
     }
     printf("routing benchmark: %zu orders, %d warehouses + %d ship-from stores, %d SKUs\n\n", count,
            WAREHOUSES, STORES, SKUS);
-    printf("| policy | shipping+handling ($) | vs (2) | shipments/order | split orders | km/unit "
-           "| served complete | decisions/CPU-s |\n|---|---|---|---|---|---|---|---|\n");
-    for (int p = 0; p < 3; p++) {
+    printf("| policy | shipping+handling ($) | vs (2) | engine objective ($) | shipments/order "
+           "| split orders | km/unit | served complete | decisions/CPU-s |\n"
+           "|---|---|---|---|---|---|---|---|---|\n");
+    for (int p = 0; p < 4; p++) {
         const struct policy_result *r = &results[p];
-        printf("| %s | %.0f | %+.1f%% | %.3f | %.1f%% | %.0f | %.2f%% | %.0f |\n", r->name,
+        printf("| %s | %.0f | %+.1f%% | %.0f | %.3f | %.1f%% | %.0f | %.2f%% | %.0f |\n", r->name,
                (double)r->cost / 100.0,
                100.0 * ((double)r->cost - (double)results[1].cost) / (double)results[1].cost,
-               (double)r->shipments / (double)count,
+               (double)r->objective / 100.0, (double)r->shipments / (double)count,
                100.0 * (double)r->split_orders / (double)count, r->km_units / (double)r->units,
                100.0 * (double)r->served / (double)count,
                r->seconds > 0 ? (double)count / r->seconds : 0.0);
     }
+    printf(
+        "\npolicy 4: days of %zu orders; the batch re-optimisations saved $%.0f and moved %" PRId64
+        " lines\n",
+        bench_day_orders(), (double)results[3].batch_saved / 100.0, results[3].batch_moves);
     free(orders);
     free(b.stock);
     free(b.initial);

@@ -43,7 +43,7 @@
 #define EMAILS_COUNT       100000
 #define REQUESTS_DEFAULT   100000000ULL
 
-enum mode { MODE_ORDERS, MODE_READS };
+enum mode { MODE_ORDERS, MODE_READS, MODE_AVAILABILITY };
 
 struct options {
     int port;
@@ -152,7 +152,8 @@ static uint64_t run_tag;
 static const char usage[] =
     "usage: loadgen --port PORT --key KEY [options]\n"
     "HTTP/1.1 keep-alive load on 127.0.0.1; counts only 201 (orders) or 200 (reads) as ok.\n"
-    "  --mode orders|reads    POST /v1/orders, or GET /v1/orders/{id} over --ids-in (orders)\n"
+    "  --mode orders|reads|availability   POST /v1/orders, GET /v1/orders/{id} over --ids-in,\n"
+    "                         or GET /v1/availability of 3 random --skus from a random ZIP\n"
     "  --connections N        keep-alive connections (64)\n"
     "  --threads N            threads, each with its own epoll (2)\n"
     "  --duration SECONDS     how long new requests start (20)\n"
@@ -327,6 +328,31 @@ static size_t build_read(struct worker *worker, char *out, size_t cap)
                        "GET /v1/orders/%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                        "Authorization: Bearer %s\r\n\r\n",
                        id, opts.port, opts.key);
+    if (len < 0 || (size_t)len >= cap) {
+        die("request too long", "");
+    }
+    return (size_t)len;
+}
+
+/* GET /v1/availability of 3 distinct random SKUs for a customer at a random ZIP code (the call a
+ * product page makes). */
+static size_t build_availability(struct worker *worker, char *out, size_t cap)
+{
+    size_t a = (size_t)(rng_next(&worker->rng) % skus.count);
+    size_t b = (size_t)(rng_next(&worker->rng) % skus.count);
+    size_t c = (size_t)(rng_next(&worker->rng) % skus.count);
+    while (b == a) {
+        b = (size_t)(rng_next(&worker->rng) % skus.count);
+    }
+    while (c == a || c == b) {
+        c = (size_t)(rng_next(&worker->rng) % skus.count);
+    }
+    const struct zip *zip = &zips[rng_next(&worker->rng) % (sizeof(zips) / sizeof(zips[0]))];
+    int len = snprintf(out, cap,
+                       "GET /v1/availability?skus=%s,%s,%s&postal_code=%s HTTP/1.1\r\n"
+                       "Host: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n\r\n",
+                       skus.items[a], skus.items[b], skus.items[c], zip->postal_code, opts.port,
+                       opts.key);
     if (len < 0 || (size_t)len >= cap) {
         die("request too long", "");
     }
@@ -630,6 +656,8 @@ static void conn_start(struct conn *conn)
     }
     if (opts.mode == MODE_ORDERS) {
         conn->request_len = build_order(worker, conn->request, sizeof(conn->request));
+    } else if (opts.mode == MODE_AVAILABILITY) {
+        conn->request_len = build_availability(worker, conn->request, sizeof(conn->request));
     } else {
         conn->request_len = build_read(worker, conn->request, sizeof(conn->request));
     }
@@ -871,10 +899,13 @@ static void parse_options(int argc, char **argv)
             opts.duration_s = parse_seconds_option(optarg, "--duration");
             break;
         case 'm':
-            if (strcmp(optarg, "orders") != 0 && strcmp(optarg, "reads") != 0) {
-                die("--mode is orders or reads, got", optarg);
+            if (strcmp(optarg, "orders") != 0 && strcmp(optarg, "reads") != 0 &&
+                strcmp(optarg, "availability") != 0) {
+                die("--mode is orders, reads or availability, got", optarg);
             }
-            opts.mode = strcmp(optarg, "orders") == 0 ? MODE_ORDERS : MODE_READS;
+            opts.mode = strcmp(optarg, "orders") == 0  ? MODE_ORDERS
+                        : strcmp(optarg, "reads") == 0 ? MODE_READS
+                                                       : MODE_AVAILABILITY;
             break;
         case 's':
             opts.skus_path = optarg;
@@ -941,7 +972,9 @@ static void load_inputs(void)
         }
     }
     if (skus.count < 3) {
-        die("orders mode needs at least 3 SKUs (--skus FILE or --sku-prefix/--sku-count)", "");
+        die("orders and availability modes need at least 3 SKUs (--skus FILE or "
+            "--sku-prefix/--sku-count)",
+            "");
     }
 }
 
@@ -993,7 +1026,9 @@ static void write_ids(const struct worker *workers, int count)
 
 static void report(const struct totals *t)
 {
-    const char *mode = opts.mode == MODE_ORDERS ? "orders" : "reads";
+    const char *mode = opts.mode == MODE_ORDERS  ? "orders"
+                       : opts.mode == MODE_READS ? "reads"
+                                                 : "availability";
     /* From the start to the last response (the drain after the duration included). */
     uint64_t end = t->responses > 0 ? t->finished_us : now_us();
     double seconds = (double)(end - start_us) / 1e6;
@@ -1017,7 +1052,10 @@ static void report(const struct totals *t)
            " connect\n",
            "transport errors", t->errors_io, t->errors_parse, t->errors_timeout, t->errors_connect);
     printf("  %-22s %12" PRIu64 "\n", "reconnects", t->reconnects);
-    printf("  %-22s %12.1f\n", opts.mode == MODE_ORDERS ? "orders/s (201 only)" : "reads/s (200)",
+    printf("  %-22s %12.1f\n",
+           opts.mode == MODE_ORDERS  ? "orders/s (201 only)"
+           : opts.mode == MODE_READS ? "reads/s (200)"
+                                     : "requests/s (200)",
            rate);
     printf("  %-22s p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", "latency ms", p50, p90, p99, max);
     printf("RESULT mode=%s ok=%" PRIu64 " errors=%" PRIu64 " rate=%.1f p50_ms=%.3f p90_ms=%.3f "

@@ -8,6 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 PKGS=(libmicrohttpd jansson sqlite3 libpq libsodium)
+PKGS+=(cbc) # routing (issue 3): src/app/routing_cbc.c includes CBC's C interface
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
 # Tracked files plus untracked files that .gitignore does not exclude, that still exist.

@@ -17,6 +17,7 @@ packages=(
     postgresql          # make test runs the suites on a throwaway cluster (scripts/pg-cluster.sh)
     nginx-light         # deploy/nginx-ordo.conf in front of several `ordo serve` (README; nginx -t checks it)
     chromium            # web console (issue 8): the browser tests drive it with playwright-core
+    coinor-libcbc-dev   # routing (issue 3): POST /v1/routing/optimize solves its MIP with CBC (EPL)
 )
 # Web console (issue 8): node and npm build web/ (npm ci needs the npm registry). Any node >= 18
 # will do; Debian's come as nodejs and npm, NodeSource's nodejs carries npm itself.

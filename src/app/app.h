@@ -8,6 +8,7 @@
 #define ORDO_APP_APP_H
 
 #include "core/auth.h"
+#include "core/availability.h"
 #include "core/channel.h"
 #include "core/customer.h"
 #include "core/inventory.h"
@@ -16,6 +17,7 @@
 #include "core/payment.h"
 #include "core/product.h"
 #include "core/routing.h"
+#include "core/routing_batch.h" /* routing: batch re-optimisation */
 #include "core/shipment.h"
 #include "lib/arena.h"
 #include "lib/base.h"
@@ -254,7 +256,10 @@ MUST_CHECK enum err_code app_order_cancel(struct app_ctx *ctx, const char *id,
 MUST_CHECK enum err_code app_order_hold(struct app_ctx *ctx, const char *id, const char *reason,
                                         struct app_idempotency *idem, struct order *out,
                                         struct err *err);
-MUST_CHECK enum err_code app_order_release(struct app_ctx *ctx, const char *id,
+/* payments: an order held for payment_declined or payment_capture_failed is released only
+ * with override (admin, operator; else 403), recorded in the "order.released" event; without
+ * it ERR_STATE reason "payment_required" (409). */
+MUST_CHECK enum err_code app_order_release(struct app_ctx *ctx, const char *id, bool override,
                                            struct app_idempotency *idem, struct order *out,
                                            struct err *err);
 
@@ -285,6 +290,7 @@ struct app_shipment_query {
     enum shipment_status status;
     bool late;            /* only shipments not shipped whose promised_ship_by passed */
     struct app_page page; /* the cursor is the last shipment id of the previous page */
+    const char *order_id; /* or NULL; else only that order's shipments (web console, issue 8) */
 };
 
 /* Shipments newest first; each with its order. */
@@ -376,6 +382,7 @@ MUST_CHECK enum err_code app_pick_list_list(struct app_ctx *ctx, struct app_pick
 struct app_jobs_result {
     size_t pickups_expired;         /* ready pickups cancelled after their hold days */
     size_t idempotency_keys_purged; /* answers kept longer than IDEMPOTENCY_RETENTION_MS */
+    size_t holds_expired;           /* holds: soft holds past their time, stock given back */
 };
 
 /* The periodic jobs at ctx->now_ms: cancels pickups not collected within their location's
@@ -530,14 +537,26 @@ struct app_user_input {
 MUST_CHECK enum err_code app_user_create(struct app_ctx *ctx, const struct app_user_input *input,
                                          const char **id_out, struct err *err);
 
+/* Failed sign-ins from one client address (any e-mail) in APP_LOGIN_WINDOW_MS that make it
+ * wait too (round 2); counted under the key "ip:<address>". */
+#define APP_LOGIN_IP_FAILURES_MAX 30
+
+/* A sign-in: who and from where; retry_after_s is set with ERR_BUSY. */
+struct app_signin {
+    const char *email;
+    const char *password;
+    const char *client_ip; /* or NULL when unknown: then only the e-mail is limited */
+    int64_t retry_after_s; /* out */
+};
+
 /*
  * Signs in (ctx->principal may be NULL): a new session on success. ERR_AUTH for a wrong
- * e-mail or password (the same answer for both); ERR_BUSY with *retry_after_s once the
- * e-mail has APP_LOGIN_FAILURES_MAX failures in APP_LOGIN_WINDOW_MS (no password is tried).
+ * e-mail or password (the same answer for both); ERR_BUSY "locked_out" with retry_after_s
+ * once the e-mail has APP_LOGIN_FAILURES_MAX failures in APP_LOGIN_WINDOW_MS, ERR_BUSY
+ * "rate_limited" once the client address has APP_LOGIN_IP_FAILURES_MAX (no password is tried).
  */
-MUST_CHECK enum err_code app_session_create(struct app_ctx *ctx, const char *email,
-                                            const char *password, struct app_session *out,
-                                            int64_t *retry_after_s, struct err *err);
+MUST_CHECK enum err_code app_session_create(struct app_ctx *ctx, struct app_signin *in,
+                                            struct app_session *out, struct err *err);
 
 /* The live session of a cookie's token and the principal it acts as; ERR_AUTH otherwise. */
 MUST_CHECK enum err_code app_session_resolve(struct app_ctx *ctx, const char *token,
@@ -548,8 +567,40 @@ MUST_CHECK enum err_code app_session_resolve(struct app_ctx *ctx, const char *to
 MUST_CHECK enum err_code app_session_delete(struct app_ctx *ctx, const char *token,
                                             struct err *err);
 
+/* People management (web console round 2, issue 8; users.c). Every call needs PERM_ADMIN. */
+#define APP_USERS_PAGE_MAX 500 /* users in one answer of app_user_list */
+
+/* Users by e-mail from the first after after_email (NULL: the first), at most limit
+ * (1..APP_USERS_PAGE_MAX). The password hashes are not handed out (NULL). */
+MUST_CHECK enum err_code app_user_list(struct app_ctx *ctx, const char *after_email, size_t limit,
+                                       struct user **out, size_t *count, struct err *err);
+/* One user by id ("usr_...") or e-mail; ERR_NOT_FOUND when there is none. */
+MUST_CHECK enum err_code app_user_get(struct app_ctx *ctx, const char *id_or_email,
+                                      struct user *out, struct err *err);
+
+/* What to change of a user: any of role (with the scope it needs), disabled, password. */
+struct app_user_patch {
+    const char *id_or_email;
+    bool has_role;
+    enum role role;
+    const char *scope; /* with has_role: channel, location or customer e-mail, or NULL */
+    bool has_disabled;
+    bool disabled;
+    const char *password; /* or NULL: unchanged */
+};
+
+/*
+ * Changes a user; *out is the user after it. A disabled user cannot sign in, and a change of
+ * role, of password or disabling ends every session of the user. ERR_INVALID naming "role",
+ * "scope" or "password"; ERR_NOT_FOUND; ERR_STATE when it would leave no enabled admin or
+ * when a person disables or demotes themselves.
+ */
+MUST_CHECK enum err_code app_user_update(struct app_ctx *ctx, const struct app_user_patch *patch,
+                                         struct user *out, struct err *err);
+
 /* Customer self-service (issue 8; track.c): GET /v1/track?number=&email=, no key. */
 #define APP_TRACK_MISSES_MAX     10 /* misses per order number or e-mail in APP_LOGIN_WINDOW_MS */
+#define APP_TRACK_IP_MISSES_MAX  30 /* misses per client address in APP_LOGIN_WINDOW_MS */
 #define APP_TRACK_NUMBER_LEN_MAX 32
 
 struct app_track {
@@ -560,14 +611,23 @@ struct app_track {
     size_t return_locations_count;
 };
 
+/* What a customer asks with: the order number, their e-mail, and where they ask from. */
+struct app_track_ask {
+    const char *number;
+    const char *email;
+    int64_t retry_after_s; /* out: set with ERR_BUSY */
+    const char *client_ip; /* or NULL when unknown (round 2: misses are limited per address) */
+};
+
 /*
  * The order whose number is number and whose customer e-mail is email (any case), with its
  * shipments; nothing of any other order. ERR_NOT_FOUND for any mismatch (the same answer
- * whichever part is wrong); ERR_BUSY with *retry_after_s once the number or the e-mail has
- * APP_TRACK_MISSES_MAX misses in APP_LOGIN_WINDOW_MS. ERR_INVALID naming a malformed field.
+ * whichever part is wrong); ERR_BUSY with ask->retry_after_s once the number or the e-mail
+ * has APP_TRACK_MISSES_MAX misses in APP_LOGIN_WINDOW_MS, or the client address
+ * APP_TRACK_IP_MISSES_MAX. ERR_INVALID naming a malformed field.
  */
-MUST_CHECK enum err_code app_track(struct app_ctx *ctx, const char *number, const char *email,
-                                   struct app_track *out, int64_t *retry_after_s, struct err *err);
+MUST_CHECK enum err_code app_track(struct app_ctx *ctx, struct app_track_ask *ask,
+                                   struct app_track *out, struct err *err);
 
 struct app_return_input;
 struct app_return_view;
@@ -577,11 +637,6 @@ struct app_return_view;
  * its customer: in->order_id is set to that order's id (another given is ERR_NOT_FOUND) and
  * only "refund" is accepted; app_return_create checks the lines and the return window.
  */
-struct app_track_ask {
-    const char *number;
-    const char *email;
-    int64_t retry_after_s; /* out: set with ERR_BUSY */
-};
 
 MUST_CHECK enum err_code app_track_return(struct app_ctx *ctx, struct app_track_ask *ask,
                                           struct app_return_input *in, struct app_return_view *out,
@@ -709,9 +764,12 @@ struct app_payment_input {
  * on approval the order's provider becomes the new one, failed captures are captured again
  * and the hold is released. A decline is recorded and answered ERR_INVALID reason
  * "payment_declined" (422). ERR_STATE when the order is not held for a payment reason.
+ * idem (may be NULL): a key already answered is replayed before anything is authorized; a
+ * decline records no key (a repeat asks the provider again).
  */
 MUST_CHECK enum err_code app_order_payment_add(struct app_ctx *ctx, const char *id,
                                                const struct app_payment_input *input,
+                                               struct app_idempotency *idem,
                                                struct app_payments_view *out, struct err *err);
 
 /* ---- order edits and notes (order_edits.c; README "Order edits and notes") ---------------- */
@@ -778,6 +836,84 @@ MUST_CHECK enum err_code app_routing_settings_put(struct app_ctx *ctx,
                                                   struct app_routing_settings *out,
                                                   struct err *err);
 
+/* ---- routing round 2: batch re-optimisation (routing_optimize.c; issue 3) ------------------ */
+
+struct app_routing_optimize_input {
+    bool dry_run;          /* plan and answer, change nothing */
+    int64_t time_limit_ms; /* CBC's limit, 1..60000 */
+};
+
+/* One line that moves to another location. */
+struct app_routing_move {
+    const char *order_id;
+    const char *order_number;
+    int line_no;
+    const char *sku;
+    int64_t qty;
+    const char *from;
+    const char *to;
+};
+
+struct app_routing_optimize_result {
+    bool dry_run;
+    bool improved; /* the solver's plan is better than the current one */
+    bool applied;  /* and its moves were made */
+    size_t orders; /* in the batch */
+    size_t lines;
+    struct routing_batch_eval before;
+    struct routing_batch_eval after; /* == before when the current plan is kept */
+    const char *solver;              /* optimal, feasible, no_solution, empty */
+    double seconds;
+    size_t variables;
+    size_t constraints;
+    struct app_routing_move *moves;
+    size_t moves_count;
+};
+
+/* Re-plans every unreleased allocation together (MIP with CBC); never a worse plan. */
+MUST_CHECK enum err_code app_routing_optimize(struct app_ctx *ctx,
+                                              const struct app_routing_optimize_input *input,
+                                              struct app_idempotency *idem,
+                                              struct app_routing_optimize_result *out,
+                                              struct err *err);
+
+/* ---- routing round 2: replay of a past period (routing_simulate.c; issue 3) ---------------- */
+
+#define APP_SIMULATE_ORDERS_MAX 5000 /* orders of one replay */
+#define APP_SIMULATE_DAYS_MAX   92   /* days of one replay */
+
+struct app_routing_simulate_input {
+    int64_t from_ms; /* the period, both ends included */
+    int64_t to_ms;
+    struct app_routing_settings settings; /* present bits: the fields given */
+};
+
+/* One plan's figures over the period. */
+struct app_routing_sim_totals {
+    struct routing_terms cost; /* shipping, handling, lateness, split, total (no unplaced) */
+    int64_t shipments;
+    int64_t split_orders;
+    int64_t late_shipments;
+    int64_t lateness_days;
+    int64_t unplaced_units;
+};
+
+struct app_routing_simulate_result {
+    int64_t from_ms;
+    int64_t to_ms;
+    size_t orders;                    /* replayed */
+    size_t skipped;                   /* pickups, deliveries, cancelled */
+    struct routing_settings settings; /* what the replay used */
+    struct app_routing_sim_totals actual;
+    struct app_routing_sim_totals simulated;
+};
+
+/* Replays the period's orders under the settings in memory; changes nothing. */
+MUST_CHECK enum err_code app_routing_simulate(struct app_ctx *ctx,
+                                              const struct app_routing_simulate_input *input,
+                                              struct app_routing_simulate_result *out,
+                                              struct err *err);
+
 /* ---- routing round 2: drop-ship purchase orders (purchase_orders.c; issue 3) ---------------- */
 
 struct app_purchase_order_query {
@@ -799,5 +935,83 @@ MUST_CHECK enum err_code app_purchase_order_ship(struct app_ctx *ctx, const char
                                                  const struct app_ship *ship,
                                                  struct app_idempotency *idem,
                                                  struct purchase_order *out, struct err *err);
+
+/* ---- availability and soft holds (availability.c, holds.c; issue 3; README "Availability and
+ * holds") ----------------------------------------------------------------------------------- */
+
+struct app_availability_query {
+    const char *const *skus; /* 1..AVAILABILITY_SKUS_MAX */
+    size_t skus_count;
+    const char *postal_code; /* a US ZIP code, or NULL */
+    bool has_coords;         /* lat/lon given instead */
+    double lat;
+    double lon;
+    const char *channel; /* NULL: none (no hold-back); a channel key always asks as its own */
+    int64_t qty;         /* units the customer wants, 1..QTY_MAX */
+};
+
+struct app_pickup_option {
+    const char *location;
+    const char *name;
+    double distance_km; /* -1 when unknown */
+    int64_t available;
+    int64_t ready_by_ms; /* the end of the day the store can have it ready */
+};
+
+struct app_availability_item {
+    const char *sku;
+    bool is_kit;
+    bool active;                /* false: not for sale, available 0 */
+    int64_t available;          /* units that ship or drop-ship to this customer */
+    int64_t dropship_available; /* of which from drop-ship suppliers */
+    bool can_ship;              /* qty units can be delivered */
+    int64_t delivery_day;       /* day number, when can_ship */
+    int64_t ship_by_ms;         /* when one location serves it: its ship-by */
+    const char *ship_from;      /* that location, or NULL when several are needed */
+    struct app_pickup_option pickups[AVAILABILITY_PICKUP_MAX]; /* nearest first */
+    size_t pickups_count;
+};
+
+struct app_availability {
+    const char *channel; /* as applied, or NULL */
+    int64_t qty;
+    bool has_destination;
+    struct app_availability_item *items; /* the SKUs found, in the order asked */
+    size_t items_count;
+    const char **unknown; /* SKUs asked that are not in the catalog */
+    size_t unknown_count;
+};
+
+/* What a channel may promise (PERM_ORDERS_CREATE: admin, operator, support, channel keys).
+ * ERR_INVALID naming skus, qty, postal_code, lat, lon or channel; ERR_FORBIDDEN when a channel
+ * key names another channel. Reads one snapshot. */
+MUST_CHECK enum err_code app_availability(struct app_ctx *ctx,
+                                          const struct app_availability_query *query,
+                                          struct app_availability *out, struct err *err);
+
+struct app_hold_input {
+    const char *channel; /* NULL: the key's channel, else "web" */
+    const struct hold_request_line *lines;
+    size_t lines_count;
+    int64_t ttl_seconds;     /* HOLD_TTL_SECONDS_MIN..MAX */
+    const char *postal_code; /* optional: hold at the locations nearest to it */
+    bool has_coords;
+    double lat;
+    double lon;
+};
+
+/* Holds stock for a checkout: reserved (ledger reserve, ref_type "hold") at the locations that
+ * deliver soonest, after the channel's hold-back. ERR_INVALID naming the field; ERR_STOCK
+ * (409 insufficient_stock, the SKUs short) when it cannot be held in full. */
+MUST_CHECK enum err_code app_hold_create(struct app_ctx *ctx, const struct app_hold_input *input,
+                                         struct app_idempotency *idem, struct hold *out,
+                                         struct err *err);
+/* The hold (status "expired" once its time ran out, even before the jobs released it);
+ * ERR_NOT_FOUND also when a channel key asks for another channel's hold. */
+MUST_CHECK enum err_code app_hold_get(struct app_ctx *ctx, const char *id, struct hold *out,
+                                      struct err *err);
+/* Gives an active hold's stock back (status "released"); ERR_STATE when it already ended. */
+MUST_CHECK enum err_code app_hold_release(struct app_ctx *ctx, const char *id, struct hold *out,
+                                          struct err *err);
 
 #endif

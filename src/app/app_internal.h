@@ -148,8 +148,11 @@ struct app_payment_auth {
     const char *currency;
     bool approved;
     const char *provider_ref;
-    const char *error; /* the decline code */
-    bool recorded;     /* set by the command that recorded it */
+    const char *error;          /* the decline code */
+    bool recorded;              /* set by the command that recorded it */
+    const char *payment_method; /* stripe: the pm_ id authorized (kept for exchanges), or NULL */
+    bool exchange;              /* an exchange order: its charge (the difference) is checked by
+                                   app_payment_exchange_charge, not the order's total at capture */
 };
 
 /*
@@ -166,6 +169,11 @@ MUST_CHECK enum err_code app_payment_capture_hold(struct app_ctx *ctx, struct st
                                                   struct order *order,
                                                   const struct app_payment_auth *auth,
                                                   struct err *err);
+/* True in *over when a business customer paying by invoice (manual) would exceed the credit
+ * limit with amount more on account than the open balance of its other orders. */
+MUST_CHECK enum err_code app_payment_over_limit(struct app_ctx *ctx, struct store_conn *conn,
+                                                const struct order *order, int64_t amount,
+                                                bool *over, struct err *err);
 /* In the capture command after the order is stored: records the authorization. */
 MUST_CHECK enum err_code app_payment_capture_record(struct app_ctx *ctx, struct store_conn *conn,
                                                     const struct order *order,
@@ -209,6 +217,29 @@ MUST_CHECK enum err_code app_payment_reauthorize(struct app_ctx *ctx, struct sto
 MUST_CHECK enum err_code app_payment_reauth_need(struct app_ctx *ctx, struct store_conn *conn,
                                                  const struct order *order, int64_t *need,
                                                  bool *remote, struct err *err);
+
+/*
+ * In the command that created exchange (an exchange order of original): authorizes amount
+ * (> 0: what the customer owes for the difference) on the exchange order through original's
+ * provider and original payment: manual on account (a business customer over the credit
+ * limit: on_hold credit_limit), sandbox on the original authorization's card, stripe on the
+ * original PaymentMethod (recorded pending, made by the payments worker). A decline, or no
+ * original payment to charge, puts the exchange order on_hold payment_declined (saved here).
+ */
+struct app_exchange_charge {
+    const struct order *original;
+    struct order *exchange; /* saved again when it goes on hold */
+    int64_t amount;
+    const char *return_id; /* kept on the authorization: it marks the exchange's charge */
+};
+
+MUST_CHECK enum err_code app_payment_exchange_charge(struct app_ctx *ctx, struct store_conn *conn,
+                                                     const struct app_exchange_charge *charge,
+                                                     struct err *err);
+/* A pending authorization (an exchange's difference) was declined by the provider: the
+ * order goes on_hold payment_declined (its hold_reason only, once something shipped). */
+MUST_CHECK enum err_code app_payment_flag_declined(struct app_ctx *ctx, struct store_conn *conn,
+                                                   const char *order_id, struct err *err);
 /* The payments part of ordo check: refunds <= captures per order. */
 MUST_CHECK enum err_code app_payment_check(struct app_ctx *ctx, struct store_conn *conn,
                                            struct buf *report, bool *ok, struct err *err);
@@ -218,7 +249,8 @@ MUST_CHECK enum err_code app_payment_check(struct app_ctx *ctx, struct store_con
 /*
  * Captures an order inside the caller's writer command (an exchange order): validated,
  * priced from the catalog, routed and reserved as app_order_capture does, with its event and
- * metrics; no payment is authorized for it (the return settles the difference).
+ * metrics; its payment is the difference, authorized by the caller with
+ * app_payment_exchange_charge (no credit-limit check of its catalog total here).
  */
 MUST_CHECK enum err_code app_capture_in_command(struct app_ctx *ctx, struct store_conn *conn,
                                                 const struct order *input, struct order *out,
@@ -266,8 +298,7 @@ void app_dropship_available(const struct location *locations, size_t count,
 /* Raises the purchase order of a new drop-ship shipment (with its order event). */
 MUST_CHECK enum err_code app_purchase_order_raise(struct app_ctx *ctx, struct store_conn *conn,
                                                   const struct order *order,
-                                                  const struct shipment *shipment,
-                                                  struct err *err);
+                                                  const struct shipment *shipment, struct err *err);
 /* *skip: the location is a supplier, so releasing an allocation there moves no stock. */
 MUST_CHECK enum err_code app_dropship_release_skip(struct app_ctx *ctx, struct store_conn *conn,
                                                    int64_t location_row_id, bool *skip,
@@ -276,10 +307,47 @@ MUST_CHECK enum err_code app_dropship_release_skip(struct app_ctx *ctx, struct s
 MUST_CHECK enum err_code app_dropship_check(struct app_ctx *ctx, struct store_conn *conn,
                                             struct stock_row *open, size_t *open_count,
                                             struct err *err);
+/* Ship-to-store transfers (routing_transfer.c): whether a shipment is one; shipping it moves
+ * the units out of the warehouse (release + transfer_out, lines not shipped); delivering it
+ * receives them at the store onto a new pickup shipment; recording one at capture. */
+MUST_CHECK enum err_code app_transfer_is(struct app_ctx *ctx, struct store_conn *conn,
+                                         const struct shipment *shipment, bool *transfer,
+                                         struct err *err);
+MUST_CHECK enum err_code app_transfer_ship(struct app_ctx *ctx, struct store_conn *conn,
+                                           struct order *order, const struct shipment *shipment,
+                                           struct err *err);
+MUST_CHECK enum err_code app_transfer_receive(struct app_ctx *ctx, struct store_conn *conn,
+                                              struct order *order, const struct shipment *shipment,
+                                              struct err *err);
+MUST_CHECK enum err_code app_transfer_record(struct app_ctx *ctx, struct store_conn *conn,
+                                             const struct order *order,
+                                             const struct routing_transfer *transfer,
+                                             struct err *err);
 /* In the location update command: when the location is inactive, routes its pending
  * shipments' units again (each order gets an order.rerouted event). */
 MUST_CHECK enum err_code app_routing_location_changed(struct app_ctx *ctx, struct store_conn *conn,
                                                       const struct location *location,
                                                       struct err *err);
+
+/* ---- soft holds in capture (holds.c; issue 3, availability and holds) -------------------- */
+
+/*
+ * In the capture command, before routing in the writer. When route_in_writer, releases the
+ * holds that expired (their units count again). When order->hold_id names a hold: unknown,
+ * expired, released or of another channel is ERR_INVALID field "hold_id"; consumed is
+ * ERR_CONFLICT reason "hold_consumed"; else its reservations are released (ledger release,
+ * ref_type "hold") and it is marked consumed, so that routing on current stock in the same
+ * command finds its units free. The command's savepoint undoes all of it when capture fails.
+ */
+MUST_CHECK enum err_code app_holds_before_capture(struct app_ctx *ctx, struct store_conn *conn,
+                                                  const struct order *order, bool route_in_writer,
+                                                  struct err *err);
+/* After the order is stored: records it as its hold's consumer (nothing without hold_id). */
+MUST_CHECK enum err_code app_holds_after_capture(struct app_ctx *ctx, struct store_conn *conn,
+                                                 const struct order *order, struct err *err);
+/* Releases the holds that expired by ctx->now_ms, at most JOBS_BATCH_MAX per call, in the
+ * caller's command; *released counts them. */
+MUST_CHECK enum err_code app_holds_expire(struct app_ctx *ctx, struct store_conn *conn,
+                                          size_t *released, struct err *err);
 
 #endif

@@ -175,6 +175,9 @@ static enum err_code jobs_expire_run(struct app_write *write, struct store_conn 
         code = order_transition(&order, ORDER_STATUS_CANCELLED, err);
         order.cancelled_at_ms = ctx->now_ms;
         order.cancel_reason = "pickup_expired";
+        if (code == ERR_OK) {
+            code = app_payment_void(ctx, conn, &order, err); /* payments: void what is left */
+        }
     } else if (code == ERR_OK) {
         code = ful_order_settle(ctx, conn, &order, err);
     }
@@ -213,6 +216,27 @@ static enum err_code jobs_purge_idempotency(struct app_ctx *ctx, struct app_jobs
     return code;
 }
 
+/* holds (issue 3, holds.c): releases the soft holds whose time ran out, a batch per command. */
+static enum err_code jobs_holds_run(struct app_write *write, struct store_conn *conn,
+                                    struct err *err)
+{
+    return app_holds_expire(write->ctx, conn, write->arg, err);
+}
+
+static enum err_code jobs_expire_holds(struct app_ctx *ctx, struct app_jobs_result *out,
+                                       struct err *err)
+{
+    size_t released = 0;
+    struct app_write write = {.ctx = ctx, .run = jobs_holds_run, .arg = &released};
+    enum err_code code = ERR_OK;
+    do {
+        released = 0;
+        code = app_write_run(&write, err);
+        out->holds_expired += released;
+    } while (code == ERR_OK && released == JOBS_BATCH_MAX);
+    return code;
+}
+
 enum err_code app_jobs_run(struct app_ctx *ctx, struct app_jobs_result *out, struct err *err)
 {
     ASSERT(ctx != NULL && out != NULL);
@@ -233,6 +257,9 @@ enum err_code app_jobs_run(struct app_ctx *ctx, struct app_jobs_result *out, str
         struct app_write write = {.ctx = ctx, .run = jobs_expire_run, .arg = &arg};
         code = app_write_run(&write, err);
         out->pickups_expired += arg.expired ? 1 : 0;
+    }
+    if (code == ERR_OK) {
+        code = jobs_expire_holds(ctx, out, err); /* holds */
     }
     return code == ERR_OK ? jobs_purge_idempotency(ctx, out, err) : code;
 }

@@ -31,6 +31,8 @@ struct capture_arg {
     struct shipment *shipments; /* one per location the plan uses */
     size_t shipments_count;
     struct app_payment_auth payment; /* payments: authorized before the command */
+    bool transfer;                   /* routing: a pickup served by ship-to-store */
+    size_t pickup_index;             /* routing: the pickup store in locations */
 };
 
 /* Prices and describes each line from the catalog. */
@@ -85,12 +87,22 @@ static enum err_code capture_prepare_read(struct app_ctx *ctx, struct store_conn
     if (code == ERR_OK) {
         code = store_location_list(conn, ctx->arena, &arg->locations, &arg->locations_count, err);
     }
+    if (code == ERR_OK && order->max_shipments_given &&
+        (order->max_shipments < 1 || order->max_shipments > ORDER_LINES_MAX)) {
+        return err_set(err, ERR_INVALID, "max_shipments", "max_shipments must be between 1 and %d",
+                       ORDER_LINES_MAX); /* routing */
+    }
+    if (code == ERR_OK && order->allow_transfer && order->method != FULFILLMENT_PICKUP) {
+        return err_set(err, ERR_INVALID, "fulfillment.allow_transfer",
+                       "allow_transfer is for pickup orders only"); /* routing */
+    }
     if (code != ERR_OK || order->method != FULFILLMENT_PICKUP) {
         return code;
     }
     for (size_t i = 0; i < arg->locations_count; i++) {
         const struct location *location = &arg->locations[i];
         if (strcmp(location->code, order->pickup_location) == 0) {
+            arg->pickup_index = i;
             if ((location->capabilities & LOCATION_CAP_PICKUP) == 0 || !location->active) {
                 return err_set(err, ERR_INVALID, "fulfillment.location",
                                "location '%s' does not offer pickup", location->code);
@@ -306,7 +318,45 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
     request->services = config->services;
     request->services_count = config->services_count;
     request->channel_hold_back = app_routing_hold_back(config, order->channel);
+    if (order->max_shipments_given) { /* routing: the order's limit over the setting */
+        config->settings.max_shipments = order->max_shipments;
+    }
     return ERR_OK;
+}
+
+/* routing: plans the order; a pickup the store cannot fill that allows a transfer is planned
+ * again as a shipment to the store's address from the other locations (ship-to-store). */
+static enum err_code capture_plan(struct app_ctx *ctx, struct capture_arg *arg,
+                                  const struct routing_request *request, struct err *err)
+{
+    enum err_code code = routing_plan_order(request, ctx->arena, &arg->plan, err);
+    arg->transfer = false;
+    if (code != ERR_OK || arg->plan.complete || arg->order->method != FULFILLMENT_PICKUP ||
+        !arg->order->allow_transfer) {
+        return code;
+    }
+    size_t n = request->candidates_count;
+    size_t store = request->pickup_candidate;
+    struct routing_candidate *candidates = ARENA_NEW_ARRAY(ctx->arena, struct routing_candidate, n);
+    if (candidates == NULL || store >= n) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    memcpy(candidates, request->candidates, n * sizeof(*candidates));
+    candidates[store].capabilities = 0; /* the store cannot send to itself */
+    struct routing_request to_store = *request;
+    to_store.candidates = candidates;
+    to_store.method = FULFILLMENT_SHIP;
+    to_store.has_destination = candidates[store].has_coords;
+    to_store.destination_lat = candidates[store].lat;
+    to_store.destination_lon = candidates[store].lon;
+    struct routing_plan plan;
+    code = routing_plan_order(&to_store, ctx->arena, &plan, err);
+    if (code == ERR_OK && plan.complete) {
+        arg->plan = plan;
+        arg->plan.strategy = "ship_to_store";
+        arg->transfer = true;
+    }
+    return code;
 }
 
 /* A fresh working copy of the input order (lines copied, e-mail normalised). */
@@ -376,10 +426,10 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
         return code;
     }
     err_clear(err);
-    struct routing_request request;
+    struct routing_request request = {0};
     code = capture_routing_request(ctx, conn, arg, &request, err);
     if (code == ERR_OK) {
-        code = routing_plan_order(&request, ctx->arena, &arg->plan, err);
+        code = capture_plan(ctx, arg, &request, err);
     }
     /* A short plan on a snapshot is confirmed (or not) against current stock. */
     arg->route_in_writer = code == ERR_OK && !arg->plan.complete;
@@ -487,7 +537,7 @@ static struct shipment *capture_shipment_for(struct app_ctx *ctx, struct capture
     shipment->location_row_id = location->row_id;
     shipment->location_code = location->code;
     shipment->status = SHIPMENT_STATUS_PENDING;
-    shipment->is_pickup = arg->order->method == FULFILLMENT_PICKUP;
+    shipment->is_pickup = arg->order->method == FULFILLMENT_PICKUP && !arg->transfer;
     shipment->promised_ship_by_ms =
         order_promise_ship_by(ctx->now_ms, location->cutoff_minute, location->handling_days);
     shipment->version = 1;
@@ -724,8 +774,16 @@ static enum err_code capture_identify(struct app_ctx *ctx, struct store_conn *co
 static enum err_code capture_short(const struct order *order, const struct routing_plan *plan,
                                    struct err *err)
 {
-    err_set(err, ERR_STOCK, NULL, "not enough stock to %s the order",
-            order->ship_policy == SHIP_POLICY_SHIP_COMPLETE ? "ship complete" : "fill");
+    if (order->method == FULFILLMENT_PICKUP) { /* routing: BOPIS, say why */
+        err_set(err, ERR_STOCK, NULL,
+                order->allow_transfer
+                    ? "%s cannot fill the pickup and no location can transfer it there"
+                    : "%s cannot fill the pickup (allow_transfer would bring it from a warehouse)",
+                order->pickup_location);
+    } else {
+        err_set(err, ERR_STOCK, NULL, "not enough stock to %s the order",
+                order->ship_policy == SHIP_POLICY_SHIP_COMPLETE ? "ship complete" : "fill");
+    }
     for (size_t i = 0; i < order->lines_count; i++) {
         if (plan->unallocated[i] > 0) {
             err_add_item(err, order->lines[i].sku);
@@ -764,7 +822,34 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
     return code;
 }
 
-/* routing: each shipment at a supplier is a drop-ship, raised as a purchase order. */
+/* routing: when a transfer's units should be ready at the store: the warehouse's ship-by
+ * plus the transit days of the service the plan priced to the store. */
+static int64_t capture_ready_by(const struct capture_arg *arg, const struct shipment *shipment)
+{
+    int64_t transit_days = 0;
+    for (size_t i = 0; i < arg->plan.explanations_count; i++) {
+        const struct routing_explanation *e = &arg->plan.explanations[i];
+        const struct location *location = &arg->locations[e->candidate_index];
+        if (location->row_id == shipment->location_row_id && e->days > location->handling_days) {
+            transit_days = e->days - location->handling_days;
+        }
+    }
+    return shipment->promised_ship_by_ms + transit_days * 86400000LL;
+}
+
+/* routing: a ship-to-store order is promised when its units should be at the store. */
+static void capture_transfer_promise(struct capture_arg *arg)
+{
+    for (size_t i = 0; arg->transfer && i < arg->shipments_count; i++) {
+        int64_t ready_by = capture_ready_by(arg, &arg->shipments[i]);
+        if (!arg->order->promised_ship_by_given && ready_by > arg->order->promised_ship_by_ms) {
+            arg->order->promised_ship_by_ms = ready_by;
+        }
+    }
+}
+
+/* routing: each shipment at a supplier is a drop-ship, raised as a purchase order; each of a
+ * ship-to-store order is a transfer to the store. */
 static enum err_code capture_purchase_orders(struct app_ctx *ctx, struct store_conn *conn,
                                              const struct capture_arg *arg, struct err *err)
 {
@@ -774,19 +859,61 @@ static enum err_code capture_purchase_orders(struct app_ctx *ctx, struct store_c
         int64_t index = row >= 0 && row <= arg->row_id_max ? arg->candidate_by_row[row] : -1;
         if (index >= 0 && app_location_is_dropship(&arg->locations[index])) {
             code = app_purchase_order_raise(ctx, conn, arg->order, &arg->shipments[i], err);
+        } else if (arg->transfer) {
+            const struct location *store = &arg->locations[arg->pickup_index];
+            struct routing_transfer transfer = {
+                .shipment_id = arg->shipments[i].id,
+                .order_id = arg->order->id,
+                .from_row_id = row,
+                .from_code = arg->shipments[i].location_code,
+                .to_row_id = store->row_id,
+                .to_code = store->code,
+                .ready_by_ms = capture_ready_by(arg, &arg->shipments[i]),
+                .created_at_ms = ctx->now_ms,
+            };
+            code = app_transfer_record(ctx, conn, arg->order, &transfer, err);
         }
     }
     return code;
+}
+
+/* routing: a plan made on a snapshot may count on daily capacity that orders committed since
+ * have used; each location with a capacity it uses is checked again on the writer (ERR_STOCK:
+ * the order is planned again inside the writer). */
+static enum err_code capture_capacity_recheck(struct app_ctx *ctx, struct store_conn *conn,
+                                              const struct capture_arg *arg, struct err *err)
+{
+    const struct routing_plan *plan = &arg->plan;
+    for (size_t i = 0; !arg->route_in_writer && i < plan->assignments_count; i++) {
+        size_t c = plan->assignments[i].candidate_index;
+        bool seen = false;
+        for (size_t k = 0; k < i; k++) {
+            seen = seen || plan->assignments[k].candidate_index == c;
+        }
+        const struct location *location = &arg->locations[c];
+        if (seen || location->capacity_per_day <= 0) {
+            continue;
+        }
+        int64_t left = 0;
+        enum err_code code = app_routing_capacity_left(ctx, conn, location, &left, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        if (left < 1) {
+            return err_set(err, ERR_STOCK, NULL, "%s has no capacity left today", location->code);
+        }
+    }
+    return ERR_OK;
 }
 
 /* Reads current stock and plans inside the writer (the slow path). */
 static enum err_code capture_route_now(struct app_ctx *ctx, struct store_conn *conn,
                                        struct capture_arg *arg, struct err *err)
 {
-    struct routing_request request;
+    struct routing_request request = {0};
     enum err_code code = capture_routing_request(ctx, conn, arg, &request, err);
     if (code == ERR_OK) {
-        code = routing_plan_order(&request, ctx->arena, &arg->plan, err);
+        code = capture_plan(ctx, arg, &request, err);
     }
     return code;
 }
@@ -797,7 +924,11 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     struct app_ctx *ctx = write->ctx;
     struct order *order = arg->order;
     write->result = arg->out;
-    enum err_code code = arg->route_in_writer ? capture_route_now(ctx, conn, arg, err) : ERR_OK;
+    /* holds: a named hold's units are freed for this order before it is routed (holds.c) */
+    enum err_code code = app_holds_before_capture(ctx, conn, order, arg->route_in_writer, err);
+    if (code == ERR_OK && arg->route_in_writer) {
+        code = capture_route_now(ctx, conn, arg, err);
+    }
     if (code != ERR_OK) {
         return code;
     }
@@ -809,10 +940,14 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
         code = capture_customer(ctx, conn, order, err);
     }
     if (code == ERR_OK) {
-        code = capture_allocate(ctx, conn, arg, err);
-        arg->stale = code == ERR_STOCK && !arg->route_in_writer;
+        code = capture_capacity_recheck(ctx, conn, arg, err); /* routing: the capacity race */
     }
     if (code == ERR_OK) {
+        code = capture_allocate(ctx, conn, arg, err);
+    }
+    arg->stale = code == ERR_STOCK && !arg->route_in_writer;
+    if (code == ERR_OK) {
+        capture_transfer_promise(arg); /* routing: ship-to-store */
         code = capture_status(ctx, order, arg->plan.complete, err);
     }
     arg->payment.recorded = false; /* payments: declined or over the credit limit -> on_hold */
@@ -821,6 +956,9 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     }
     if (code == ERR_OK) {
         code = capture_persist(ctx, conn, arg, err);
+    }
+    if (code == ERR_OK) {
+        code = app_holds_after_capture(ctx, conn, order, err); /* holds */
     }
     if (code == ERR_OK) {
         code = capture_purchase_orders(ctx, conn, arg, err); /* routing: drop-ship */
@@ -878,6 +1016,7 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
     memset(out, 0, sizeof(*out));
     struct capture_arg arg = {.out = out, .keyed = idem != NULL && idem->key != NULL};
     code = capture_prepare(ctx, input, &arg, err);
+    arg.route_in_writer = arg.route_in_writer || input->hold_id != NULL; /* holds: see above */
     if (code == ERR_OK && !arg.existing) {
         /* payments: authorized in this thread, never on the writer's */
         code = app_payment_authorize(ctx, arg.order, input->payment_card, &arg.payment, err);
@@ -917,6 +1056,7 @@ enum err_code app_capture_in_command(struct app_ctx *ctx, struct store_conn *con
     memset(&result, 0, sizeof(result));
     /* keyed: no (channel, external_id) look-up; the plan is made on the writer's own data. */
     struct capture_arg arg = {.out = &result, .keyed = true};
+    arg.payment.exchange = true; /* its charge is the difference: app_payment_exchange_charge */
     arg.products = ARENA_NEW_ARRAY(ctx->arena, struct product, input->lines_count);
     enum err_code code = order_validate(input, err);
     if (code == ERR_OK && arg.products == NULL) {

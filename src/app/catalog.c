@@ -139,7 +139,11 @@ static enum err_code location_update_run(struct app_write *write, struct store_c
         return code;
     }
     write->result = arg->location;
-    return app_event_add(conn, write->ctx, arg->location->code, "location.updated", NULL, err);
+    code = app_event_add(conn, write->ctx, arg->location->code, "location.updated", NULL, err);
+    if (code == ERR_OK) { /* routing: an inactive location's pending shipments route again */
+        code = app_routing_location_changed(write->ctx, conn, arg->location, err);
+    }
+    return code;
 }
 
 enum err_code app_location_update(struct app_ctx *ctx, const struct location *location,

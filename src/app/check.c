@@ -122,6 +122,19 @@ static void check_expect(struct stock_row *expected, size_t count, int64_t produ
     }
 }
 
+/* holds (issue 3, holds.c): what active soft holds reserve is expected too. */
+static enum err_code check_holds_expect(const struct check_run *run, struct err *err)
+{
+    struct stock_row *held = NULL;
+    size_t held_count = 0;
+    enum err_code code = store_hold_totals(run->conn, run->ctx->arena, &held, &held_count, err);
+    for (size_t i = 0; code == ERR_OK && i < held_count; i++) {
+        check_expect(run->balances, run->balances_count, held[i].product_row_id,
+                     held[i].location_row_id, held[i].stock.reserved);
+    }
+    return code;
+}
+
 /* Reserved = open allocations, kits counted through their components. */
 static enum err_code check_reserved(const struct check_run *run, struct err *err)
 {
@@ -134,6 +147,9 @@ static enum err_code check_reserved(const struct check_run *run, struct err *err
     struct stock_row *open = NULL;
     size_t open_count = 0;
     enum err_code code = store_allocation_totals(conn, ctx->arena, &open, &open_count, err);
+    if (code == ERR_OK) { /* routing: drop-ships at suppliers reserve nothing */
+        code = app_dropship_check(ctx, conn, open, &open_count, err);
+    }
     for (size_t i = 0; i < balances_count; i++) {
         balances[i].stock.inbound = 0;
     }
@@ -157,6 +173,9 @@ static enum err_code check_reserved(const struct check_run *run, struct err *err
             check_expect(balances, balances_count, open[i].product_row_id, open[i].location_row_id,
                          open[i].stock.reserved);
         }
+    }
+    if (code == ERR_OK) { /* holds: soft holds reserve stock as orders do */
+        code = check_holds_expect(run, err);
     }
     for (size_t i = 0; code == ERR_OK && i < balances_count; i++) {
         const struct stock_row *b = &balances[i];

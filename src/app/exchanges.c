@@ -2,8 +2,10 @@
  * exchanges.c — the replacement order of an exchange: the same customer, addresses, channel
  * and fulfillment method as the returned order, the exchange lines priced from the catalog,
  * no shipping or tax of its own, routed and reserved like any order (backordered when stock
- * is short, so that a return is never refused for the replacement's stock). The money is
- * settled on the return: the difference is refunded, or recorded as amount_due.
+ * is short, so that a return is never refused for the replacement's stock). The money:
+ * when the replacement costs more than the whole return will credit, that difference is
+ * authorized on the exchange order through the original order's payment (payment_exchange.c)
+ * and captured when it ships; when it costs less, the receipts refund the difference.
  */
 #include <string.h>
 
@@ -46,9 +48,10 @@ static enum err_code exchanges_input(struct app_ctx *ctx, const struct order *or
 }
 
 enum err_code returns_exchange_order(struct app_ctx *ctx, struct store_conn *conn,
-                                     const struct order *order, struct rma *rma, struct err *err)
+                                     const struct order *order, struct rma *rma,
+                                     const struct returns_basis *basis, struct err *err)
 {
-    ASSERT(ctx != NULL && conn != NULL && order != NULL);
+    ASSERT(ctx != NULL && conn != NULL && order != NULL && basis != NULL);
     ASSERT(rma != NULL && rma->exchange_order_id == NULL);
     struct order input;
     struct order created;
@@ -61,5 +64,17 @@ enum err_code returns_exchange_order(struct app_ctx *ctx, struct store_conn *con
     }
     rma->exchange_order_id = created.id;
     const char *data = arena_sprintf(ctx->arena, "{\"original_order_id\":\"%s\"}", order->id);
-    return app_event_add(conn, ctx, created.id, "order.exchange_created", data, err);
+    code = app_event_add(conn, ctx, created.id, "order.exchange_created", data, err);
+    int64_t credit = 0;
+    if (code == ERR_OK) {
+        code = returns_expected_credit(ctx, order, rma, basis, &credit, err);
+    }
+    struct app_exchange_charge charge = {.original = order,
+                                         .exchange = &created,
+                                         .amount = created.totals.total - credit,
+                                         .return_id = rma->id};
+    if (code == ERR_OK && charge.amount > 0) {
+        code = app_payment_exchange_charge(ctx, conn, &charge, err);
+    }
+    return code;
 }

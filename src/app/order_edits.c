@@ -401,6 +401,32 @@ static enum err_code edit_apply(struct app_ctx *ctx, struct store_conn *conn, st
     return code;
 }
 
+/*
+ * An edit that raises the total of a business customer's order paid by invoice (manual) past
+ * the credit limit puts the order on_hold credit_limit, as its capture would have (README
+ * "Order edits and notes"); *held says so. An order already on hold keeps its reason.
+ */
+static enum err_code edit_credit_limit(struct app_ctx *ctx, struct store_conn *conn,
+                                       struct order *order, int64_t old_total, bool *held,
+                                       struct err *err)
+{
+    *held = false;
+    if (order->totals.total <= old_total || order->status == ORDER_STATUS_ON_HOLD) {
+        return ERR_OK;
+    }
+    bool over = false;
+    enum err_code code = app_payment_over_limit(ctx, conn, order, order->totals.total, &over, err);
+    if (code != ERR_OK || !over) {
+        return code;
+    }
+    code = order_transition(order, ORDER_STATUS_ON_HOLD, err);
+    if (code == ERR_OK) {
+        order->hold_reason = "credit_limit";
+        *held = true;
+    }
+    return code;
+}
+
 static enum err_code edit_run(struct app_write *write, struct store_conn *conn, struct err *err)
 {
     struct edit_arg *arg = write->arg;
@@ -411,6 +437,7 @@ static enum err_code edit_run(struct app_write *write, struct store_conn *conn, 
         return code;
     }
     const char *before = edit_state_json(ctx, order);
+    int64_t old_total = order->totals.total;
     code = edit_apply(ctx, conn, order, arg->edit, err);
     if (code == ERR_OK && arg->dry_run) {
         code = app_payment_reauth_need(ctx, conn, order, &arg->need, &arg->remote, err);
@@ -421,6 +448,10 @@ static enum err_code edit_run(struct app_write *write, struct store_conn *conn, 
     if (code == ERR_OK) {
         code = app_payment_reauthorize(ctx, conn, order, &arg->auth, err);
     }
+    bool held = false;
+    if (code == ERR_OK) {
+        code = edit_credit_limit(ctx, conn, order, old_total, &held, err);
+    }
     if (code != ERR_OK) {
         return code;
     }
@@ -429,7 +460,12 @@ static enum err_code edit_run(struct app_write *write, struct store_conn *conn, 
     order->version -= 1;
     const char *data = arena_sprintf(ctx->arena, "{\"before\":%s,\"after\":%s}", before, after);
     write->result = order;
-    return ful_order_save(ctx, conn, order, "order.edited", data, err);
+    code = ful_order_save(ctx, conn, order, "order.edited", data, err);
+    if (code == ERR_OK && held) {
+        code =
+            app_event_add(conn, ctx, order->id, "order.held", "{\"reason\":\"credit_limit\"}", err);
+    }
+    return code;
 }
 
 /* True when the order is paid through a remote provider (its calls wait for the network). */

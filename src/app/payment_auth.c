@@ -79,13 +79,17 @@ enum err_code app_payment_authorize(struct app_ctx *ctx, const struct order *ord
     auth->provider = provider;
     auth->amount = order->totals.total;
     auth->currency = order->currency;
+    /* A remote provider's payment method id is kept (an exchange charges it again); a card
+     * number never is. */
+    auth->payment_method = provider->in_process ? NULL : card;
     return auth_call(ctx, NULL, card, auth, err);
 }
 
-/* True when a business customer paying by invoice would exceed the credit limit. */
-static enum err_code auth_over_limit(struct app_ctx *ctx, struct store_conn *conn,
-                                     const struct order *order, bool *over, struct err *err)
+enum err_code app_payment_over_limit(struct app_ctx *ctx, struct store_conn *conn,
+                                     const struct order *order, int64_t amount, bool *over,
+                                     struct err *err)
 {
+    ASSERT(ctx != NULL && conn != NULL && order != NULL && over != NULL);
     *over = false;
     if (order->customer_id == NULL || strcmp(order->payment_provider, "manual") != 0) {
         return ERR_OK;
@@ -103,7 +107,7 @@ static enum err_code auth_over_limit(struct app_ctx *ctx, struct store_conn *con
     code = store_payment_open_balance(conn, customer.id, order->id != NULL ? order->id : "", since,
                                       &open, err);
     if (code == ERR_OK) {
-        *over = open + order->totals.total > customer.credit_limit;
+        *over = open + amount > customer.credit_limit;
     }
     return code;
 }
@@ -116,9 +120,10 @@ enum err_code app_payment_capture_hold(struct app_ctx *ctx, struct store_conn *c
     const char *reason = NULL;
     if (auth->provider != NULL && !auth->approved) {
         reason = "payment_declined";
-    } else {
+    } else if (!auth->exchange) {
         bool over = false;
-        enum err_code code = auth_over_limit(ctx, conn, order, &over, err);
+        enum err_code code =
+            app_payment_over_limit(ctx, conn, order, order->totals.total, &over, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -152,6 +157,7 @@ enum err_code app_payment_auth_record(struct app_ctx *ctx, struct store_conn *co
         .provider = auth->provider->name,
         .provider_ref = auth->provider_ref,
         .error = auth->error,
+        .payment_method = auth->payment_method,
     };
     enum err_code code = app_payment_record(ctx, conn, &txn, err);
     if (code == ERR_OK) {

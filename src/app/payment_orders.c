@@ -189,7 +189,56 @@ static enum err_code pay_run(struct app_write *write, struct store_conn *conn, s
     if (code == ERR_OK) {
         code = app_metrics_order(ctx, conn, order->id, order->customer_id, err);
     }
+    if (code == ERR_OK) {
+        code = pay_load(ctx, conn, arg->id, view, err); /* the answer: what is now recorded */
+    }
     return code;
+}
+
+/* A key this principal already used for a new payment: the first answer, read before
+ * anything is authorized again (*replayed). 422 idempotency_key_reused for another body. */
+static enum err_code pay_replay(struct app_ctx *ctx, struct app_idempotency *idem, struct err *err)
+{
+    if (idem == NULL || idem->key == NULL) {
+        return ERR_OK;
+    }
+    struct store_conn *conn = NULL;
+    enum err_code code = app_read_begin(ctx, &conn, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    const char *scope = ctx->principal->key_id != NULL ? ctx->principal->key_id : "";
+    struct idempotency_record found;
+    code = store_idempotency_get(conn, ctx->arena, scope, idem->key, &found, err);
+    app_read_end(ctx, conn);
+    if (code == ERR_NOT_FOUND) {
+        err_clear(err);
+        return ERR_OK;
+    }
+    if (code == ERR_OK && !id_equal_secret(found.request_hash, idem->request_hash, ID_HASH_BYTES)) {
+        return err_set_reason(err, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
+                              "idempotency key was already used with another request");
+    }
+    if (code == ERR_OK) {
+        idem->replayed = true;
+        idem->status = found.status;
+        idem->body = found.body;
+    }
+    return code;
+}
+
+/* What the order may be charged: its capturable total, or for an exchange order only the
+ * difference its return charges (the amount of its authorization that names the return). */
+static int64_t pay_chargeable(const struct app_payments_view *view)
+{
+    int64_t capturable = payment_order_capturable(&view->order);
+    for (size_t i = 0; i < view->count; i++) {
+        const struct payment_txn *txn = &view->txns[i];
+        if (txn->kind == PAYMENT_KIND_AUTHORIZE && txn->return_id != NULL) {
+            return txn->amount < capturable ? txn->amount : capturable;
+        }
+    }
+    return capturable;
 }
 
 /* Reads the order and authorizes what it still owes with the new payment. */
@@ -213,7 +262,7 @@ static enum err_code pay_authorize(struct app_ctx *ctx, const struct app_payment
     arg->version = order->version;
     struct order owed = *order;
     owed.payment_provider = input->provider;
-    owed.totals.total = payment_order_capturable(order) - arg->out->totals.captured;
+    owed.totals.total = pay_chargeable(arg->out) - arg->out->totals.captured;
     if (owed.totals.total < 0) {
         owed.totals.total = 0;
     }
@@ -222,7 +271,8 @@ static enum err_code pay_authorize(struct app_ctx *ctx, const struct app_payment
 
 enum err_code app_order_payment_add(struct app_ctx *ctx, const char *id,
                                     const struct app_payment_input *input,
-                                    struct app_payments_view *out, struct err *err)
+                                    struct app_idempotency *idem, struct app_payments_view *out,
+                                    struct err *err)
 {
     ASSERT(ctx != NULL && id != NULL && input != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
@@ -230,23 +280,27 @@ enum err_code app_order_payment_add(struct app_ctx *ctx, const char *id,
     if (code == ERR_OK && input->provider == NULL) {
         code = err_set(err, ERR_INVALID, "provider", "provider is required");
     }
-    struct pay_arg arg = {.id = id, .out = out};
     if (code == ERR_OK) {
-        code = pay_authorize(ctx, input, &arg, err);
+        code = pay_replay(ctx, idem, err);
     }
+    if (code != ERR_OK || (idem != NULL && idem->replayed)) {
+        return code;
+    }
+    struct pay_arg arg = {.id = id, .out = out};
+    code = pay_authorize(ctx, input, &arg, err);
     if (code != ERR_OK) {
         return code;
     }
-    struct app_write write = {.ctx = ctx, .run = pay_run, .arg = &arg};
+    bool declined = arg.auth.provider != NULL && !arg.auth.approved;
+    /* A decline commits (it is recorded) but answers 422: no key is kept for it. */
+    struct app_write write = {
+        .ctx = ctx, .idem = declined ? NULL : idem, .run = pay_run, .arg = &arg};
     code = app_write_run(&write, err);
-    app_payment_abandon(ctx, &arg.auth, code == ERR_OK);
-    if (code == ERR_OK && arg.auth.provider != NULL && !arg.auth.approved) {
+    app_payment_abandon(ctx, &arg.auth, code == ERR_OK && !(write.idem != NULL && idem->replayed));
+    if (code == ERR_OK && declined) {
         code = err_set_reason(err, ERR_INVALID, "payment_declined", "card",
                               "the payment was declined: %s",
                               arg.auth.error != NULL ? arg.auth.error : "");
-    }
-    if (code == ERR_OK) {
-        code = app_order_payments(ctx, id, out, err);
     }
     return code;
 }

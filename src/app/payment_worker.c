@@ -1,10 +1,11 @@
 /*
  * payment_worker.c — the payments worker: one thread that performs the calls a remote
  * provider (stripe) needs after their command committed — captures at ship, voids at
- * cancel, refunds — and records each outcome in a writer command of its own. It wakes when
- * a command records a pending transaction and every PAYMENTS_POLL_MS anyway, so pending
- * transactions left by a stop or a crash are resumed after the next start. A call that
- * could not reach the provider stays pending and is tried again after PAYMENTS_RETRY_MS.
+ * cancel, refunds, an exchange's authorization — and records each outcome in a writer
+ * command of its own. It wakes when a command records a pending transaction and every
+ * PAYMENTS_POLL_MS anyway, so pending transactions left by a stop or a crash are resumed
+ * after the next start. A call that could not reach the provider stays pending and is tried
+ * again after PAYMENTS_RETRY_MS.
  * The worker never runs on the writer thread and holds no writer command open while it
  * waits for the network.
  */
@@ -83,6 +84,10 @@ static enum err_code complete_run(struct app_write *write, struct store_conn *co
         txn->status == PAYMENT_STATUS_FAILED) {
         code = app_payment_flag_capture_failed(ctx, conn, txn->order_id, err);
     }
+    if (code == ERR_OK && txn->kind == PAYMENT_KIND_AUTHORIZE &&
+        txn->status == PAYMENT_STATUS_FAILED) {
+        code = app_payment_flag_declined(ctx, conn, txn->order_id, err); /* an exchange's */
+    }
     return code;
 }
 
@@ -116,6 +121,12 @@ static bool payments_perform(struct app_ctx *ctx, struct payment_txn *txn)
     payment_call_fn call = txn->kind == PAYMENT_KIND_CAPTURE ? provider->capture
                            : txn->kind == PAYMENT_KIND_VOID  ? provider->void_auth
                                                              : provider->refund;
+    if (txn->kind == PAYMENT_KIND_AUTHORIZE) {
+        /* An exchange's difference, on the original order's payment method. */
+        call = provider->authorize;
+        request.card = txn->payment_method;
+        request.provider_ref = NULL;
+    }
     struct payment_result result;
     code = call(provider, ctx->arena, &request, &result, &err);
     if (code != ERR_OK) {

@@ -336,6 +336,20 @@ static enum err_code payments_capture_parts(struct app_ctx *ctx, struct store_co
     return ERR_OK;
 }
 
+/* Succeeded authorizations less voids, plus those still pending (an exchange's difference on
+ * stripe, made by the worker before any later capture of the order). */
+static int64_t payments_authorized(const struct payment_totals *totals,
+                                   const struct payment_txn *txns, size_t count)
+{
+    int64_t pending = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (txns[i].kind == PAYMENT_KIND_AUTHORIZE && txns[i].status == PAYMENT_STATUS_PENDING) {
+            pending += txns[i].amount;
+        }
+    }
+    return totals->authorized + pending;
+}
+
 /* Captures (and pending captures, and failed ones still owed) so far. */
 static int64_t payments_captures_so_far(const struct payment_totals *totals,
                                         const struct payment_txn *txns, size_t count)
@@ -360,11 +374,14 @@ enum err_code app_payment_capture_shipment(struct app_ctx *ctx, struct store_con
         store_payment_list_by_order(conn, ctx->arena, order->id, &txns, &count, err);
     struct payment_totals totals;
     payment_totals_compute(txns, count, &totals);
-    if (code != ERR_OK || totals.authorized <= 0) {
+    int64_t authorized = payments_authorized(&totals, txns, count);
+    if (code != ERR_OK || authorized <= 0) {
         return code; /* nothing authorized (a total of 0, or still declined) */
     }
     struct payment_capture_input in = {.already = payments_captures_so_far(&totals, txns, count)};
     code = payments_capture_parts(ctx, conn, order, shipment, &in, err);
+    /* Never more than is authorized: an exchange order authorizes only the difference. */
+    in.capturable = in.capturable < authorized ? in.capturable : authorized;
     int64_t amount = 0;
     if (code == ERR_OK) {
         code = payment_capture_amount(&in, &amount, err);
@@ -394,7 +411,7 @@ enum err_code app_payment_capture_shipment(struct app_ctx *ctx, struct store_con
         struct payment_txn rest = {
             .order_id = order->id,
             .kind = PAYMENT_KIND_VOID,
-            .amount = totals.authorized - totals.captured - pending - amount,
+            .amount = authorized - totals.captured - pending - amount,
             .currency = order->currency,
         };
         if (rest.amount > 0) {
@@ -417,7 +434,7 @@ enum err_code app_payment_void(struct app_ctx *ctx, struct store_conn *conn,
     }
     struct payment_totals totals;
     payment_totals_compute(txns, count, &totals);
-    int64_t left = totals.authorized - totals.captured;
+    int64_t left = payments_authorized(&totals, txns, count) - totals.captured;
     if (left <= 0) {
         return ERR_OK;
     }

@@ -154,6 +154,11 @@ static enum err_code pick_lists_create_run(struct app_write *write, struct store
     if (code == ERR_NOT_FOUND) {
         return err_set(err, ERR_INVALID, "location", "no location '%s'", arg->input->location);
     }
+    if (code == ERR_OK && app_location_is_dropship(&location)) { /* routing: drop-ship */
+        return err_set_reason(err, ERR_STATE, "invalid_state", "location",
+                              "'%s' is a drop-ship supplier: its shipments are purchase orders",
+                              location.code);
+    }
     char id[ID_LEN_MAX];
     id_new(id, "pck", ctx->now_ms);
     *pick_list = (struct pick_list){

@@ -70,10 +70,10 @@ enum err_code app_purchase_order_raise(struct app_ctx *ctx, struct store_conn *c
     if (code != ERR_OK) {
         return code;
     }
-    const char *data = arena_sprintf(
-        ctx->arena,
-        "{\"purchase_order_id\":\"%s\",\"number\":\"%s\",\"supplier\":\"%s\",\"shipment_id\":\"%s\"}",
-        po.id, po.number, shipment->location_code, shipment->id);
+    const char *data = arena_sprintf(ctx->arena,
+                                     "{\"purchase_order_id\":\"%s\",\"number\":\"%s\",\"supplier\":"
+                                     "\"%s\",\"shipment_id\":\"%s\"}",
+                                     po.id, po.number, shipment->location_code, shipment->id);
     return app_event_add(conn, ctx, order->id, "order.purchase_order_created", data, err);
 }
 
@@ -135,7 +135,8 @@ static enum err_code po_filter(struct app_ctx *ctx, struct store_conn *conn,
 {
     const char *supplier = query->supplier;
     const struct principal *who = ctx->principal;
-    if (supplier == NULL && who->role == ROLE_WAREHOUSE) {
+    bool scoped = supplier == NULL && who->role == ROLE_WAREHOUSE;
+    if (scoped) {
         supplier = who->scope_location;
     }
     memset(filter, 0, sizeof(*filter));
@@ -151,6 +152,12 @@ static enum err_code po_filter(struct app_ctx *ctx, struct store_conn *conn,
     }
     struct location location;
     enum err_code code = store_location_get(conn, ctx->arena, supplier, &location, err);
+    if (scoped &&
+        (code == ERR_NOT_FOUND || (code == ERR_OK && !app_location_is_dropship(&location)))) {
+        err_clear(err);
+        filter->supplier_row_id = -1; /* a warehouse that is no supplier has none */
+        return ERR_OK;
+    }
     if (code == ERR_NOT_FOUND || (code == ERR_OK && !app_location_is_dropship(&location))) {
         return err_set(err, ERR_INVALID, "supplier", "no supplier location '%s'", supplier);
     }
@@ -198,6 +205,7 @@ static enum err_code po_ship_shipment(struct app_ctx *ctx, const struct app_ship
 {
     static const enum shipment_status steps[] = {SHIPMENT_STATUS_PICKING, SHIPMENT_STATUS_PACKED,
                                                  SHIPMENT_STATUS_SHIPPED};
+
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         enum err_code code = shipment_transition(shipment, steps[i], err);
         if (code != ERR_OK) {
@@ -232,10 +240,9 @@ static enum err_code po_ship_allowed(const struct purchase_order *po, const stru
                                      const struct shipment *shipment, struct err *err)
 {
     if (shipment->status != SHIPMENT_STATUS_PENDING) {
-        return err_set_reason(err, ERR_STATE, "invalid_state", NULL,
-                              "purchase order %s is %s", po->number,
-                              shipment->status == SHIPMENT_STATUS_CANCELLED ? "cancelled"
-                                                                              : "already shipped");
+        return err_set_reason(
+            err, ERR_STATE, "invalid_state", NULL, "purchase order %s is %s", po->number,
+            shipment->status == SHIPMENT_STATUS_CANCELLED ? "cancelled" : "already shipped");
     }
     if (order->status != ORDER_STATUS_ALLOCATED && order->status != ORDER_STATUS_IN_FULFILLMENT &&
         order->status != ORDER_STATUS_PARTIALLY_SHIPPED) {
@@ -246,14 +253,14 @@ static enum err_code po_ship_allowed(const struct purchase_order *po, const stru
     return ERR_OK;
 }
 
-static enum err_code po_ship_run(struct app_write *write, struct store_conn *conn,
-                                 struct err *err)
+static enum err_code po_ship_run(struct app_write *write, struct store_conn *conn, struct err *err)
 {
     struct po_ship_arg *arg = write->arg;
     struct app_ctx *ctx = write->ctx;
     struct purchase_order po;
     struct shipment shipment;
     struct order order;
+    memset(&shipment, 0, sizeof(shipment));
     enum err_code code = store_purchase_order_get(conn, ctx->arena, arg->id, &po, err);
     if (code == ERR_OK && !ful_location_visible(ctx, po.supplier_code)) {
         code = ERR_NOT_FOUND;
@@ -288,8 +295,9 @@ static enum err_code po_ship_run(struct app_write *write, struct store_conn *con
         code = app_invoice_on_ship(ctx, conn, &order, err);
     }
     if (code == ERR_OK) {
-        const char *extra = arena_sprintf(ctx->arena, "\"purchase_order_id\":\"%s\",\"tracking_number\":\"%s\"",
-                                          po.id, shipment.tracking_number);
+        const char *extra =
+            arena_sprintf(ctx->arena, "\"purchase_order_id\":\"%s\",\"tracking_number\":\"%s\"",
+                          po.id, shipment.tracking_number);
         code = ful_order_save(ctx, conn, &order, "order.shipment_shipped",
                               ful_event_data(ctx, &shipment, extra), err);
     }

@@ -316,7 +316,9 @@ static enum err_code returns_create_rma(struct app_ctx *ctx, struct store_conn *
     enum err_code code = store_rma_next_number(conn, &number, err);
     char id[ID_LEN_MAX];
     id_new(id, "rma", ctx->now_ms);
-    rma->id = arena_strdup(ctx->arena, id);
+    if (rma->id == NULL) { /* a cross-ship exchange named it already */
+        rma->id = arena_strdup(ctx->arena, id);
+    }
     rma->number = arena_sprintf(ctx->arena, "RMA-%" PRId64, number);
     if (code == ERR_OK && (rma->id == NULL || rma->number == NULL)) {
         code = err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
@@ -372,7 +374,14 @@ static enum err_code returns_create_run(struct app_write *write, struct store_co
     bool cross_ship = in->exchange_lines_count > 0 && returns_cross_ships(&settings, order);
     if (code == ERR_OK && cross_ship) {
         /* Cross-ship: the replacement leaves before the return arrives. */
-        code = returns_exchange_order(ctx, conn, order, rma, err);
+        struct returns_basis basis = {.shipping_reasons = settings.shipping_reasons};
+        char id[ID_LEN_MAX];
+        id_new(id, "rma", ctx->now_ms);
+        rma->id = arena_strdup(ctx->arena, id); /* the exchange's charge names its return */
+        code = store_rma_shipping_units(conn, order->id, &basis.shipping_units, err);
+        if (code == ERR_OK) {
+            code = returns_exchange_order(ctx, conn, order, rma, &basis, err);
+        }
     }
     if (code == ERR_OK) {
         code = returns_create_rma(ctx, conn, in, rma, err);

@@ -41,12 +41,26 @@ MUST_CHECK enum err_code returns_receive_apply(struct app_ctx *ctx, struct store
                                                const struct returns_receipt *receipt,
                                                struct err *err);
 
+/* What the credit of the units still to come is computed from. */
+struct returns_basis {
+    unsigned shipping_reasons; /* RETURN_REASON_BIT set: shipping refunded */
+    int64_t shipping_units;    /* units of the order whose shipping share is refunded so far */
+};
+
+/* The credit rma gives once every unit it asks for has arrived: what its lines were credited
+ * so far plus the units still to come, valued as their receipt would value them. */
+MUST_CHECK enum err_code returns_expected_credit(struct app_ctx *ctx, const struct order *order,
+                                                 const struct rma *rma,
+                                                 const struct returns_basis *basis, int64_t *out,
+                                                 struct err *err);
+
 /* Creates the exchange order of rma (same customer, address, channel; catalog prices; routed
  * and reserved as any order) and records it on rma->exchange_order_id (saved by the caller
- * or, at creation, written here). */
+ * or, at creation, written here). When the replacement is dearer than the whole return's
+ * credit, the difference is authorized on it (app_payment_exchange_charge). */
 MUST_CHECK enum err_code returns_exchange_order(struct app_ctx *ctx, struct store_conn *conn,
                                                 const struct order *order, struct rma *rma,
-                                                struct err *err);
+                                                const struct returns_basis *basis, struct err *err);
 
 /* Issues an invoice (credit_note false) or credit note of amount for the order; *number_out
  * gets its number when not NULL. */

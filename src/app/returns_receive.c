@@ -151,6 +151,41 @@ static enum err_code returns_credit(const struct order *order, size_t line_index
     return code;
 }
 
+enum err_code returns_expected_credit(struct app_ctx *ctx, const struct order *order,
+                                      const struct rma *rma, const struct returns_basis *basis,
+                                      int64_t *out, struct err *err)
+{
+    ASSERT(ctx != NULL && order != NULL && rma != NULL && basis != NULL && out != NULL);
+    *out = 0;
+    struct order copy = *order;
+    struct order_line *lines = ARENA_NEW_ARRAY(ctx->arena, struct order_line, order->lines_count);
+    if (lines == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    memcpy(lines, order->lines, order->lines_count * sizeof(*lines));
+    copy.lines = lines;
+    struct returns_tally tally = {.shipping_units = basis->shipping_units,
+                                  .shipping_reasons = basis->shipping_reasons};
+    for (size_t i = 0; i < order->lines_count; i++) {
+        tally.order_units += order->lines[i].qty - order->lines[i].qty_cancelled;
+    }
+    enum err_code code = ERR_OK;
+    for (size_t r = 0; code == ERR_OK && r < rma->lines_count; r++) {
+        struct rma_line rl = rma->lines[r];
+        *out += rl.refunded;
+        int64_t units = rl.qty - rl.qty_received;
+        for (size_t i = 0; units > 0 && i < copy.lines_count; i++) {
+            if (strcmp(lines[i].id, rl.order_line_id) == 0) {
+                code = returns_credit(&copy, i, &rl, units, &tally, err);
+                lines[i].qty_returned += units;
+                break;
+            }
+        }
+    }
+    *out += tally.credit;
+    return code;
+}
+
 /* The index of the order line with that id (it exists: the return was built from it). */
 static size_t returns_line_index(const struct order *order, const char *line_id)
 {
@@ -279,7 +314,9 @@ static enum err_code returns_settle(struct app_ctx *ctx, struct store_conn *conn
     enum err_code code = ERR_OK;
     if (rma->resolution == RETURN_RESOLUTION_EXCHANGE) {
         if (rma->exchange_order_id == NULL) {
-            code = returns_exchange_order(ctx, conn, &view->order, rma, err);
+            struct returns_basis basis = {.shipping_reasons = tally->shipping_reasons,
+                                          .shipping_units = tally->shipping_units};
+            code = returns_exchange_order(ctx, conn, &view->order, rma, &basis, err);
         }
         struct order exchange;
         if (code == ERR_OK) {

@@ -51,6 +51,7 @@ static enum err_code shipments_filter(struct app_ctx *ctx, struct store_conn *co
     filter->late_at_ms = query->late ? ctx->now_ms : 0;
     filter->before_id = query->page.cursor;
     filter->limit = query->page.limit;
+    filter->order_id = query->order_id;
     if (location == NULL) {
         return ERR_OK;
     }
@@ -214,9 +215,18 @@ static enum err_code shipments_run(struct app_write *write, struct store_conn *c
         shipment->version = expected + 1;
     }
     bool leaves = arg->action == SHIPMENTS_SHIP || arg->action == SHIPMENTS_PICKUP;
-    if (code == ERR_OK && leaves) {
-        code = ful_ship_units(ctx, conn, order, shipment, err);
+    bool transfer = false; /* routing: a ship-to-store transfer carries units, not the order */
+    if (code == ERR_OK) {
+        code = app_transfer_is(ctx, conn, shipment, &transfer, err);
     }
+    if (code == ERR_OK && leaves) {
+        code = transfer ? app_transfer_ship(ctx, conn, order, shipment, err)
+                        : ful_ship_units(ctx, conn, order, shipment, err);
+    }
+    if (code == ERR_OK && transfer && arg->action == SHIPMENTS_DELIVER) {
+        code = app_transfer_receive(ctx, conn, order, shipment, err);
+    }
+    leaves = leaves && !transfer;
     if (code == ERR_OK) {
         code = ful_order_settle(ctx, conn, order, err);
     }

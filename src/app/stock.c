@@ -32,6 +32,12 @@ enum err_code app_stock_release(struct app_ctx *ctx, struct store_conn *conn,
 {
     ASSERT(ctx != NULL && conn != NULL && release != NULL && release->line != NULL);
     ASSERT(release->qty > 0);
+    bool dropship = false; /* routing: a drop-ship at a supplier reserved nothing */
+    enum err_code skip =
+        app_dropship_release_skip(ctx, conn, release->location_row_id, &dropship, err);
+    if (skip != ERR_OK || dropship) {
+        return skip;
+    }
     const struct product *product = release->product;
     int64_t qty = release->qty;
     struct ledger_entry entry = {

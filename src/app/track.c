@@ -2,9 +2,10 @@
  * track.c — customer self-service (issue 8): an order found by its number and the customer's
  * e-mail, for GET /v1/track with no key. The look-up acts as a customer principal scoped to
  * that e-mail, so it can only ever reach that customer's orders; a wrong number or a wrong
- * e-mail is the same "not found". Misses are counted per number and per e-mail in the table
- * the sign-in lock-out uses (keys "track:n:<number>" and "track:e:<email>"); past
- * APP_TRACK_MISSES_MAX in the window both answer ERR_BUSY, so neither can be guessed.
+ * e-mail is the same "not found". Misses are counted per number, per e-mail and per client
+ * address in the table the sign-in lock-out uses (keys "track:n:<number>", "track:e:<email>"
+ * and "track:ip:<address>"); past APP_TRACK_MISSES_MAX (APP_TRACK_IP_MISSES_MAX for an
+ * address) in the window they answer ERR_BUSY, so neither can be guessed.
  */
 #include <string.h>
 
@@ -18,6 +19,7 @@
 struct track_keys {
     const char *number_key;
     const char *email_key;
+    const char *ip_key; /* "track:ip:<address>", or NULL when the address is unknown */
 };
 
 /* Misses of a key in the window: how many and the oldest. */
@@ -29,13 +31,14 @@ static enum err_code track_misses(struct app_ctx *ctx, const struct track_keys *
     if (code != ERR_OK) {
         return code;
     }
-    const char *both[2] = {keys->number_key, keys->email_key};
+    const char *all[3] = {keys->number_key, keys->email_key, keys->ip_key};
+    const int64_t max[3] = {APP_TRACK_MISSES_MAX, APP_TRACK_MISSES_MAX, APP_TRACK_IP_MISSES_MAX};
     int64_t since_ms = ctx->now_ms - APP_LOGIN_WINDOW_MS;
-    for (size_t i = 0; i < 2 && code == ERR_OK && *retry_after_s == 0; i++) {
+    for (size_t i = 0; i < 3 && all[i] != NULL && code == ERR_OK && *retry_after_s == 0; i++) {
         int64_t count = 0;
         int64_t oldest_ms = 0;
-        code = store_login_failures_count(conn, both[i], since_ms, &count, &oldest_ms, err);
-        if (code == ERR_OK && count >= APP_TRACK_MISSES_MAX) {
+        code = store_login_failures_count(conn, all[i], since_ms, &count, &oldest_ms, err);
+        if (code == ERR_OK && count >= max[i]) {
             int64_t wait_ms = oldest_ms + APP_LOGIN_WINDOW_MS - ctx->now_ms;
             *retry_after_s = wait_ms <= 0 ? 1 : (wait_ms + 999) / 1000;
         }
@@ -53,6 +56,9 @@ static enum err_code track_miss_run(struct app_write *write, struct store_conn *
     enum err_code code = store_login_failure_add(conn, keys->number_key, now_ms, forget_ms, err);
     if (code == ERR_OK) {
         code = store_login_failure_add(conn, keys->email_key, now_ms, forget_ms, err);
+    }
+    if (code == ERR_OK && keys->ip_key != NULL) {
+        code = store_login_failure_add(conn, keys->ip_key, now_ms, forget_ms, err);
     }
     return code;
 }
@@ -117,9 +123,11 @@ static enum err_code track_shipments(struct app_ctx *ctx, struct app_track *out,
 }
 
 /* Checks the inputs and makes the limiter's keys; the number is compared as given. */
-static enum err_code track_check(struct app_ctx *ctx, const char *number, const char *email,
+static enum err_code track_check(struct app_ctx *ctx, const struct app_track_ask *ask,
                                  struct track_keys *keys, struct err *err)
 {
+    const char *number = ask->number;
+    const char *email = ask->email;
     if (number == NULL || number[0] == '\0' || strlen(number) > APP_TRACK_NUMBER_LEN_MAX) {
         return err_set(err, ERR_INVALID, "number", "number must be 1 to %d characters",
                        APP_TRACK_NUMBER_LEN_MAX);
@@ -130,36 +138,39 @@ static enum err_code track_check(struct app_ctx *ctx, const char *number, const 
     const char *lower = app_email_normalize(ctx->arena, email);
     keys->number_key = arena_sprintf(ctx->arena, "track:n:%s", number);
     keys->email_key = lower == NULL ? NULL : arena_sprintf(ctx->arena, "track:e:%s", lower);
-    if (keys->number_key == NULL || keys->email_key == NULL) {
+    keys->ip_key =
+        ask->client_ip == NULL ? NULL : arena_sprintf(ctx->arena, "track:ip:%s", ask->client_ip);
+    if (keys->number_key == NULL || keys->email_key == NULL ||
+        (ask->client_ip != NULL && keys->ip_key == NULL)) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
     return ERR_OK;
 }
 
-enum err_code app_track(struct app_ctx *ctx, const char *number, const char *email,
-                        struct app_track *out, int64_t *retry_after_s, struct err *err)
+enum err_code app_track(struct app_ctx *ctx, struct app_track_ask *ask, struct app_track *out,
+                        struct err *err)
 {
-    ASSERT(ctx != NULL && out != NULL && retry_after_s != NULL);
+    ASSERT(ctx != NULL && ask != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
-    *retry_after_s = 0;
-    struct track_keys keys = {NULL, NULL};
-    enum err_code code = track_check(ctx, number, email, &keys, err);
+    ask->retry_after_s = 0;
+    struct track_keys keys = {NULL, NULL, NULL};
+    enum err_code code = track_check(ctx, ask, &keys, err);
     if (code == ERR_OK) {
-        code = track_misses(ctx, &keys, retry_after_s, err);
+        code = track_misses(ctx, &keys, &ask->retry_after_s, err);
     }
     if (code != ERR_OK) {
         return code;
     }
-    if (*retry_after_s > 0) {
+    if (ask->retry_after_s > 0) {
         return err_set_reason(err, ERR_BUSY, "rate_limited", NULL,
                               "too many look-ups that found nothing: try again in %lld seconds",
-                              (long long)*retry_after_s);
+                              (long long)ask->retry_after_s);
     }
     struct principal customer = {.role = ROLE_CUSTOMER,
-                                 .scope_customer = app_email_normalize(ctx->arena, email)};
+                                 .scope_customer = app_email_normalize(ctx->arena, ask->email)};
     struct app_ctx as_customer = *ctx;
     as_customer.principal = &customer;
-    code = track_find(&as_customer, number, &out->order, err);
+    code = track_find(&as_customer, ask->number, &out->order, err);
     if (code == ERR_NOT_FOUND) {
         struct err saved = *err;
         static const struct principal nobody = {.role = ROLE_ANALYST};
@@ -185,7 +196,7 @@ enum err_code app_track_return(struct app_ctx *ctx, struct app_track_ask *ask,
 {
     ASSERT(ctx != NULL && ask != NULL && in != NULL && out != NULL);
     struct app_track track;
-    enum err_code code = app_track(ctx, ask->number, ask->email, &track, &ask->retry_after_s, err);
+    enum err_code code = app_track(ctx, ask, &track, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -202,10 +213,13 @@ enum err_code app_track_return(struct app_ctx *ctx, struct app_track_ask *ask,
     in->order_id = track.order.id;
     in->resolution = "refund";
     in->exchange_lines_count = 0;
-    /* The customer proved who they are with number and e-mail: the return is made for them as
-     * customer service would make it (core/auth.h has no role that only starts returns). */
-    static const struct principal service = {.role = ROLE_SUPPORT, .key_id = "track"};
-    struct app_ctx as_service = *ctx;
-    as_service.principal = &service;
-    return app_return_create(&as_service, in, NULL, out, err);
+    /* The customer proved who they are with number and e-mail: the return is made by the
+     * least-privileged principal there is (core/auth.h ROLE_SELF_SERVICE): it may manage that
+     * customer's orders only, read nothing, touch no location, and lives for this one call. */
+    struct principal self_service = {.role = ROLE_SELF_SERVICE,
+                                     .key_id = "self-service",
+                                     .scope_customer = track.order.customer_email};
+    struct app_ctx as_customer = *ctx;
+    as_customer.principal = &self_service;
+    return app_return_create(&as_customer, in, NULL, out, err);
 }

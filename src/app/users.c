@@ -4,7 +4,8 @@
  * (libsodium crypto_pwhash_str, interactive limits); the hash is checked on the request's
  * thread, never on the writer's. A session id is 43 random characters kept only as a
  * BLAKE2b hash; its CSRF token is random too. Failed sign-ins are counted per e-mail and lock
- * it out for the rest of APP_LOGIN_WINDOW_MS after APP_LOGIN_FAILURES_MAX of them.
+ * it out for the rest of APP_LOGIN_WINDOW_MS after APP_LOGIN_FAILURES_MAX of them, and per
+ * client address (APP_LOGIN_IP_FAILURES_MAX, any e-mail). Admins list and change users (round 2).
  */
 #include <pthread.h>
 #include <string.h>
@@ -208,6 +209,7 @@ static bool users_password_matches(const struct user *user, const char *password
 
 struct users_signin_arg {
     const char *email;
+    const char *ip_key; /* "ip:<address>", or NULL */
     bool succeeded;
     struct session session;
 };
@@ -218,7 +220,13 @@ static enum err_code users_signin_run(struct app_write *write, struct store_conn
     struct users_signin_arg *arg = write->arg;
     int64_t now_ms = write->ctx->now_ms;
     if (!arg->succeeded) {
-        return store_login_failure_add(conn, arg->email, now_ms, now_ms - APP_LOGIN_WINDOW_MS, err);
+        enum err_code code =
+            store_login_failure_add(conn, arg->email, now_ms, now_ms - APP_LOGIN_WINDOW_MS, err);
+        if (code == ERR_OK && arg->ip_key != NULL) {
+            code = store_login_failure_add(conn, arg->ip_key, now_ms, now_ms - APP_LOGIN_WINDOW_MS,
+                                           err);
+        }
+        return code;
     }
     enum err_code code = store_login_failures_clear(conn, arg->email, err);
     if (code == ERR_OK) {
@@ -233,15 +241,18 @@ static enum err_code users_signin_run(struct app_write *write, struct store_conn
 /* What sign-in reads before checking the password. */
 struct users_signin_facts {
     struct user user;
-    bool found;        /* the user exists */
-    int64_t failures;  /* failed sign-ins of the e-mail in the window */
-    int64_t oldest_ms; /* the oldest of them */
+    bool found;           /* the user exists */
+    int64_t failures;     /* failed sign-ins of the e-mail in the window */
+    int64_t oldest_ms;    /* the oldest of them */
+    int64_t ip_failures;  /* failed sign-ins from the client address in the window */
+    int64_t ip_oldest_ms; /* the oldest of those */
 };
 
-/* Reads the user and the e-mail's recent failures. */
-static enum err_code users_signin_read(struct app_ctx *ctx, const char *email,
+/* Reads the user and the recent failures of the e-mail and of the client address. */
+static enum err_code users_signin_read(struct app_ctx *ctx, const struct users_signin_arg *arg,
                                        struct users_signin_facts *facts, struct err *err)
 {
+    const char *email = arg->email;
     struct user *user = &facts->user;
     bool *found = &facts->found;
     int64_t *failures = &facts->failures;
@@ -253,6 +264,10 @@ static enum err_code users_signin_read(struct app_ctx *ctx, const char *email,
     }
     code = store_login_failures_count(conn, email, ctx->now_ms - APP_LOGIN_WINDOW_MS, failures,
                                       oldest_ms, err);
+    if (code == ERR_OK && arg->ip_key != NULL) {
+        code = store_login_failures_count(conn, arg->ip_key, ctx->now_ms - APP_LOGIN_WINDOW_MS,
+                                          &facts->ip_failures, &facts->ip_oldest_ms, err);
+    }
     if (code == ERR_OK) {
         code = store_user_get_by_email(conn, ctx->arena, email, user, err);
         *found = code == ERR_OK;
@@ -297,12 +312,37 @@ static enum err_code users_session_new(struct app_ctx *ctx, const struct user *u
     return ERR_OK;
 }
 
-enum err_code app_session_create(struct app_ctx *ctx, const char *email, const char *password,
-                                 struct app_session *out, int64_t *retry_after_s, struct err *err)
+/* ERR_BUSY when the e-mail is locked out or the address has failed too often; else ERR_OK. */
+static enum err_code users_signin_limits(const struct app_ctx *ctx,
+                                         const struct users_signin_facts *facts,
+                                         int64_t *retry_after_s, struct err *err)
 {
-    ASSERT(ctx != NULL && out != NULL && retry_after_s != NULL);
+    bool locked = facts->failures >= APP_LOGIN_FAILURES_MAX;
+    bool busy = facts->ip_failures >= APP_LOGIN_IP_FAILURES_MAX;
+    if (!locked && !busy) {
+        return ERR_OK;
+    }
+    int64_t wait_ms =
+        (locked ? facts->oldest_ms : facts->ip_oldest_ms) + APP_LOGIN_WINDOW_MS - ctx->now_ms;
+    *retry_after_s = wait_ms <= 0 ? 1 : (wait_ms + 999) / 1000;
+    if (locked) {
+        return err_set_reason(err, ERR_BUSY, "locked_out", "email",
+                              "too many failed sign-ins: try again in %lld seconds",
+                              (long long)*retry_after_s);
+    }
+    return err_set_reason(err, ERR_BUSY, "rate_limited", NULL,
+                          "too many failed sign-ins from this address: try again in %lld seconds",
+                          (long long)*retry_after_s);
+}
+
+enum err_code app_session_create(struct app_ctx *ctx, struct app_signin *in,
+                                 struct app_session *out, struct err *err)
+{
+    ASSERT(ctx != NULL && in != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
-    *retry_after_s = 0;
+    in->retry_after_s = 0;
+    const char *email = in->email;
+    const char *password = in->password;
     if (email == NULL || !order_email_is_valid(email)) {
         return err_set(err, ERR_INVALID, "email", "invalid e-mail address");
     }
@@ -311,23 +351,21 @@ enum err_code app_session_create(struct app_ctx *ctx, const char *email, const c
                        APP_PASSWORD_LEN_MAX);
     }
     struct users_signin_arg arg = {.email = app_email_normalize(ctx->arena, email)};
+    if (in->client_ip != NULL) {
+        arg.ip_key = arena_sprintf(ctx->arena, "ip:%s", in->client_ip);
+    }
     struct users_signin_facts facts;
     memset(&facts, 0, sizeof(facts));
-    enum err_code code = users_signin_read(ctx, arg.email, &facts, err);
+    enum err_code code = users_signin_read(ctx, &arg, &facts, err);
+    if (code == ERR_OK) {
+        code = users_signin_limits(ctx, &facts, &in->retry_after_s, err);
+    }
     if (code != ERR_OK) {
         return code;
     }
-    struct user *user = &facts.user;
-    if (facts.failures >= APP_LOGIN_FAILURES_MAX) {
-        int64_t wait_ms = facts.oldest_ms + APP_LOGIN_WINDOW_MS - ctx->now_ms;
-        *retry_after_s = wait_ms <= 0 ? 1 : (wait_ms + 999) / 1000;
-        return err_set_reason(err, ERR_BUSY, "locked_out", "email",
-                              "too many failed sign-ins: try again in %lld seconds",
-                              (long long)*retry_after_s);
-    }
-    arg.succeeded = users_password_matches(facts.found ? user : NULL, password);
+    arg.succeeded = users_password_matches(facts.found ? &facts.user : NULL, password);
     if (arg.succeeded) {
-        code = users_session_new(ctx, user, &arg, out, err);
+        code = users_session_new(ctx, &facts.user, &arg, out, err);
     }
     if (code == ERR_OK) {
         code = users_signin_write(ctx, &arg, err);
@@ -413,4 +451,246 @@ enum err_code app_session_delete(struct app_ctx *ctx, const char *token, struct 
     write_ctx.principal = &users_nobody;
     struct app_write write = {.ctx = &write_ctx, .run = users_signout_run, .arg = &arg};
     return app_write_run(&write, err);
+}
+
+/* ---- people management (web console round 2) --------------------------------------------- */
+
+/* Users are handed out without their password hashes. */
+static void users_forget_hashes(struct user *users, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        users[i].password_hash = NULL;
+    }
+}
+
+enum err_code app_user_list(struct app_ctx *ctx, const char *after_email, size_t limit,
+                            struct user **out, size_t *count, struct err *err)
+{
+    ASSERT(ctx != NULL && out != NULL && count != NULL);
+    ASSERT(limit > 0 && limit <= APP_USERS_PAGE_MAX);
+    *out = NULL;
+    *count = 0;
+    enum err_code code = app_require(ctx, PERM_ADMIN, err);
+    struct store_conn *conn = NULL;
+    if (code == ERR_OK) {
+        code = app_read_begin(ctx, &conn, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct user_page page = {.after_email = after_email, .limit = limit};
+    code = store_user_list(conn, ctx->arena, &page, out, count, err);
+    app_read_end(ctx, conn);
+    users_forget_hashes(*out, *count);
+    return code;
+}
+
+/* A user by id ("usr_...") or e-mail; ERR_NOT_FOUND naming it when there is none. */
+static enum err_code users_find(struct app_ctx *ctx, struct store_conn *conn,
+                                const char *id_or_email, struct user *out, struct err *err)
+{
+    memset(out, 0, sizeof(*out));
+    enum err_code code = ERR_NOT_FOUND;
+    if (strncmp(id_or_email, "usr_", 4) == 0) {
+        code = store_user_get(conn, ctx->arena, id_or_email, out, err);
+    } else if (order_email_is_valid(id_or_email)) {
+        const char *email = app_email_normalize(ctx->arena, id_or_email);
+        code = email == NULL ? ERR_NOT_FOUND
+                             : store_user_get_by_email(conn, ctx->arena, email, out, err);
+    }
+    if (code == ERR_NOT_FOUND) {
+        err_clear(err);
+        return err_set(err, ERR_NOT_FOUND, NULL, "no user '%s'", id_or_email);
+    }
+    return code;
+}
+
+enum err_code app_user_get(struct app_ctx *ctx, const char *id_or_email, struct user *out,
+                           struct err *err)
+{
+    ASSERT(ctx != NULL && id_or_email != NULL && out != NULL);
+    enum err_code code = app_require(ctx, PERM_ADMIN, err);
+    struct store_conn *conn = NULL;
+    if (code == ERR_OK) {
+        code = app_read_begin(ctx, &conn, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    code = users_find(ctx, conn, id_or_email, out, err);
+    app_read_end(ctx, conn);
+    out->password_hash = NULL;
+    return code;
+}
+
+struct users_update_arg {
+    const struct app_user_patch *patch;
+    struct user scoped;   /* with patch->has_role: the scope fields the role takes */
+    const char *new_hash; /* the new password's hash, or NULL */
+    struct user *out;     /* the user after the change */
+};
+
+/* How many enabled admins there are. */
+static enum err_code users_enabled_admins(struct app_ctx *ctx, struct store_conn *conn,
+                                          int64_t *admins, struct err *err)
+{
+    *admins = 0;
+    struct user_page page = {.after_email = NULL, .limit = APP_USERS_PAGE_MAX};
+    for (;;) {
+        struct user *users = NULL;
+        size_t count = 0;
+        enum err_code code = store_user_list(conn, ctx->arena, &page, &users, &count, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        for (size_t i = 0; i < count; i++) {
+            *admins += users[i].role == ROLE_ADMIN && users[i].disabled_at_ms == 0 ? 1 : 0;
+        }
+        if (count < APP_USERS_PAGE_MAX) {
+            return ERR_OK;
+        }
+        page.after_email = users[count - 1].email;
+    }
+}
+
+/* Refuses a change that would lock people out: of oneself, or of the last enabled admin. */
+static enum err_code users_update_allowed(struct app_write *write, struct store_conn *conn,
+                                          const struct user *user, struct err *err)
+{
+    const struct app_user_patch *patch = ((struct users_update_arg *)write->arg)->patch;
+    bool disable = patch->has_disabled && patch->disabled && user->disabled_at_ms == 0;
+    bool new_role = patch->has_role && patch->role != user->role;
+    const char *self = write->ctx->principal->key_id;
+    if ((disable || new_role) && self != NULL && user->id != NULL && strcmp(self, user->id) == 0) {
+        return err_set_reason(err, ERR_STATE, "invalid_state", NULL,
+                              "you cannot disable yourself or change your own role");
+    }
+    if (user->role != ROLE_ADMIN || user->disabled_at_ms != 0 || !(disable || new_role)) {
+        return ERR_OK;
+    }
+    int64_t admins = 0;
+    enum err_code code = users_enabled_admins(write->ctx, conn, &admins, err);
+    if (code == ERR_OK && admins <= 1) {
+        code = err_set_reason(err, ERR_STATE, "invalid_state", NULL, "%s is the last enabled admin",
+                              user->email);
+    }
+    return code;
+}
+
+/* The channel or location of a scope exists (a customer's e-mail need not). */
+static enum err_code users_scope_exists(struct app_ctx *ctx, struct store_conn *conn,
+                                        const struct user *user, struct err *err)
+{
+    enum err_code code = ERR_OK;
+    if (user->scope_channel != NULL) {
+        struct channel channel;
+        code = store_channel_get(conn, ctx->arena, user->scope_channel, &channel, err);
+    } else if (user->scope_location != NULL) {
+        struct location location;
+        code = store_location_get(conn, ctx->arena, user->scope_location, &location, err);
+    }
+    if (code == ERR_NOT_FOUND) {
+        err_clear(err);
+        return err_set(err, ERR_INVALID, "scope", "no channel or location with that code");
+    }
+    return code;
+}
+
+static enum err_code users_update_run(struct app_write *write, struct store_conn *conn,
+                                      struct err *err)
+{
+    struct users_update_arg *arg = write->arg;
+    const struct app_user_patch *patch = arg->patch;
+    struct user user;
+    enum err_code code = users_find(write->ctx, conn, patch->id_or_email, &user, err);
+    if (code == ERR_OK) {
+        code = users_update_allowed(write, conn, &user, err);
+    }
+    if (code == ERR_OK && patch->has_role) {
+        code = users_scope_exists(write->ctx, conn, &arg->scoped, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    bool ends_sessions = arg->new_hash != NULL || (patch->has_role && patch->role != user.role);
+    if (patch->has_role) {
+        user.role = patch->role;
+        user.scope_channel = arg->scoped.scope_channel;
+        user.scope_location = arg->scoped.scope_location;
+        user.scope_customer = arg->scoped.scope_customer;
+    }
+    if (patch->has_disabled && patch->disabled) {
+        ends_sessions = true;
+        user.disabled_at_ms = user.disabled_at_ms != 0 ? user.disabled_at_ms : write->ctx->now_ms;
+    } else if (patch->has_disabled) {
+        user.disabled_at_ms = 0;
+    }
+    if (arg->new_hash != NULL) {
+        user.password_hash = arg->new_hash;
+    }
+    code = store_user_update(conn, &user, err);
+    if (code == ERR_OK && ends_sessions) {
+        code = store_session_delete_user(conn, user.id, err);
+    }
+    *arg->out = user;
+    return code;
+}
+
+/* The argon2id hash of a new password (on the caller's thread, never the writer's). */
+static enum err_code users_hash_new(struct app_ctx *ctx, const char *password, const char **out,
+                                    struct err *err)
+{
+    enum err_code code = users_check_password(password, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        return err_set(err, ERR_INTERNAL, NULL, "out of memory hashing the password");
+    }
+    *out = arena_strdup(ctx->arena, hash);
+    sodium_memzero(hash, sizeof(hash));
+    if (*out == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    return ERR_OK;
+}
+
+enum err_code app_user_update(struct app_ctx *ctx, const struct app_user_patch *patch,
+                              struct user *out, struct err *err)
+{
+    ASSERT(ctx != NULL && patch != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    enum err_code code = app_require(ctx, PERM_ADMIN, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    if (patch->id_or_email == NULL || patch->id_or_email[0] == '\0') {
+        return err_set(err, ERR_NOT_FOUND, NULL, "no such user");
+    }
+    if (!patch->has_role && !patch->has_disabled && patch->password == NULL) {
+        return err_set(err, ERR_INVALID, NULL,
+                       "nothing to change: give role, disabled or password");
+    }
+    struct users_update_arg arg;
+    memset(&arg, 0, sizeof(arg));
+    arg.patch = patch;
+    arg.out = out;
+    if (patch->has_role) {
+        if ((int)patch->role < 0 || patch->role >= ROLE_COUNT) {
+            return err_set(err, ERR_INVALID, "role", "unknown role");
+        }
+        code = users_scope(patch->role, patch->scope, &arg.scoped, ctx->arena, err);
+    }
+    if (code == ERR_OK && patch->password != NULL) {
+        code = users_hash_new(ctx, patch->password, &arg.new_hash, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct app_write write = {.ctx = ctx, .run = users_update_run, .arg = &arg};
+    code = app_write_run(&write, err);
+    out->password_hash = NULL;
+    return code;
 }

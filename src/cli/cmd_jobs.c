@@ -107,8 +107,9 @@ int cmd_jobs(int argc, char **argv)
     if (code != ERR_OK) {
         return cli_fail(&err, CLI_EXIT_FAIL);
     }
-    (void)printf("ordo jobs: %zu pickups expired, %zu idempotency keys forgotten\n",
-                 result.pickups_expired, result.idempotency_keys_purged);
+    (void)printf("ordo jobs: %zu pickups expired, %zu idempotency keys forgotten, %zu holds "
+                 "expired\n",
+                 result.pickups_expired, result.idempotency_keys_purged, result.holds_expired);
     return CLI_EXIT_OK;
 }
 

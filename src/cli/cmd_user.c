@@ -2,7 +2,9 @@
  * cmd_user.c — `ordo user create`: a person who signs in to the web console (issue 8), with a
  * role and the scope that role needs, as `ordo key create` makes keys. The password is read
  * from standard input with --password-stdin (one line), or asked for twice on the terminal
- * with echo turned off (termios). Only its argon2id hash is stored.
+ * with echo turned off (termios). Only its argon2id hash is stored. `ordo user list`,
+ * `disable`, `enable` and `password` manage them (round 2): disabling or a new password ends
+ * the user's sessions.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,9 +22,14 @@ static const char user_usage[] =
     "usage: ordo user create [--db PATH] --email EMAIL --role ROLE\n"
     "                        [--channel CODE | --location CODE | --customer EMAIL]\n"
     "                        [--password-stdin]\n"
+    "       ordo user list [--db PATH]\n"
+    "       ordo user disable|enable [--db PATH] --email EMAIL\n"
+    "       ordo user password [--db PATH] --email EMAIL [--password-stdin]\n"
     "\n"
-    "Creates a user of the web console. Without --password-stdin the password is asked for\n"
-    "twice on the terminal (not echoed). It must be 10 to 256 characters long.\n"
+    "create makes a user of the web console; list shows every user; disable stops a user from\n"
+    "signing in and ends their sessions (enable undoes it); password sets a new password and\n"
+    "ends their sessions. Without --password-stdin the password is asked for twice on the\n"
+    "terminal (not echoed). It must be 10 to 256 characters long.\n"
     "\n"
     "  --db PATH          SQLite database (" CLI_DB_DEFAULT ")\n"
     "  --email EMAIL      what the user signs in with\n"
@@ -34,6 +41,7 @@ static const char user_usage[] =
     "  -h, --help         show this help\n";
 
 struct user_options {
+    const char *command; /* "user create", "user list", ... for messages */
     const char *db_path;
     const char *email;
     const char *role_name;
@@ -42,6 +50,35 @@ struct user_options {
     int scope_flag; /* 'c', 'l' or 'u' */
     bool password_stdin;
 };
+
+/* What each sub-command needs and refuses. */
+static int user_parse_check(const struct user_options *options)
+{
+    const char *cmd = options->command;
+    bool create = strcmp(cmd, "user create") == 0;
+    bool list = strcmp(cmd, "user list") == 0;
+    bool password = create || strcmp(cmd, "user password") == 0;
+    if (!list && options->email == NULL) {
+        return cli_usage_error(cmd, user_usage, "--email is required");
+    }
+    if (list && options->email != NULL) {
+        return cli_usage_error(cmd, user_usage, "--email is not an option of list");
+    }
+    if (create && options->role_name == NULL) {
+        return cli_usage_error(cmd, user_usage, "--email and --role are required");
+    }
+    if (!create && (options->role_name != NULL || options->scopes_count > 0)) {
+        return cli_usage_error(cmd, user_usage, "--role and scopes are options of create only");
+    }
+    if (!password && options->password_stdin) {
+        return cli_usage_error(cmd, user_usage, "--password-stdin is for create and password");
+    }
+    if (options->scopes_count > 1) {
+        return cli_usage_error(cmd, user_usage,
+                               "give at most one of --channel, --location and --customer");
+    }
+    return CLI_EXIT_OK;
+}
 
 static int user_parse(int argc, char **argv, struct user_options *options)
 {
@@ -76,20 +113,14 @@ static int user_parse(int argc, char **argv, struct user_options *options)
             (void)fputs(user_usage, stdout);
             return CLI_PARSE_HELP;
         } else {
-            return cli_option_error("user create", user_usage, opt, argv);
+            return cli_option_error(options->command, user_usage, opt, argv);
         }
     }
     if (optind < argc) {
-        return cli_usage_error("user create", user_usage, "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error(options->command, user_usage, "unexpected argument '%s'",
+                               argv[optind]);
     }
-    if (options->email == NULL || options->role_name == NULL) {
-        return cli_usage_error("user create", user_usage, "--email and --role are required");
-    }
-    if (options->scopes_count > 1) {
-        return cli_usage_error("user create", user_usage,
-                               "give at most one of --channel, --location and --customer");
-    }
-    return CLI_EXIT_OK;
+    return user_parse_check(options);
 }
 
 /* Reads one line without its newline; false at end of input or when it is too long. */
@@ -136,14 +167,14 @@ static int user_password(const struct user_options *options, char *out, size_t s
 {
     if (options->password_stdin) {
         if (!user_read_line(stdin, out, size)) {
-            (void)fputs("ordo user create: cannot read a password line from standard input\n",
-                        stderr);
+            (void)fprintf(stderr, "ordo %s: cannot read a password line from standard input\n",
+                          options->command);
             return CLI_EXIT_FAIL;
         }
         return CLI_EXIT_OK;
     }
     if (!isatty(STDIN_FILENO)) {
-        return cli_usage_error("user create", user_usage,
+        return cli_usage_error(options->command, user_usage,
                                "standard input is not a terminal: use --password-stdin");
     }
     char again[USER_PASSWORD_BUF];
@@ -152,9 +183,8 @@ static int user_password(const struct user_options *options, char *out, size_t s
     bool same = ok && strcmp(out, again) == 0;
     memset(again, 0, sizeof(again));
     if (!same) {
-        (void)fputs(ok ? "ordo user create: the passwords differ\n"
-                       : "ordo user create: cannot read the password\n",
-                    stderr);
+        (void)fprintf(stderr, "ordo %s: %s\n", options->command,
+                      ok ? "the passwords differ" : "cannot read the password");
         return CLI_EXIT_FAIL;
     }
     return CLI_EXIT_OK;
@@ -187,30 +217,124 @@ static int user_create(const struct user_options *options, enum role role, const
     return code;
 }
 
+static int user_create_command(const struct user_options *options);
+
+/* Prints every user, a page at a time: e-mail, role, scope, state, id. */
+static enum err_code user_list(struct app_ctx *ctx, struct err *err)
+{
+    const char *after = NULL;
+    (void)printf("%-36s %-10s %-20s %-9s %s\n", "EMAIL", "ROLE", "SCOPE", "STATE", "ID");
+    for (;;) {
+        struct user *users = NULL;
+        size_t count = 0;
+        enum err_code code = app_user_list(ctx, after, APP_USERS_PAGE_MAX, &users, &count, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        for (size_t i = 0; i < count; i++) {
+            const struct user *u = &users[i];
+            const char *scope = u->scope_channel != NULL    ? u->scope_channel
+                                : u->scope_location != NULL ? u->scope_location
+                                : u->scope_customer != NULL ? u->scope_customer
+                                                            : "-";
+            (void)printf("%-36s %-10s %-20s %-9s %s\n", u->email, role_name(u->role), scope,
+                         u->disabled_at_ms != 0 ? "disabled" : "active", u->id);
+        }
+        if (count < APP_USERS_PAGE_MAX) {
+            return ERR_OK;
+        }
+        after = users[count - 1].email;
+    }
+}
+
+/* Opens the database and runs one of the management sub-commands as the CLI's admin. */
+static int user_manage(const struct user_options *options, const char *password)
+{
+    struct app *app = NULL;
+    struct err err = {0};
+    if (cli_open_app(options->db_path, false, true, &app, &err) != ERR_OK) {
+        return cli_fail(&err, CLI_EXIT_FAIL);
+    }
+    struct arena arena;
+    arena_init(&arena, CLI_ARENA_BYTES_MAX);
+    struct app_ctx ctx;
+    cli_ctx_init(&ctx, app, &arena);
+    enum err_code code = ERR_OK;
+    if (strcmp(options->command, "user list") == 0) {
+        code = user_list(&ctx, &err);
+    } else {
+        struct app_user_patch patch = {.id_or_email = options->email, .password = password};
+        patch.has_disabled = password == NULL;
+        patch.disabled = strcmp(options->command, "user disable") == 0;
+        struct user user;
+        code = app_user_update(&ctx, &patch, &user, &err);
+        if (code == ERR_OK) {
+            (void)printf("%s %s (%s)\n",
+                         password != NULL ? "new password for"
+                         : patch.disabled ? "disabled"
+                                          : "enabled",
+                         user.email, user.id);
+        }
+    }
+    int exit_code = code == ERR_OK ? CLI_EXIT_OK : cli_fail(&err, CLI_EXIT_FAIL);
+    arena_release(&arena);
+    app_close(app);
+    return exit_code;
+}
+
 int cmd_user(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         if (argc < 2) {
-            (void)fputs("ordo user: a sub-command is needed (create)\n\n", stderr);
+            (void)fputs("ordo user: a sub-command is needed (create, list, disable, enable, "
+                        "password)\n\n",
+                        stderr);
         }
         (void)fputs(user_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
-    if (strcmp(argv[1], "create") != 0) {
+    static const char *const commands[] = {"user create", "user list", "user disable",
+                                           "user enable", "user password"};
+    struct user_options options = {.db_path = CLI_DB_DEFAULT};
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i] + 5) == 0) {
+            options.command = commands[i];
+        }
+    }
+    if (options.command == NULL) {
         return cli_usage_error("user", user_usage, "unknown sub-command '%s'", argv[1]);
     }
-    struct user_options options = {.db_path = CLI_DB_DEFAULT};
     int parsed = user_parse(argc - 1, argv + 1, &options);
     if (parsed != CLI_EXIT_OK) {
         return parsed == CLI_PARSE_HELP ? CLI_EXIT_OK : parsed;
     }
+    if (strcmp(options.command, "user create") == 0) {
+        return user_create_command(&options);
+    }
+    char password[USER_PASSWORD_BUF];
+    int code = CLI_EXIT_OK;
+    bool wants_password = strcmp(options.command, "user password") == 0;
+    if (wants_password) {
+        code = user_password(&options, password, sizeof(password));
+    }
+    if (code == CLI_EXIT_OK) {
+        log_set_quiet(true);
+        code = user_manage(&options, wants_password ? password : NULL);
+    }
+    memset(password, 0, sizeof(password));
+    return code;
+}
+
+/* `ordo user create` after its options are parsed. */
+static int user_create_command(const struct user_options *options)
+{
     enum role role = ROLE_ADMIN;
-    if (!role_parse(options.role_name, &role)) {
-        return cli_usage_error("user create", user_usage, "unknown role '%s'", options.role_name);
+    if (!role_parse(options->role_name, &role)) {
+        return cli_usage_error("user create", user_usage, "unknown role '%s'", options->role_name);
     }
     int wanted = role == ROLE_CHANNEL ? 'c' : role == ROLE_WAREHOUSE ? 'l' : 'u';
     bool scoped = role == ROLE_CHANNEL || role == ROLE_WAREHOUSE || role == ROLE_CUSTOMER;
-    if (scoped != (options.scope != NULL) || (scoped && options.scope_flag != wanted)) {
+    if (scoped != (options->scope != NULL) || (scoped && options->scope_flag != wanted)) {
         return cli_usage_error("user create", user_usage,
                                scoped ? "role %s needs --%s" : "role %s takes no scope option%s",
                                role_name(role),
@@ -220,10 +344,10 @@ int cmd_user(int argc, char **argv)
                                                : "customer");
     }
     char password[USER_PASSWORD_BUF];
-    int code = user_password(&options, password, sizeof(password));
+    int code = user_password(options, password, sizeof(password));
     if (code == CLI_EXIT_OK) {
         log_set_quiet(true);
-        code = user_create(&options, role, password);
+        code = user_create(options, role, password);
     }
     memset(password, 0, sizeof(password));
     return code;

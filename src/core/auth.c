@@ -7,9 +7,10 @@
 #include <string.h>
 
 static const char *const role_names[ROLE_COUNT] = {
-    [ROLE_ADMIN] = "admin",       [ROLE_OPERATOR] = "operator", [ROLE_WAREHOUSE] = "warehouse",
-    [ROLE_SUPPORT] = "support",   [ROLE_CHANNEL] = "channel",   [ROLE_ANALYST] = "analyst",
-    [ROLE_CUSTOMER] = "customer",
+    [ROLE_ADMIN] = "admin",         [ROLE_OPERATOR] = "operator",
+    [ROLE_WAREHOUSE] = "warehouse", [ROLE_SUPPORT] = "support",
+    [ROLE_CHANNEL] = "channel",     [ROLE_ANALYST] = "analyst",
+    [ROLE_CUSTOMER] = "customer",   [ROLE_SELF_SERVICE] = "self_service",
 };
 
 #define PERM(p) (1u << (p))
@@ -31,6 +32,8 @@ static const unsigned role_permissions[ROLE_COUNT] = {
                      PERM(PERM_CATALOG_READ) | PERM(PERM_INVENTORY_READ),
     [ROLE_ANALYST] = PERM(PERM_METRICS_READ) | PERM(PERM_ROUTING_READ), /* routing: reads */
     [ROLE_CUSTOMER] = PERM(PERM_ORDERS_READ) | PERM(PERM_CATALOG_READ),
+    /* a refund return of the tracked order (app_return_create needs orders.manage) */
+    [ROLE_SELF_SERVICE] = PERM(PERM_ORDERS_MANAGE),
 };
 
 const char *role_name(enum role role)
@@ -47,6 +50,9 @@ bool role_parse(const char *name, enum role *out)
         return false;
     }
     for (int i = 0; i < ROLE_COUNT; i++) {
+        if (i == ROLE_SELF_SERVICE) {
+            continue; /* made only by track.c, never given to a key or a user */
+        }
         if (strcmp(name, role_names[i]) == 0) {
             *out = (enum role)i;
             return true;
@@ -93,6 +99,7 @@ bool auth_can_see_order(const struct principal *principal, const char *channel,
         return principal->scope_channel != NULL && channel != NULL &&
                strcmp(principal->scope_channel, channel) == 0;
     case ROLE_CUSTOMER:
+    case ROLE_SELF_SERVICE:
         return principal->scope_customer != NULL && customer_email != NULL &&
                auth_equal_ignoring_case(principal->scope_customer, customer_email);
     case ROLE_WAREHOUSE:
@@ -107,6 +114,9 @@ bool auth_can_use_location(const struct principal *principal, const char *locati
 {
     ASSERT(principal != NULL);
     ASSERT((int)principal->role >= 0 && principal->role < ROLE_COUNT);
+    if (principal->role == ROLE_SELF_SERVICE) {
+        return false; /* acts on no location's stock or shipments */
+    }
     if (principal->role != ROLE_WAREHOUSE) {
         return true;
     }

@@ -15,6 +15,12 @@ enum role {
     ROLE_CHANNEL, /* scope: a channel code */
     ROLE_ANALYST,
     ROLE_CUSTOMER, /* scope: a customer e-mail */
+    /* Web console round 2 (issue 8): the customer at /v1/track/returns, who proved who they
+     * are with an order's number and e-mail. Scope: that customer e-mail. Its one permission
+     * is PERM_ORDERS_MANAGE on that customer's orders, and it exists only for the length of
+     * one app_return_create of the tracked order (track.c); no key or user can have it
+     * (role_parse refuses the name). */
+    ROLE_SELF_SERVICE,
     ROLE_COUNT
 };
 

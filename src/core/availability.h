@@ -26,6 +26,7 @@ struct availability_site {
     int cutoff_minute; /* minute of the UTC day after which it ships a day later */
     int handling_days; /* days added to its ship-by date */
     int64_t priority;  /* lower first when nothing else tells sites apart */
+    bool supplier;     /* a drop-ship supplier: what it promises is the caller's choice */
 };
 
 /* The customer, the carriers and the time of the question. */
@@ -75,15 +76,16 @@ int64_t availability_transit_days(const struct availability_where *where, double
 
 /* Fills routes[count] for sites[count] as seen from where. */
 void availability_routes(const struct availability_site *sites, size_t count,
-                         const struct availability_where *where,
-                         struct availability_route *routes);
+                         const struct availability_where *where, struct availability_route *routes);
 
 /*
  * The promise for one SKU. units[i] is what site i holds of it (units, or whole kits), before
- * the hold-back of hold_back units per site; qty (>= 1) the units the customer wants.
+ * the hold-back of hold_back units per site; qty (>= 1) the units the customer wants. net[]
+ * (network->count entries, the caller's scratch) receives each site's units after hold-back.
  */
 void availability_answer(const struct availability_network *network, const int64_t *units,
-                         int64_t hold_back, int64_t qty, struct availability_answer *out);
+                         int64_t hold_back, int64_t qty, int64_t *net,
+                         struct availability_answer *out);
 
 /* True when site may ship to a customer (active, with ship or drop-ship). */
 bool availability_site_ships(const struct availability_site *site);

@@ -42,11 +42,11 @@
 #define JOBS_BATCH_MAX           500 /* expired pickups handled by one jobs run command */
 
 /* availability and soft holds (issue 3; core/availability.h, README "Availability and holds") */
-#define AVAILABILITY_SKUS_MAX   20    /* SKUs in one GET /v1/availability */
-#define AVAILABILITY_PICKUP_MAX 5     /* nearest pickup stores answered per SKU */
-#define HOLD_LINES_MAX          50    /* lines of one soft hold */
-#define HOLD_TTL_SECONDS_MIN    30    /* a hold lives at least ... */
-#define HOLD_TTL_SECONDS_MAX    86400 /* ... and at most a day */
+#define AVAILABILITY_SKUS_MAX    20    /* SKUs in one GET /v1/availability */
+#define AVAILABILITY_PICKUP_MAX  5     /* nearest pickup stores answered per SKU */
+#define HOLD_LINES_MAX           50    /* lines of one soft hold */
+#define HOLD_TTL_SECONDS_MIN     30    /* a hold lives at least ... */
+#define HOLD_TTL_SECONDS_MAX     86400 /* ... and at most a day */
 #define HOLD_TTL_SECONDS_DEFAULT 600
 
 static_assert(WRITER_BATCH_MAX <= WRITER_QUEUE_MAX, "a batch fits in the queue");

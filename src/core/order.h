@@ -99,14 +99,20 @@ struct order {
     enum fulfillment_method method;
     const char *pickup_location; /* location code when method == PICKUP */
     int64_t delivery_day;        /* day number when method == DELIVERY, else 0 */
+    /* routing (not stored): at most max_shipments shipments when given (else the setting); a
+     * pickup the store cannot fill may come from a warehouse by transfer (ship-to-store) */
+    int64_t max_shipments;
     enum ship_policy ship_policy;
-    bool backorder;               /* accept when short instead of 409 */
+    bool backorder; /* accept when short instead of 409 */
+    bool max_shipments_given;
+    bool allow_transfer;
     const char *payment_provider; /* "manual" by default */
     const char *payment_card;     /* payments: the card or payment method given at capture;
                                      never stored */
     const char *hold_reason;
     const char *cancel_reason;
     const char *notes;
+    const char *hold_id; /* holds: the soft hold this order consumes, or NULL; never stored */
     struct order_totals totals;
     int64_t promised_ship_by_ms; /* 0 when not known (nothing allocated) */
     bool promised_ship_by_given; /* the channel set it */

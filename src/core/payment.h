@@ -40,6 +40,7 @@ struct payment_txn {
     const char *error;        /* why it failed, or NULL */
     int64_t created_at_ms;
     int64_t updated_at_ms;
+    const char *payment_method; /* stripe authorize: the pm_ id it used (never a card), or NULL */
 };
 
 /* What an order's transactions add up to. */

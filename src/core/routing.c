@@ -173,12 +173,15 @@ static void routing_split_line(struct routing_work *work, size_t l, bool *taken)
 {
     const struct routing_line *line = &work->request->lines[l];
     int64_t left = line->qty;
+    int64_t limit = work->settings->max_shipments > 0 ? work->settings->max_shipments : INT64_MAX;
     memset(taken, 0, work->cands_count * sizeof(*taken));
     while (left > 0) {
         size_t best_k = SIZE_MAX;
         int64_t best = INT64_MAX;
         for (size_t k = 0; k < work->cands_count; k++) {
-            if (!taken[k] && routing_net(work, l, work->cands[k].index) > 0) {
+            /* max_shipments holds for pieces too: a new location only while under it */
+            bool room = work->cands[k].uses > 0 || (int64_t)work->used_count < limit;
+            if (!taken[k] && room && routing_net(work, l, work->cands[k].index) > 0) {
                 int64_t cost = routing_cand_cost(work, &work->cands[k], line->weight_grams);
                 best_k = cost < best ? k : best_k;
                 best = cost < best ? cost : best;

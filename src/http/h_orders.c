@@ -5,6 +5,8 @@
  */
 #include "http/handler.h"
 
+#include <string.h>
+
 #include "core/limits.h"
 #include "http/parse.h"
 #include "http/render.h"
@@ -13,6 +15,8 @@
 
 /* The longest created_from/created_to we read ("2026-11-29T10:15:00.123+05:30" and slack). */
 #define ORDERS_TIME_LEN_MAX 40
+/* The longest ?number= (order numbers are "SO-" and digits). */
+#define ORDERS_NUMBER_LEN_MAX 32
 
 static enum err_code orders_status(const struct http_request *req, struct order_filter *filter,
                                    struct err *err)
@@ -40,6 +44,28 @@ static enum err_code orders_time(const struct http_request *req, const char *nam
     return http_parse_time_bound(text, end_of_day, name, ms_out, err);
 }
 
+/* ?number= (web console, issue 8): "SO-1001", or its digits alone ("1001"). */
+static enum err_code orders_number(const struct http_request *req, struct order_filter *filter,
+                                   struct err *err)
+{
+    const char *number = NULL;
+    enum err_code code = http_query(req, "number", ORDERS_NUMBER_LEN_MAX, &number, err);
+    if (code != ERR_OK || number == NULL) {
+        return code;
+    }
+    if (!http_is_token(number, ORDERS_NUMBER_LEN_MAX)) {
+        return err_set(err, ERR_INVALID, "number",
+                       "number must be an order number such as SO-1001 (letters, digits, -)");
+    }
+    size_t digits = strspn(number, "0123456789");
+    filter->number =
+        number[digits] == '\0' ? arena_sprintf(req->ctx.arena, "SO-%s", number) : number;
+    if (filter->number == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    return ERR_OK;
+}
+
 static enum err_code orders_filter(const struct http_request *req, struct order_filter *filter,
                                    struct err *err)
 {
@@ -65,6 +91,9 @@ static enum err_code orders_filter(const struct http_request *req, struct order_
     if (code == ERR_OK && filter->before_id != NULL &&
         !http_is_token(filter->before_id, ID_LEN_MAX - 1)) {
         code = err_set(err, ERR_INVALID, "cursor", "cursor is not one this server handed out");
+    }
+    if (code == ERR_OK) {
+        code = orders_number(req, filter, err);
     }
     return code;
 }
@@ -231,9 +260,14 @@ enum err_code h_orders_release(struct http_request *req, struct http_response *r
     ASSERT(resp != NULL);
     struct app_idempotency idem;
     struct order out;
-    enum err_code code = http_idempotency(req, render_order_answer, &idem, err);
+    bool override = false; /* payments: lifts a payment hold without a payment */
+    enum err_code code =
+        http_parse_release(req->body, req->body_len, req->ctx.arena, &override, err);
     if (code == ERR_OK) {
-        code = app_order_release(&req->ctx, req->params[0], &idem, &out, err);
+        code = http_idempotency(req, render_order_answer, &idem, err);
+    }
+    if (code == ERR_OK) {
+        code = app_order_release(&req->ctx, req->params[0], override, &idem, &out, err);
     }
     if (code == ERR_OK) {
         code = http_answer(resp, &idem, &out, render_order_answer, err);

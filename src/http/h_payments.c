@@ -1,8 +1,8 @@
 /*
  * h_payments.c — GET /v1/orders/{id}/payments (every transaction of the order with the
  * totals authorized, captured and refunded) and POST /v1/orders/{id}/payments (a new
- * payment for an order held for payment_declined or payment_capture_failed). README
- * "Payments".
+ * payment for an order held for payment_declined or payment_capture_failed; with an
+ * Idempotency-Key a repeat answers the first answer). README "Payments".
  */
 #include "http/handler.h"
 #include "http/parse.h"
@@ -25,6 +25,17 @@ enum err_code h_orders_payments_list(struct http_request *req, struct http_respo
     return http_finish(&jw, err);
 }
 
+/* The answer of a new payment (stored with its Idempotency-Key). */
+static enum err_code payments_created_answer(const void *result, struct buf *body, int *status)
+{
+    ASSERT(result != NULL && body != NULL && status != NULL);
+    struct jw jw;
+    jw_init(&jw, body);
+    render_payments(&jw, result);
+    *status = 201;
+    return jw_finish(&jw);
+}
+
 enum err_code h_orders_payments_create(struct http_request *req, struct http_response *resp,
                                        struct err *err)
 {
@@ -32,16 +43,16 @@ enum err_code h_orders_payments_create(struct http_request *req, struct http_res
     struct app_payment_input input;
     enum err_code code =
         http_parse_payment_input(req->body, req->body_len, req->ctx.arena, &input, err);
+    struct app_idempotency idem;
+    if (code == ERR_OK) {
+        code = http_idempotency(req, payments_created_answer, &idem, err);
+    }
     struct app_payments_view view;
     if (code == ERR_OK) {
-        code = app_order_payment_add(&req->ctx, req->params[0], &input, &view, err);
+        code = app_order_payment_add(&req->ctx, req->params[0], &input, &idem, &view, err);
     }
-    if (code != ERR_OK) {
-        return code;
+    if (code == ERR_OK) {
+        code = http_answer(resp, &idem, &view, payments_created_answer, err);
     }
-    struct jw jw;
-    jw_init(&jw, resp->body);
-    render_payments(&jw, &view);
-    resp->status = 201;
-    return http_finish(&jw, err);
+    return code;
 }

@@ -11,6 +11,7 @@
 
 #include "core/limits.h"
 #include "http/render.h"
+#include "lib/date.h"
 #include "lib/json.h"
 
 /* ---- parsing ----------------------------------------------------------------------------- */
@@ -400,6 +401,241 @@ enum err_code h_routing_settings_put(struct http_request *req, struct http_respo
     struct jw jw;
     jw_init(&jw, resp->body);
     rt_render_settings(&jw, &out);
+    resp->status = 200;
+    return http_finish(&jw, err);
+}
+
+/* ---- batch re-optimisation (round 2) -------------------------------------------------------- */
+
+/* {"dry_run": bool (required), "time_limit_ms": 1..60000 (default 2000)}; nothing else. */
+static enum err_code rt_parse_optimize(json_t *root, struct app_routing_optimize_input *out,
+                                       struct err *err)
+{
+    *out = (struct app_routing_optimize_input){.time_limit_ms = 2000};
+    const char *key = NULL;
+    json_t *value = NULL;
+    bool dry_run_given = false;
+    json_object_foreach(root, key, value)
+    {
+        if (strcmp(key, "dry_run") == 0) {
+            if (!json_is_boolean(value)) {
+                return err_set(err, ERR_INVALID, "dry_run", "dry_run must be true or false");
+            }
+            out->dry_run = json_is_true(value);
+            dry_run_given = true;
+        } else if (strcmp(key, "time_limit_ms") == 0) {
+            enum err_code code = rt_int(value, "time_limit_ms", &out->time_limit_ms, err);
+            if (code != ERR_OK) {
+                return code;
+            }
+        } else {
+            return err_set(err, ERR_INVALID, key, "unknown field '%.60s'", key);
+        }
+    }
+    if (!dry_run_given) {
+        return err_set(err, ERR_INVALID, "dry_run", "dry_run is required (true or false)");
+    }
+    return ERR_OK;
+}
+
+static void rt_render_eval(struct jw *jw, const char *key, const struct routing_batch_eval *e)
+{
+    jw_key(jw, key);
+    jw_object_begin(jw);
+    jw_kv_int(jw, "total", e->cost.total);
+    jw_kv_int(jw, "shipping", e->cost.shipping);
+    jw_kv_int(jw, "handling", e->cost.handling);
+    jw_kv_int(jw, "lateness", e->cost.lateness);
+    jw_kv_int(jw, "split", e->cost.split);
+    jw_kv_int(jw, "shipments", e->shipments);
+    jw_kv_int(jw, "over_capacity", e->over_capacity);
+    jw_kv_int(jw, "over_stock", e->over_stock);
+    jw_kv_int(jw, "unplaced_units", e->unplaced_units);
+    jw_object_end(jw);
+}
+
+static enum err_code rt_render_optimize(const void *result, struct buf *body, int *status)
+{
+    const struct app_routing_optimize_result *r = result;
+    struct jw jw;
+    jw_init(&jw, body);
+    jw_object_begin(&jw);
+    jw_kv_bool(&jw, "dry_run", r->dry_run);
+    jw_kv_bool(&jw, "improved", r->improved);
+    jw_kv_bool(&jw, "applied", r->applied);
+    jw_kv_int(&jw, "orders", (int64_t)r->orders);
+    jw_kv_int(&jw, "lines", (int64_t)r->lines);
+    rt_render_eval(&jw, "before", &r->before);
+    rt_render_eval(&jw, "after", &r->after);
+    jw_key(&jw, "solver");
+    jw_object_begin(&jw);
+    jw_kv_string(&jw, "name", "cbc");
+    jw_kv_string(&jw, "status", r->solver);
+    jw_kv_double(&jw, "seconds", (double)(int64_t)(r->seconds * 1000 + 0.5) / 1000);
+    jw_kv_int(&jw, "variables", (int64_t)r->variables);
+    jw_kv_int(&jw, "constraints", (int64_t)r->constraints);
+    jw_object_end(&jw);
+    jw_key(&jw, "moves");
+    jw_array_begin(&jw);
+    for (size_t i = 0; i < r->moves_count; i++) {
+        const struct app_routing_move *m = &r->moves[i];
+        jw_object_begin(&jw);
+        jw_kv_string(&jw, "order_id", m->order_id);
+        jw_kv_string(&jw, "order_number", m->order_number);
+        jw_kv_int(&jw, "line_no", m->line_no);
+        jw_kv_string(&jw, "sku", m->sku);
+        jw_kv_int(&jw, "qty", m->qty);
+        jw_kv_string(&jw, "from", m->from);
+        jw_kv_string(&jw, "to", m->to);
+        jw_object_end(&jw);
+    }
+    jw_array_end(&jw);
+    jw_object_end(&jw);
+    *status = 200;
+    return jw_finish(&jw);
+}
+
+enum err_code h_routing_optimize(struct http_request *req, struct http_response *resp,
+                                 struct err *err)
+{
+    ASSERT(req != NULL && resp != NULL);
+    json_t *root = NULL;
+    struct app_routing_optimize_input input;
+    struct app_routing_optimize_result out;
+    struct app_idempotency idem;
+    enum err_code code = rt_load(req, &root, err);
+    if (code == ERR_OK) {
+        code = rt_parse_optimize(root, &input, err);
+        json_decref(root);
+    }
+    if (code == ERR_OK) {
+        code = http_idempotency(req, rt_render_optimize, &idem, err);
+    }
+    if (code == ERR_OK) {
+        code = app_routing_optimize(&req->ctx, &input, &idem, &out, err);
+    }
+    if (code == ERR_OK) {
+        code = http_answer(resp, &idem, &out, rt_render_optimize, err);
+    }
+    return code;
+}
+
+/* ---- replay of a past period (round 2) ------------------------------------------------------ */
+
+/* A date (its first or, for the end, last millisecond) or an RFC 3339 time. */
+static enum err_code rt_instant(json_t *value, const char *field, bool end, int64_t *out,
+                                struct err *err)
+{
+    int64_t day = 0;
+    const char *text = json_is_string(value) ? json_string_value(value) : NULL;
+    if (text != NULL && date_parse_day(text, &day) == ERR_OK) {
+        *out = day * 86400000 + (end ? 86400000 - 1 : 0);
+        return ERR_OK;
+    }
+    if (text != NULL && date_parse_rfc3339(text, out) == ERR_OK) {
+        return ERR_OK;
+    }
+    return err_set(err, ERR_INVALID, field, "%s must be a date YYYY-MM-DD or an RFC 3339 time",
+                   field);
+}
+
+/* {"from", "to", "settings": {...}} (settings optional, as PUT /v1/routing/settings). */
+static enum err_code rt_parse_simulate(struct arena *arena, json_t *root,
+                                       struct app_routing_simulate_input *out, struct err *err)
+{
+    memset(out, 0, sizeof(*out));
+    json_t *from = json_object_get(root, "from");
+    json_t *to = json_object_get(root, "to");
+    json_t *settings = json_object_get(root, "settings");
+    const char *key = NULL;
+    json_t *value = NULL;
+    json_object_foreach(root, key, value)
+    {
+        if (strcmp(key, "from") != 0 && strcmp(key, "to") != 0 && strcmp(key, "settings") != 0) {
+            return err_set(err, ERR_INVALID, key, "unknown field '%.60s'", key);
+        }
+    }
+    enum err_code code = rt_instant(from, "from", false, &out->from_ms, err);
+    if (code == ERR_OK) {
+        code = rt_instant(to, "to", true, &out->to_ms, err);
+    }
+    if (code == ERR_OK && settings != NULL && !json_is_object(settings)) {
+        code = err_set(err, ERR_INVALID, "settings", "settings must be an object");
+    }
+    if (code == ERR_OK && settings != NULL) {
+        code = rt_parse_settings(arena, settings, &out->settings, err);
+    }
+    return code;
+}
+
+static void rt_render_totals(struct jw *jw, const char *key, const struct app_routing_sim_totals *t)
+{
+    jw_key(jw, key);
+    jw_object_begin(jw);
+    jw_kv_int(jw, "total", t->cost.total);
+    jw_kv_int(jw, "shipping", t->cost.shipping);
+    jw_kv_int(jw, "handling", t->cost.handling);
+    jw_kv_int(jw, "lateness", t->cost.lateness);
+    jw_kv_int(jw, "split", t->cost.split);
+    jw_kv_int(jw, "shipments", t->shipments);
+    jw_kv_int(jw, "split_orders", t->split_orders);
+    jw_kv_int(jw, "late_shipments", t->late_shipments);
+    jw_kv_int(jw, "lateness_days", t->lateness_days);
+    jw_kv_int(jw, "unplaced_units", t->unplaced_units);
+    jw_object_end(jw);
+}
+
+static void rt_render_simulate(struct jw *jw, const struct app_routing_simulate_result *r)
+{
+    const struct app_routing_sim_totals *a = &r->actual;
+    const struct app_routing_sim_totals *s = &r->simulated;
+    jw_object_begin(jw);
+    jw_kv_time(jw, "from", r->from_ms);
+    jw_kv_time(jw, "to", r->to_ms);
+    jw_kv_int(jw, "orders", (int64_t)r->orders);
+    jw_kv_int(jw, "skipped", (int64_t)r->skipped);
+    jw_key(jw, "settings");
+    jw_object_begin(jw);
+    struct routing_settings settings = r->settings;
+    for (size_t i = 0; i < routing_settings_names_count; i++) {
+        jw_kv_int(jw, routing_settings_names[i], *routing_settings_at(&settings, i));
+    }
+    jw_object_end(jw);
+    rt_render_totals(jw, "actual", a);
+    rt_render_totals(jw, "simulated", s);
+    jw_key(jw, "difference");
+    jw_object_begin(jw);
+    jw_kv_int(jw, "total", s->cost.total - a->cost.total);
+    jw_kv_int(jw, "shipments", s->shipments - a->shipments);
+    jw_kv_int(jw, "split_orders", s->split_orders - a->split_orders);
+    jw_kv_int(jw, "late_shipments", s->late_shipments - a->late_shipments);
+    jw_kv_int(jw, "lateness_days", s->lateness_days - a->lateness_days);
+    jw_kv_int(jw, "unplaced_units", s->unplaced_units - a->unplaced_units);
+    jw_object_end(jw);
+    jw_object_end(jw);
+}
+
+enum err_code h_routing_simulate(struct http_request *req, struct http_response *resp,
+                                 struct err *err)
+{
+    ASSERT(req != NULL && resp != NULL);
+    json_t *root = NULL;
+    struct app_routing_simulate_input input;
+    struct app_routing_simulate_result out;
+    enum err_code code = rt_load(req, &root, err);
+    if (code == ERR_OK) {
+        code = rt_parse_simulate(req->ctx.arena, root, &input, err);
+        json_decref(root);
+    }
+    if (code == ERR_OK) {
+        code = app_routing_simulate(&req->ctx, &input, &out, err);
+    }
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jw jw;
+    jw_init(&jw, resp->body);
+    rt_render_simulate(&jw, &out);
     resp->status = 200;
     return http_finish(&jw, err);
 }

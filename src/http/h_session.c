@@ -138,6 +138,8 @@ static const char *const session_permissions[PERM_COUNT] = {
     [PERM_METRICS_READ] = "metrics.read",
     [PERM_METRICS_WRITE] = "metrics.write",
     [PERM_ADMIN] = "admin",
+    [PERM_ROUTING_READ] = "routing.read",
+    [PERM_ROUTING_WRITE] = "routing.write",
 };
 
 static enum err_code session_render(const struct app_session *session, struct buf *body,
@@ -157,7 +159,8 @@ static enum err_code session_render(const struct app_session *session, struct bu
     jw_key(&jw, "permissions");
     jw_array_begin(&jw);
     for (int perm = 0; perm < PERM_COUNT; perm++) {
-        if (auth_role_allows(session->role, (enum permission)perm)) {
+        if (auth_role_allows(session->role, (enum permission)perm) &&
+            session_permissions[perm] != NULL) {
             jw_string(&jw, session_permissions[perm]);
         }
     }
@@ -175,11 +178,12 @@ HTTP_HANDLER(h_session_create)
         return code;
     }
     struct app_session session;
-    int64_t retry_after_s = 0;
-    code = app_session_create(&req->ctx, email, password, &session, &retry_after_s, err);
-    if (code == ERR_BUSY && retry_after_s > 0) {
+    struct app_signin in = {
+        .email = email, .password = password, .client_ip = req->client_ip, .retry_after_s = 0};
+    code = app_session_create(&req->ctx, &in, &session, err);
+    if (code == ERR_BUSY && in.retry_after_s > 0) {
         http_response_header(resp, "Retry-After",
-                             arena_sprintf(req->ctx.arena, "%lld", (long long)retry_after_s));
+                             arena_sprintf(req->ctx.arena, "%lld", (long long)in.retry_after_s));
     }
     if (code != ERR_OK) {
         return code;

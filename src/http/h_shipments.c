@@ -1,7 +1,8 @@
 /*
- * h_shipments.c — /v1/shipments: list (location, status, late, cursor), get, and the actions
- * pack, ship, deliver, ready (BOPIS: answers the pickup code) and pickup. Each action answers
- * 200 with the shipment after it; a status that does not allow it is 409 invalid_state.
+ * h_shipments.c — /v1/shipments: list (location, status, late, order_id, cursor), get, and
+ * the actions pack, ship, deliver, ready (BOPIS: answers the pickup code) and pickup. Each
+ * action answers 200 with the shipment after it; a status that does not allow it is 409
+ * invalid_state.
  */
 #include "http/handler.h"
 
@@ -48,6 +49,13 @@ static enum err_code shipments_query(const struct http_request *req,
     if (code == ERR_OK && query->page.cursor != NULL &&
         !http_is_token(query->page.cursor, ID_LEN_MAX - 1)) {
         code = err_set(err, ERR_INVALID, "cursor", "cursor is not one this server handed out");
+    }
+    if (code == ERR_OK) {
+        code = http_query(req, "order_id", ID_LEN_MAX, &query->order_id, err);
+    }
+    if (code == ERR_OK && query->order_id != NULL &&
+        !http_is_token(query->order_id, ID_LEN_MAX - 1)) {
+        code = err_set(err, ERR_INVALID, "order_id", "order_id is not an order id (ord_...)");
     }
     return code;
 }

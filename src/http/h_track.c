@@ -121,9 +121,10 @@ HTTP_HANDLER(h_track)
         return code;
     }
     struct app_track track;
-    int64_t retry_after_s = 0;
-    code = app_track(&req->ctx, number, email, &track, &retry_after_s, err);
-    track_retry_after(req, resp, code, retry_after_s);
+    struct app_track_ask ask = {
+        .number = number, .email = email, .retry_after_s = 0, .client_ip = req->client_ip};
+    code = app_track(&req->ctx, &ask, &track, err);
+    track_retry_after(req, resp, code, ask.retry_after_s);
     if (code != ERR_OK) {
         return code;
     }
@@ -151,7 +152,8 @@ HTTP_HANDLER(h_track_return)
         return code;
     }
     struct app_return_view view;
-    struct app_track_ask ask = {.number = number, .email = email, .retry_after_s = 0};
+    struct app_track_ask ask = {
+        .number = number, .email = email, .retry_after_s = 0, .client_ip = req->client_ip};
     code = app_track_return(&req->ctx, &ask, &in, &view, err);
     track_retry_after(req, resp, code, ask.retry_after_s);
     if (code != ERR_OK) {

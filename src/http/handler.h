@@ -36,6 +36,9 @@ struct http_request {
     const char *params[HTTP_PARAMS_MAX]; /* the route's decoded "{...}" segments, in order */
     /* Web console (issue 8): the session when signed in by cookie rather than by API key. */
     const struct app_session *session;
+    /* Web console round 2: the peer's address ("127.0.0.1", "::1"), or NULL when unknown;
+     * sign-in and /v1/track limit failures per address too. server.c's. */
+    const char *client_ip;
 };
 
 struct http_response {
@@ -204,6 +207,12 @@ HTTP_HANDLER(h_session_delete);
 HTTP_HANDLER(h_track);
 HTTP_HANDLER(h_track_return);
 
+/* People management for admins (web console round 2; h_users.c). */
+HTTP_HANDLER(h_users_list);
+HTTP_HANDLER(h_users_create);
+HTTP_HANDLER(h_users_get);
+HTTP_HANDLER(h_users_patch);
+
 /* True when the path is the console's (not /v1/... nor /healthz): h_static answers it. */
 bool http_static_wants(const struct http_request *req);
 HTTP_HANDLER(h_static);
@@ -225,5 +234,17 @@ HTTP_HANDLER(h_carriers_create);
 HTTP_HANDLER(h_carriers_list);
 HTTP_HANDLER(h_routing_settings_get);
 HTTP_HANDLER(h_routing_settings_put);
+/* Routing round 2: drop-ship purchase orders (h_purchase_orders.c; issue 3). */
+HTTP_HANDLER(h_purchase_orders_list);
+HTTP_HANDLER(h_purchase_orders_get);
+HTTP_HANDLER(h_purchase_orders_ship);
+HTTP_HANDLER(h_routing_optimize); /* batch re-optimisation (h_routing.c) */
+HTTP_HANDLER(h_routing_simulate); /* replay of a past period (h_routing.c) */
+
+/* Availability and soft holds (h_availability.c, h_holds.c; issue 3). */
+HTTP_HANDLER(h_availability_get);
+HTTP_HANDLER(h_holds_create);
+HTTP_HANDLER(h_holds_get);
+HTTP_HANDLER(h_holds_delete);
 
 #endif

@@ -37,6 +37,8 @@ int http_error_status(enum err_code code)
         return 422;
     case ERR_BUSY:
         return 429;
+    case ERR_UPSTREAM: /* payments: a provider unreachable or refusing our key */
+        return 502;
     case ERR_STORE:
     case ERR_INTERNAL:
     case ERR_CODE_COUNT:

@@ -498,6 +498,9 @@ static enum err_code order_fulfillment(const struct jp *parent, json_t *root, st
     if (code == ERR_OK) {
         code = jp_string(&jp, obj, "location", CODE_LEN_MAX, &out->pickup_location);
     }
+    if (code == ERR_OK) { /* routing: BOPIS ship-to-store */
+        code = jp_bool(&jp, obj, "allow_transfer", &out->allow_transfer);
+    }
     if (code == ERR_OK) {
         code = jp_string(&jp, obj, "date", DATE_DAY_LEN, &date);
     }
@@ -545,6 +548,9 @@ static enum err_code order_named_values(const struct jp *jp, json_t *root, struc
                            "must be an RFC 3339 time, got \"%s\"", promised);
         }
         out->promised_ship_by_given = true;
+    }
+    if (code == ERR_OK) { /* routing: the order's own limit on shipments */
+        code = jp_int(jp, root, "max_shipments", &out->max_shipments, &out->max_shipments_given);
     }
     return code;
 }
@@ -612,6 +618,9 @@ enum err_code http_parse_order(const char *body, size_t len, struct arena *arena
     }
     if (code == ERR_OK) {
         code = order_payment(&jp, root, out);
+    }
+    if (code == ERR_OK) {
+        code = jp_string(&jp, root, "hold_id", ID_LEN_MAX, &out->hold_id); /* holds (issue 3) */
     }
     json_decref(root);
     if (code == ERR_OK) {
@@ -1385,6 +1394,23 @@ enum err_code http_parse_payment_input(const char *body, size_t len, struct aren
     if (code == ERR_OK) {
         code = jp_string(&jp, root, "card", PAYMENT_CARD_LEN_MAX, &out->card);
     }
+    json_decref(root);
+    return code;
+}
+
+enum err_code http_parse_release(const char *body, size_t len, struct arena *arena, bool *override,
+                                 struct err *err)
+{
+    ASSERT(arena != NULL && override != NULL);
+    *override = false;
+    json_t *root = NULL;
+    enum err_code code = jp_load(body, len, true, &root, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct jp jp;
+    jp_init(&jp, arena, err);
+    code = jp_bool(&jp, root, "override", override);
     json_decref(root);
     return code;
 }

@@ -133,6 +133,9 @@ MUST_CHECK enum err_code http_parse_cost(const char *body, size_t len, struct ar
 /* POST /v1/orders/{id}/payments: {"provider" (required), "card"}. */
 MUST_CHECK enum err_code http_parse_payment_input(const char *body, size_t len, struct arena *arena,
                                                   struct app_payment_input *out, struct err *err);
+/* POST /v1/orders/{id}/release: {"override"} (optional boolean; an empty body is {}). */
+MUST_CHECK enum err_code http_parse_release(const char *body, size_t len, struct arena *arena,
+                                            bool *override, struct err *err);
 /* POST /v1/orders/{id}/notes: {"text"} (required, at most NOTES_LEN_MAX bytes). */
 MUST_CHECK enum err_code http_parse_note(const char *body, size_t len, struct arena *arena,
                                          const char **text_out, struct err *err);

@@ -9,8 +9,9 @@
  *   refund:    POST /v1/refunds payment_intent, amount
  * Our transaction id goes as the Idempotency-Key, so a call repeated after a crash is not
  * made twice. A 402 or a card_error is a decline (its decline_code or code kept); another
- * 4xx answer is a refusal recorded as failed with Stripe's code; 5xx, 401 and transport
- * failures are errors (the worker tries again later). Called only outside the writer thread.
+ * 4xx answer is a refusal recorded as failed with Stripe's code; 5xx, 401, 403 and transport
+ * failures are ERR_UPSTREAM "payment_provider_unavailable" (HTTP 502 to a request waiting on
+ * the call; the worker tries again later). Called only outside the writer thread.
  */
 #include "http/payment_stripe.h"
 
@@ -95,7 +96,7 @@ static struct curl_slist *stripe_setup(CURL *curl, const struct stripe *stripe, 
     return headers;
 }
 
-/* POSTs form to path; ERR_INTERNAL when Stripe could not be reached or answered 5xx/401. */
+/* POSTs form to path; ERR_UPSTREAM when Stripe could not be reached or answered 5xx/401/403. */
 static enum err_code stripe_post(const struct stripe *stripe, const char *path,
                                  const char *idempotency_key, const struct buf *form,
                                  struct stripe_answer *answer, struct err *err)
@@ -114,13 +115,17 @@ static enum err_code stripe_post(const struct stripe *stripe, const char *path,
     curl_easy_cleanup(curl);
     enum err_code code = ERR_OK;
     if (rc != CURLE_OK) {
-        code = err_set(err, ERR_INTERNAL, NULL, "stripe unreachable: %s", curl_easy_strerror(rc));
+        code = err_set_reason(err, ERR_UPSTREAM, "payment_provider_unavailable", NULL,
+                              "stripe unreachable: %s", curl_easy_strerror(rc));
     } else if (answer->status >= 500 || answer->status == 401 || answer->status == 403) {
-        code = err_set(err, ERR_INTERNAL, NULL, "stripe answered HTTP %ld", answer->status);
+        code = err_set_reason(err, ERR_UPSTREAM, "payment_provider_unavailable", NULL,
+                              "stripe answered HTTP %ld%s", answer->status,
+                              answer->status == 401 ? " (check the secret key)" : "");
     } else {
         answer->json = json_loadb(body.ptr, body.len, 0, NULL);
         if (answer->json == NULL || !json_is_object(answer->json)) {
-            code = err_set(err, ERR_INTERNAL, NULL, "stripe answered something not JSON");
+            code = err_set_reason(err, ERR_UPSTREAM, "payment_provider_unavailable", NULL,
+                                  "stripe answered something not JSON");
         }
     }
     buf_release(&body);

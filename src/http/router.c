@@ -104,11 +104,27 @@ static const struct route routes[] = {
     {"DELETE", {"v1", "session"}, false, h_session_delete},
     {"GET", {"v1", "track"}, true, h_track}, /* customer self-service (issue 8, h_track.c) */
     {"POST", {"v1", "track", "returns"}, true, h_track_return},
+    /* People management for admins (issue 8, round 2; h_users.c). */
+    {"GET", {"v1", "users"}, false, h_users_list},
+    {"POST", {"v1", "users"}, false, h_users_create},
+    {"GET", {"v1", "users", "*"}, false, h_users_get},
+    {"PATCH", {"v1", "users", "*"}, false, h_users_patch},
     /* Routing: carriers and settings (issue 3, h_routing.c). */
     {"GET", {"v1", "carriers"}, false, h_carriers_list},
     {"POST", {"v1", "carriers"}, false, h_carriers_create},
     {"GET", {"v1", "routing", "settings"}, false, h_routing_settings_get},
     {"PUT", {"v1", "routing", "settings"}, false, h_routing_settings_put},
+    /* Routing round 2: drop-ship purchase orders (issue 3, h_purchase_orders.c). */
+    {"GET", {"v1", "purchase-orders"}, false, h_purchase_orders_list},
+    {"GET", {"v1", "purchase-orders", "*"}, false, h_purchase_orders_get},
+    {"POST", {"v1", "purchase-orders", "*", "ship"}, false, h_purchase_orders_ship},
+    {"POST", {"v1", "routing", "optimize"}, false, h_routing_optimize},
+    {"POST", {"v1", "routing", "simulate"}, false, h_routing_simulate},
+    /* Availability and soft holds (issue 3, h_availability.c, h_holds.c). */
+    {"GET", {"v1", "availability"}, false, h_availability_get},
+    {"POST", {"v1", "holds"}, false, h_holds_create},
+    {"GET", {"v1", "holds", "*"}, false, h_holds_get},
+    {"DELETE", {"v1", "holds", "*"}, false, h_holds_delete},
 };
 
 struct router_path {

@@ -141,6 +141,28 @@ static void server_upload(struct server_request *request, const char *data, size
     }
 }
 
+/* The peer's address as text in the arena (web console round 2: per-address limits). */
+static const char *server_client_ip(struct MHD_Connection *connection, struct arena *arena)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL) {
+        return NULL;
+    }
+    char text[INET6_ADDRSTRLEN];
+    const struct sockaddr *addr = info->client_addr;
+    const void *raw = NULL;
+    if (addr->sa_family == AF_INET) {
+        raw = &((const struct sockaddr_in *)(const void *)addr)->sin_addr;
+    } else if (addr->sa_family == AF_INET6) {
+        raw = &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr;
+    }
+    if (raw == NULL || inet_ntop(addr->sa_family, raw, text, sizeof(text)) == NULL) {
+        return NULL;
+    }
+    return arena_strdup(arena, text);
+}
+
 /* Routes the complete request and queues its answer (JSON unless the handler set a type). */
 static enum MHD_Result server_respond(struct server_request *request,
                                       struct MHD_Connection *connection, const char *url,
@@ -158,6 +180,7 @@ static enum MHD_Result server_respond(struct server_request *request,
     req.ctx.app = request->server->app;
     req.ctx.arena = &request->arena;
     req.ctx.now_ms = clock_now_ms();
+    req.client_ip = server_client_ip(connection, &request->arena);
     struct buf out;
     buf_init(&out, (size_t)RESPONSE_BYTES_MAX);
     struct http_response resp = {.status = 500, .body = &out, .allow = NULL};

@@ -25,6 +25,7 @@ static const char *const err_names[ERR_CODE_COUNT] = {
     [ERR_BUSY] = "too_many_requests",
     [ERR_STORE] = "store_error",
     [ERR_INTERNAL] = "internal_error",
+    [ERR_UPSTREAM] = "upstream_unavailable",
 };
 
 const char *err_code_name(enum err_code code)

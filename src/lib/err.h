@@ -25,6 +25,7 @@ enum err_code {
     ERR_BUSY,         /* queue full or rate limited: HTTP 429 */
     ERR_STORE,        /* the database failed: HTTP 500 */
     ERR_INTERNAL,     /* a bug or resource exhaustion: HTTP 500 */
+    ERR_UPSTREAM,     /* a service Ordo calls (a payment provider) failed: HTTP 502 */
     ERR_CODE_COUNT
 };
 

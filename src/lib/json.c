@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/date.h"
+#include "lib/str.h"
 
 void jw_init(struct jw *jw, struct buf *buf)
 {
@@ -60,6 +61,20 @@ enum err_code json_append_string(struct buf *buf, const char *s, size_t len)
     size_t start = 0;
     for (size_t i = 0; i < len && code == ERR_OK; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            size_t n = str_utf8_char_len(s + i, len - i);
+            if (n > 0) {
+                i += n - 1;
+                continue;
+            }
+            /* Not UTF-8 (an id echoed from a URL, say): U+FFFD keeps the answer valid JSON. */
+            code = buf_append(buf, s + start, i - start);
+            if (code == ERR_OK) {
+                code = buf_append(buf, "\xEF\xBF\xBD", 3);
+            }
+            start = i + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\') {
             continue;
         }

@@ -122,31 +122,42 @@ static size_t utf8_sequence_len(unsigned char c)
     return 0;
 }
 
+size_t str_utf8_char_len(const char *s, size_t len)
+{
+    ASSERT(s != NULL || len == 0);
+    if (len == 0) {
+        return 0;
+    }
+    unsigned char c = (unsigned char)s[0];
+    size_t n = utf8_sequence_len(c);
+    if (n == 0 || n > len) {
+        return 0;
+    }
+    for (size_t k = 1; k < n; k++) {
+        if (((unsigned char)s[k] & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    /* Reject overlong 3- and 4-byte forms and surrogates. */
+    unsigned char c1 = n > 1 ? (unsigned char)s[1] : 0;
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+        (c == 0xF4 && c1 > 0x8F)) {
+        return 0;
+    }
+    return n;
+}
+
 bool str_is_clean_utf8(const char *s, size_t len)
 {
     ASSERT(s != NULL || len == 0);
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 && c != '\t') {
+        if ((c < 0x20 && c != '\t') || c == 0x7F) {
             return false;
         }
-        if (c == 0x7F) {
-            return false;
-        }
-        size_t n = utf8_sequence_len(c);
-        if (n == 0 || i + n > len) {
-            return false;
-        }
-        for (size_t k = 1; k < n; k++) {
-            if (((unsigned char)s[i + k] & 0xC0) != 0x80) {
-                return false;
-            }
-        }
-        /* Reject overlong 3- and 4-byte forms and surrogates. */
-        unsigned char c1 = n > 1 ? (unsigned char)s[i + 1] : 0;
-        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
-            (c == 0xF4 && c1 > 0x8F)) {
+        size_t n = str_utf8_char_len(s + i, len - i);
+        if (n == 0) {
             return false;
         }
         i += n;

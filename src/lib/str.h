@@ -37,6 +37,10 @@ MUST_CHECK enum err_code str_to_double(struct str s, double *out);
  */
 size_t str_copy(char *dst, size_t dst_size, const char *src);
 
+/* Length (1..4) of the valid UTF-8 character that s begins with, 0 when it is not one
+ * (a stray or truncated byte, an overlong form, a surrogate) or len is 0. */
+size_t str_utf8_char_len(const char *s, size_t len);
+
 /* True when s is valid UTF-8 without NUL or other C0 control characters except tab. */
 bool str_is_clean_utf8(const char *s, size_t len);
 

@@ -198,6 +198,34 @@ enum sq_stmt {
     SQ_PO_LIST,
     SQ_PO_LINES,
     SQ_LOCATION_IS_SUPPLIER,
+    SQ_TRANSFER_INSERT, /* ship-to-store transfers (sqlite_routing.c) */
+    SQ_TRANSFER_GET,
+    SQ_TRANSFER_RECEIVED,
+    SQ_ROUTING_SHIPMENTS_BUSY, /* batch re-optimisation (sqlite_routing.c) */
+    /* availability and soft holds (sqlite_availability.c, sqlite_holds.c; issue 3) */
+    SQ_AVAILABILITY_READ,
+    SQ_AVAILABILITY_LOCATIONS_VERSION,
+    SQ_HOLD_INSERT,
+    SQ_HOLD_LINE_INSERT,
+    SQ_HOLD_STOCK_INSERT,
+    SQ_HOLD_GET,
+    SQ_HOLD_LINE_LIST,
+    SQ_HOLD_STOCK_LIST,
+    SQ_HOLD_FINISH,
+    SQ_HOLD_STOCK_DELETE,
+    SQ_HOLD_SET_ORDER,
+    SQ_HOLD_EXPIRED,
+    SQ_HOLD_TOTALS,
+    /* web console round 2 (issue 8): order number and channel leads, an order's shipments,
+     * people management (sqlite_users.c) */
+    SQ_ORDER_LIST_BY_NUMBER,
+    SQ_ORDER_LIST_BY_CHANNEL,
+    SQ_ORDER_LIST_BY_CHANNEL_STATUS,
+    SQ_SHIPMENT_LIST_BY_ORDER_ID,
+    SQ_USER_GET,
+    SQ_USER_LIST,
+    SQ_USER_UPDATE,
+    SQ_SESSION_DELETE_USER,
     SQ_STMT_COUNT
 };
 

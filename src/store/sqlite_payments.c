@@ -15,11 +15,11 @@
 
 #define PAYMENT_COLUMNS                                                                            \
     "id, order_id, kind, amount, currency, status, provider, provider_ref, shipment_id, "          \
-    "return_id, error, created_at, updated_at"
+    "return_id, error, created_at, updated_at, payment_method"
 
 static const struct sq_sql SQL_PAYMENT_INSERT = {
     SQ_PAYMENT_INSERT, "INSERT INTO payment_transactions (" PAYMENT_COLUMNS
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"};
 static const struct sq_sql SQL_PAYMENT_UPDATE = {
     SQ_PAYMENT_UPDATE, "UPDATE payment_transactions SET status = ?2, provider_ref = "
                        "coalesce(?3, provider_ref), error = ?4, updated_at = ?5 "
@@ -63,6 +63,7 @@ static enum err_code payment_read(struct sq_row *row, void *item, struct err *er
     txn->error = sq_col_text(row);
     txn->created_at_ms = sq_col_i64(row);
     txn->updated_at_ms = sq_col_i64(row);
+    txn->payment_method = sq_col_text(row);
     if (row->arena_full) {
         return ERR_OK; /* sq_row_check answers */
     }
@@ -101,6 +102,7 @@ enum err_code sqlite_payment_insert(struct store_conn *conn, const struct paymen
     sq_bind_text(&bind, txn->error);
     sq_bind_i64(&bind, txn->created_at_ms);
     sq_bind_i64(&bind, txn->updated_at_ms);
+    sq_bind_text(&bind, txn->payment_method);
     code = sq_bind_check(conn, &bind, "payment", err);
     if (code != ERR_OK) {
         return code;

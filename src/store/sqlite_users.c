@@ -24,6 +24,9 @@ static const struct sq_sql SQL_USER_INSERT = {
 static const struct sq_sql SQL_USER_GET_BY_EMAIL = {
     SQ_USER_GET_BY_EMAIL, "SELECT " USER_COLUMNS " FROM users u WHERE u.email = ?1"};
 
+static enum err_code login_run(struct store_conn *conn, const struct sq_sql *sql, const char *text,
+                               int64_t at_ms, struct err *err);
+
 static enum err_code user_read(struct sq_row *row, void *item, struct err *err)
 {
     struct user *user = item;
@@ -91,6 +94,105 @@ enum err_code sqlite_user_get_by_email(struct store_conn *conn, struct arena *ar
     return sq_read_one(conn, stmt,
                        &(struct sq_reader){.arena = arena, .read = user_read, .what = "user"}, out,
                        err);
+}
+
+/* ---- people management (web console round 2) -------------------------------------------- */
+
+static const struct sq_sql SQL_USER_GET = {SQ_USER_GET,
+                                           "SELECT " USER_COLUMNS " FROM users u WHERE u.id = ?1"};
+static const struct sq_sql SQL_USER_LIST = {
+    SQ_USER_LIST,
+    "SELECT " USER_COLUMNS " FROM users u WHERE u.email > ?1 ORDER BY u.email LIMIT ?2"};
+static const struct sq_sql SQL_USER_UPDATE = {
+    SQ_USER_UPDATE, "UPDATE users SET role = ?2, scope_channel = ?3, scope_location = ?4,"
+                    " scope_customer = ?5, password_hash = ?6, disabled_at = ?7 WHERE id = ?1"};
+static const struct sq_sql SQL_SESSION_DELETE_USER = {SQ_SESSION_DELETE_USER,
+                                                      "DELETE FROM sessions WHERE user_id = ?1"};
+
+enum err_code sqlite_user_get(struct store_conn *conn, struct arena *arena, const char *id,
+                              struct user *out, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(id != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_USER_GET, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, id);
+    code = sq_bind_check(conn, &bind, "user", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return sq_read_one(conn, stmt,
+                       &(struct sq_reader){.arena = arena, .read = user_read, .what = "user"}, out,
+                       err);
+}
+
+enum err_code sqlite_user_list(struct store_conn *conn, struct arena *arena,
+                               const struct user_page *page, struct user **out, size_t *count,
+                               struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(page != NULL && page->limit > 0);
+    ASSERT(out != NULL && count != NULL);
+    *out = NULL;
+    *count = 0;
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_USER_LIST, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, page->after_email != NULL ? page->after_email : "");
+    sq_bind_i64(&bind, page->limit > INT64_MAX ? INT64_MAX : (int64_t)page->limit);
+    code = sq_bind_check(conn, &bind, "user list", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_reader reader = {
+        .arena = arena, .read = user_read, .what = "user", .elem_size = sizeof(struct user)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
+    return code;
+}
+
+enum err_code sqlite_user_update(struct store_conn *conn, const struct user *user, struct err *err)
+{
+    ASSERT(conn != NULL && user != NULL);
+    ASSERT(user->id != NULL && user->password_hash != NULL);
+    ASSERT((int)user->role >= 0 && user->role < ROLE_COUNT);
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_USER_UPDATE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, user->id);
+    sq_bind_text(&bind, role_name(user->role));
+    sq_bind_text(&bind, user->scope_channel);
+    sq_bind_text(&bind, user->scope_location);
+    sq_bind_text(&bind, user->scope_customer);
+    sq_bind_text(&bind, user->password_hash);
+    sq_bind_i64_or_null(&bind, user->disabled_at_ms);
+    code = sq_bind_check(conn, &bind, "user", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return sq_run(conn, stmt, "user", err);
+}
+
+enum err_code sqlite_session_delete_user(struct store_conn *conn, const char *user_id,
+                                         struct err *err)
+{
+    ASSERT(conn != NULL && user_id != NULL);
+    return login_run(conn, &SQL_SESSION_DELETE_USER, user_id, 0, err);
 }
 
 /* ---- sessions ---------------------------------------------------------------------------- */

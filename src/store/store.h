@@ -13,6 +13,7 @@
 #define ORDO_STORE_STORE_H
 
 #include "core/auth.h"
+#include "core/availability.h"
 #include "core/channel.h"
 #include "core/customer.h"
 #include "core/inventory.h"
@@ -250,6 +251,8 @@ struct order_filter {
     int64_t created_to_ms;      /* 0: no upper bound (inclusive) */
     const char *before_id;      /* cursor: orders with id < before_id; NULL: from the newest */
     size_t limit;               /* at most this many, newest first */
+    const char *number;         /* NULL: any; else the one order numbered so ("SO-1001") */
+    const char *min_id;         /* NULL: none; else only ids >= min_id (a key range) */
 };
 
 /* Orders matching filter, newest first (by id), each with lines and allocations. */
@@ -311,6 +314,7 @@ struct shipment_filter {
     int64_t late_at_ms;    /* > 0: pending, picking or packed with promised_ship_by before */
     const char *before_id; /* cursor: shipments with id < before_id; NULL: the newest */
     size_t limit;
+    const char *order_id; /* NULL: any order; else only that order's shipments */
 };
 
 /* Shipments matching filter, newest first (by id). */
@@ -655,6 +659,25 @@ MUST_CHECK enum err_code store_login_failures_count(struct store_conn *conn, con
                                                     int64_t *oldest_ms, struct err *err);
 MUST_CHECK enum err_code store_login_failures_clear(struct store_conn *conn, const char *email,
                                                     struct err *err);
+/* People management (web console round 2, issue 8; sqlite_users.c). */
+/* The user with that id; ERR_NOT_FOUND when there is none. */
+MUST_CHECK enum err_code store_user_get(struct store_conn *conn, struct arena *arena,
+                                        const char *id, struct user *out, struct err *err);
+
+/* A page of users by e-mail: at most limit, from the first e-mail after after_email. */
+struct user_page {
+    const char *after_email; /* NULL: from the first */
+    size_t limit;
+};
+MUST_CHECK enum err_code store_user_list(struct store_conn *conn, struct arena *arena,
+                                         const struct user_page *page, struct user **out,
+                                         size_t *count, struct err *err);
+/* Writes role, scope, password hash and disabled_at of the user with user->id. */
+MUST_CHECK enum err_code store_user_update(struct store_conn *conn, const struct user *user,
+                                           struct err *err);
+/* Ends every session of the user. */
+MUST_CHECK enum err_code store_session_delete_user(struct store_conn *conn, const char *user_id,
+                                                   struct err *err);
 
 /* ---- returns and invoices (sqlite_returns.c; issue 5, returns engineer) ------------------ */
 
@@ -821,5 +844,127 @@ MUST_CHECK enum err_code store_purchase_order_list(struct store_conn *conn, stru
 MUST_CHECK enum err_code store_location_is_supplier(struct store_conn *conn,
                                                     int64_t location_row_id, bool *out,
                                                     struct err *err);
+
+/* ---- availability and soft holds (sqlite_availability.c, sqlite_holds.c; issue 3) -------- */
+
+/* One row of the availability read: a SKU asked, one of its components (itself when it is
+ * not a kit) and that component's stock at one location. */
+struct availability_row {
+    int64_t product_row_id; /* the SKU asked */
+    const char *sku;
+    bool is_kit;
+    bool active;
+    const char *dropship_supplier; /* the product's supplier location code, or NULL */
+    int64_t component_row_id;      /* the product itself when it is not a kit */
+    int64_t component_qty;         /* units per kit; 1 when not a kit */
+    int64_t location_row_id;       /* 0: the component has no balance anywhere */
+    int64_t atp; /* on_hand - reserved - safety_stock, plus the units of expired holds there */
+};
+
+/* In: the SKUs (at most AVAILABILITY_SKUS_MAX) and the time; out: the rows (arena), the
+ * locations version and the routing config version (both 0 when there is no row). */
+struct availability_read {
+    const char *const *skus;
+    size_t skus_count;
+    int64_t now_ms; /* holds that expired by then do not count */
+    struct availability_row *rows;
+    size_t count;
+    int64_t locations_version;
+    int64_t routing_version; /* as store_routing_version */
+};
+
+/* Stock of every SKU asked (kits through their components) at every location with a balance,
+ * with the two versions, in one statement (a snapshot of its own outside a transaction). A SKU
+ * not in the catalog has no row. */
+MUST_CHECK enum err_code store_availability_read(struct store_conn *conn, struct arena *arena,
+                                                 struct availability_read *read, struct err *err);
+/* The version of the locations table (moves on with every change to a location). */
+MUST_CHECK enum err_code store_locations_version(struct store_conn *conn, int64_t *out,
+                                                 struct err *err);
+
+struct hold_line {
+    int64_t line_no; /* 1, 2, ... as asked */
+    int64_t product_row_id;
+    const char *sku;
+    int64_t location_row_id;
+    const char *location_code;
+    int64_t qty; /* units (kits: whole kits) held there */
+};
+
+/* What an active hold reserves at one location (kits: each component). */
+struct hold_stock {
+    int64_t product_row_id;
+    int64_t location_row_id;
+    int64_t qty;
+};
+
+struct hold {
+    const char *id; /* hld_<ULID> */
+    const char *channel;
+    enum hold_status status;
+    int64_t ttl_seconds;
+    int64_t expires_at_ms;
+    const char *order_id; /* the order that consumed it, or NULL */
+    int64_t created_at_ms;
+    int64_t updated_at_ms;
+    struct hold_line *lines; /* by line_no, then location code */
+    size_t lines_count;
+    struct hold_stock *stock; /* empty once the hold ended */
+    size_t stock_count;
+};
+
+/* Inserts an active hold with its lines and stock rows. */
+MUST_CHECK enum err_code store_hold_insert(struct store_conn *conn, const struct hold *hold,
+                                           struct err *err);
+/* The hold with its lines and stock rows; ERR_NOT_FOUND. */
+MUST_CHECK enum err_code store_hold_get(struct store_conn *conn, struct arena *arena,
+                                        const char *id, struct hold *out, struct err *err);
+/* Ends an active hold: status, order_id and updated_at from hold, and its stock rows deleted.
+ * ERR_STATE when it is no longer active (nothing changed). */
+MUST_CHECK enum err_code store_hold_finish(struct store_conn *conn, const struct hold *hold,
+                                           struct err *err);
+/* Records the order that consumed the hold. */
+MUST_CHECK enum err_code store_hold_set_order(struct store_conn *conn, const char *id,
+                                              const char *order_id, struct err *err);
+/* Ids of active holds that expired by now_ms, soonest first, at most ids->limit. */
+MUST_CHECK enum err_code store_hold_expired(struct store_conn *conn, struct arena *arena,
+                                            int64_t now_ms, struct store_ids *ids, struct err *err);
+/* Per product and location, the units active holds reserve (in stock.reserved), ordered as
+ * store_stock_list_all (for ordo check). */
+MUST_CHECK enum err_code store_hold_totals(struct store_conn *conn, struct arena *arena,
+                                           struct stock_row **out, size_t *count, struct err *err);
+
+/* Shipments at the location created since since_ms that are neither pending nor cancelled:
+ * the part of its day's capacity a batch re-optimisation cannot move. */
+MUST_CHECK enum err_code store_routing_shipments_busy(struct store_conn *conn,
+                                                      int64_t location_row_id, int64_t since_ms,
+                                                      int64_t *out, struct err *err);
+
+/* A ship-to-store transfer: the warehouse shipment carrying a pickup order's units to the
+ * store (sqlite_routing.c, migration 011). */
+struct routing_transfer {
+    const char *shipment_id;
+    const char *order_id;
+    int64_t from_row_id;
+    const char *from_code; /* read */
+    int64_t to_row_id;
+    const char *to_code; /* read */
+    int64_t ready_by_ms;
+    const char *pickup_shipment_id; /* NULL until received */
+    int64_t created_at_ms;
+    int64_t received_at_ms;
+};
+
+MUST_CHECK enum err_code store_transfer_insert(struct store_conn *conn,
+                                               const struct routing_transfer *transfer,
+                                               struct err *err);
+/* The transfer of a shipment; *found false when the shipment is none. */
+MUST_CHECK enum err_code store_transfer_get(struct store_conn *conn, struct arena *arena,
+                                            const char *shipment_id, struct routing_transfer *out,
+                                            bool *found, struct err *err);
+/* Records the receipt at the store and the pickup shipment the units went onto. */
+MUST_CHECK enum err_code store_transfer_received(struct store_conn *conn, const char *shipment_id,
+                                                 const char *pickup_shipment_id, int64_t now_ms,
+                                                 struct err *err);
 
 #endif

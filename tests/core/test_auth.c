@@ -30,6 +30,8 @@ static unsigned expected_permissions(enum role role)
         return P(PERM_METRICS_READ) | P(PERM_ROUTING_READ); /* routing (issue 3) */
     case ROLE_CUSTOMER:
         return P(PERM_ORDERS_READ) | P(PERM_CATALOG_READ);
+    case ROLE_SELF_SERVICE: /* a refund return of the tracked order (issue 8, round 2) */
+        return P(PERM_ORDERS_MANAGE);
     default:
         return 0;
     }
@@ -50,7 +52,11 @@ Test(auth, role_names)
 {
     static const char *const names[] = {"admin",   "operator", "warehouse", "support",
                                         "channel", "analyst",  "customer"};
-    for (int r = 0; r < ROLE_COUNT; r++) {
+    cr_assert_eq(ROLE_COUNT, 8, "a new role needs its row here and in the matrix");
+    cr_expect_str_eq(role_name(ROLE_SELF_SERVICE), "self_service");
+    enum role internal = ROLE_COUNT;
+    cr_expect(!role_parse("self_service", &internal), "no key or user may have self_service");
+    for (int r = 0; r < ROLE_SELF_SERVICE; r++) {
         cr_expect_str_eq(role_name((enum role)r), names[r]);
         enum role parsed = ROLE_COUNT;
         cr_expect(role_parse(names[r], &parsed));
@@ -84,6 +90,15 @@ Test(auth, order_visibility)
     cr_expect(!auth_can_see_order(&ana, "web", NULL));
     cr_expect(!auth_can_see_order(&wh, "web", "ana@example.com"));
     cr_expect(!auth_can_see_order(&analyst, "web", "ana@example.com"));
+    /* self-service: that customer's orders only, and no location */
+    struct principal self = {.role = ROLE_SELF_SERVICE, .scope_customer = "ana@example.com"};
+    struct principal unscoped_self = {.role = ROLE_SELF_SERVICE};
+    cr_expect(auth_can_see_order(&self, "web", "Ana@Example.com"));
+    cr_expect(!auth_can_see_order(&self, "web", "bob@example.com"));
+    cr_expect(!auth_can_see_order(&self, "web", NULL));
+    cr_expect(!auth_can_see_order(&unscoped_self, "web", "ana@example.com"));
+    cr_expect(!auth_can_use_location(&self, "DC-EAST"));
+    cr_expect(!auth_can_use_location(&self, NULL));
 }
 
 Test(auth, location_scope)

@@ -645,3 +645,31 @@ Test(routing_engine, large_order_reports_gap, .init = setup, .fini = teardown)
     cr_expect_eq(plan.cost.total, plan.cost.shipping + plan.cost.handling + plan.cost.lateness +
                                       plan.cost.split + plan.cost.unplaced);
 }
+
+/* Round 2: max_shipments holds for the pieces of a line no single location holds. */
+Test(routing_engine, max_shipments_bounds_split_pieces, .init = setup, .fini = teardown)
+{
+    struct routing_candidate cands[2] = {cand("A", 42.3, -71.0, 100), cand("B", 40.7, -74.1, 100)};
+    int64_t available[2] = {3, 3};
+    struct routing_line line = {.qty = 5, .available = available, .weight_grams = 100};
+    struct routing_settings settings;
+    routing_settings_default(&settings);
+    struct routing_request request = {.candidates = cands,
+                                      .candidates_count = 2,
+                                      .lines = &line,
+                                      .lines_count = 1,
+                                      .has_destination = true,
+                                      .destination_lat = 42.3,
+                                      .destination_lon = -71.0,
+                                      .settings = &settings};
+    struct routing_plan plan;
+    cr_assert_eq(routing_plan_order(&request, &arena, &plan, &err), ERR_OK);
+    cr_assert_eq(plan.shipments, 2, "without a limit the line is split over both");
+    cr_assert(plan.complete);
+    settings.max_shipments = 1;
+    cr_assert_eq(routing_plan_order(&request, &arena, &plan, &err), ERR_OK);
+    cr_assert_eq(plan.shipments, 1);
+    cr_assert_not(plan.complete);
+    cr_assert_eq(plan.unallocated[0], 2);
+    cr_assert_eq(assigned(&plan, 0, 0), 3, "the cheaper, nearer location");
+}

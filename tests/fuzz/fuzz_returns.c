@@ -1,8 +1,9 @@
 /*
  * fuzz_returns.c — libFuzzer harness for the request-body parsers of returns (h_returns.c):
- * a return, a receipt, the return settings and a disposition rule. Goal: no crash, no leak, no
- * undefined behaviour on any input, and err set exactly when a parser fails. Method: the same
- * input goes through each parser in turn, each on a fresh arena; `make fuzz` runs it under
+ * a return, a receipt, the return settings and a disposition rule; and of the other
+ * post-sale requests: a new payment, a release (override), a note, an order edit. Goal: no crash,
+ * no leak, no undefined behaviour on any input, and err set exactly when a parser fails. Method:
+ * the same input goes through each parser in turn, each on a fresh arena; `make fuzz` runs it under
  * libFuzzer and `make test` replays tests/fuzz/corpus/returns/ (seeded from the API cases
  * 300-308).
  */
@@ -21,6 +22,10 @@ union fuzz_returns_out {
     struct app_receive receive;
     struct app_return_settings settings;
     struct return_rule rule;
+    struct app_payment_input payment;
+    struct app_order_edit edit;
+    bool override;
+    const char *text;
 };
 
 /* Runs parser number which; false once every parser was run. */
@@ -39,6 +44,18 @@ static bool fuzz_returns_one(int which, const char *body, size_t len, struct are
         break;
     case 3:
         *code = http_parse_return_rule(body, len, arena, &out->rule, err);
+        break;
+    case 4:
+        *code = http_parse_payment_input(body, len, arena, &out->payment, err);
+        break;
+    case 5:
+        *code = http_parse_release(body, len, arena, &out->override, err);
+        break;
+    case 6:
+        *code = http_parse_note(body, len, arena, &out->text, err);
+        break;
+    case 7:
+        *code = http_parse_order_edit(body, len, arena, &out->edit, err);
         break;
     default:
         return false;

@@ -7,9 +7,11 @@
  * authorized, captured, canceled; the Authorization header). Captures and voids are made
  * by the payments worker after their command, so the tests wait for them to complete. Also:
  * a decline and a new payment, a capture that fails, an outage during which captures stay
- * pending and are resumed after a restart, a wrong secret key, an order edit that raises the
- * total (authorized again outside the writer), the refund of a return made through Stripe,
- * and `ordo check` catching refunds above captures. `ordo check` passes after each scenario.
+ * pending and are resumed after a restart, a wrong secret key and Stripe unreachable (502
+ * payment_provider_unavailable), an order edit that raises the total (authorized again
+ * outside the writer), the refund of a return made through Stripe, an exchange's difference
+ * charged on the original payment method (and declined), and `ordo check` catching refunds
+ * above captures. `ordo check` passes after each scenario.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -289,10 +291,19 @@ Test(payments, stripe_outage_pending_resumed_after_restart)
     pay_check();
 }
 
+/* The answer of a provider that cannot be used: 502 payment_provider_unavailable. */
+static void expect_unavailable(const struct http_response *res)
+{
+    char scratch[PAY_ID_MAX];
+    const char *code = json_text_at(res->json, "error.code", scratch, sizeof(scratch));
+    cr_expect(code != NULL && strcmp(code, "payment_provider_unavailable") == 0, "%s", res->body);
+}
+
 Test(payments, stripe_wrong_secret_key_takes_no_order)
 {
     pay_start("sk_test_wrong");
-    struct http_response order = pay_order("S-1", 2, "pm_card_visa", 500);
+    struct http_response order = pay_order("S-1", 2, "pm_card_visa", 502);
+    expect_unavailable(&order);
     http_response_release(&order);
     struct http_response list = call("GET", "/v1/orders", NULL, 200);
     cr_expect_eq(json_array_size(json_object_get(list.json, "data")), 0, "%s", list.body);
@@ -307,6 +318,37 @@ Test(payments, stripe_wrong_secret_key_takes_no_order)
     order = pay_order("S-2", 2, "4242424242424242", 422);
     cr_expect(strstr(order.body, "payment.card") != NULL, "%s", order.body);
     http_response_release(&order);
+    pay_check();
+}
+
+/* Stripe unreachable (the fake stopped): an order paid with it is 502
+ * payment_provider_unavailable and nothing is taken; so is a new payment for a held order. */
+Test(payments, stripe_unreachable_is_502)
+{
+    pay_start(PAY_KEY);
+    struct http_response held = pay_order("S-0", 1, "pm_card_chargeDeclined", 201);
+    char order_id[PAY_ID_MAX];
+    text_at(&held, "id", order_id);
+    http_response_release(&held);
+    fake_stripe_stop(g_stripe);
+    g_stripe = NULL;
+    struct http_response order = pay_order("S-1", 2, "pm_card_visa", 502);
+    expect_unavailable(&order);
+    http_response_release(&order);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/orders/%s/payments", order_id);
+    struct http_response pay =
+        call("POST", path, "{\"provider\":\"stripe\",\"card\":\"pm_card_visa\"}", 502);
+    expect_unavailable(&pay);
+    http_response_release(&pay);
+    struct http_response list = call("GET", "/v1/orders", NULL, 200);
+    cr_expect_eq(json_array_size(json_object_get(list.json, "data")), 1, "%s", list.body);
+    http_response_release(&list);
+    struct http_response stock = call("GET", "/v1/inventory/TSHIRT", NULL, 200);
+    cr_expect_eq(json_int_at(stock.json, "available", -1), 79, "%s", stock.body);
+    http_response_release(&stock);
+    pay_wait(order_id, "{\"order_status\":\"on_hold\",\"hold_reason\":\"payment_declined\","
+                       "\"authorized\":0}");
     pay_check();
 }
 
@@ -445,5 +487,96 @@ Test(payments, stripe_refund_of_a_return)
     struct fake_stripe_stats stats;
     fake_stripe_stats(g_stripe, &stats);
     cr_expect_eq(stats.refunded, refunded, "Stripe refunded what Ordo recorded");
+    pay_check();
+}
+
+/* An order of 1 T-shirt (2819) paid with pm_card_visa, shipped and delivered, and a return of
+ * it received for an exchange with a HOODIE (4999): the exchange order's id. decline: Stripe
+ * declines every new PaymentIntent once the order's capture went through. */
+static void pay_exchange(char xorder[PAY_ID_MAX], char order_id[PAY_ID_MAX], bool decline)
+{
+    call_ok("POST", "/v1/products",
+            "{\"sku\":\"HOODIE\",\"name\":\"Hoodie\",\"price\":4999,\"currency\":\"USD\"}");
+    call_ok("PUT", "/v1/inventory/HOODIE/DC-EAST", "{\"on_hand\":3}");
+    struct http_response order = pay_order("S-1", 1, "pm_card_visa", 201);
+    char line_id[PAY_ID_MAX];
+    char shipment[PAY_ID_MAX];
+    text_at(&order, "id", order_id);
+    text_at(&order, "lines.0.id", line_id);
+    text_at(&order, "allocations.0.shipment_id", shipment);
+    http_response_release(&order);
+    pay_ship("DC-EAST", shipment);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/shipments/%s/deliver", shipment);
+    struct http_response res = call("POST", path, NULL, 200);
+    http_response_release(&res);
+    pay_wait(order_id, "{\"captured\":2819}");
+    fake_stripe_decline_intents(g_stripe, decline);
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"order_id\":\"%s\",\"location\":\"DC-EAST\",\"lines\":[{\"line_id\":\"%s\","
+             "\"qty\":1,\"reason\":\"changed_mind\"}],\"resolution\":\"exchange\","
+             "\"exchange_lines\":[{\"sku\":\"HOODIE\",\"qty\":1}]}",
+             order_id, line_id);
+    struct http_response rma = call("POST", "/v1/returns", body, 201);
+    char rma_id[PAY_ID_MAX];
+    text_at(&rma, "id", rma_id);
+    http_response_release(&rma);
+    snprintf(path, sizeof(path), "/v1/returns/%s/receive", rma_id);
+    snprintf(body, sizeof(body),
+             "{\"lines\":[{\"line_id\":\"%s\",\"qty\":1,\"condition\":\"sellable\"}]}", line_id);
+    res = call("POST", path, body, 200);
+    text_at(&res, "exchange_order_id", xorder);
+    cr_expect_eq(json_int_at(res.json, "amount_due", -1), 2680, "%s", res.body);
+    cr_expect_eq(json_int_at(res.json, "refunded", -1), 0, "%s", res.body);
+    http_response_release(&res);
+}
+
+/* An exchange dearer than the return: the difference (4999 - 2319 = 2680) is authorized on
+ * the exchange order with the original PaymentIntent's payment method by the payments worker
+ * (a new PaymentIntent), and captured when the exchange order ships. */
+Test(payments, stripe_exchange_charges_the_difference)
+{
+    pay_start(PAY_KEY);
+    char xorder[PAY_ID_MAX];
+    char order_id[PAY_ID_MAX];
+    pay_exchange(xorder, order_id, false);
+    pay_wait(xorder, "{\"provider\":\"stripe\",\"authorized\":2680,\"data\":[{\"kind\":"
+                     "\"authorize\",\"status\":\"succeeded\",\"amount\":2680}]}");
+    struct fake_stripe_stats stats;
+    fake_stripe_stats(g_stripe, &stats);
+    cr_expect_str_eq(stats.last_payment_method, "pm_card_visa");
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/orders/%s", xorder);
+    struct http_response xo = call("GET", path, NULL, 200);
+    char xshipment[PAY_ID_MAX];
+    text_at(&xo, "allocations.0.shipment_id", xshipment);
+    http_response_release(&xo);
+    pay_ship("DC-EAST", xshipment);
+    pay_wait(xorder, "{\"authorized\":2680,\"captured\":2680,\"data\":[{},{\"kind\":\"capture\","
+                     "\"status\":\"succeeded\",\"amount\":2680}]}");
+    pay_wait(order_id, "{\"captured\":2819,\"refunded\":0}");
+    fake_stripe_stats(g_stripe, &stats);
+    cr_expect_eq(stats.intents, 2, "one PaymentIntent for the order, one for the difference");
+    cr_expect_eq(stats.authorized, 2819 + 2680);
+    cr_expect_eq(stats.captured, 2819 + 2680);
+    pay_check();
+}
+
+/* Stripe declines the difference (the worker's call): the exchange order goes on_hold
+ * payment_declined, as a declined order does. */
+Test(payments, stripe_exchange_declined_holds_the_exchange_order)
+{
+    pay_start(PAY_KEY);
+    char xorder[PAY_ID_MAX];
+    char order_id[PAY_ID_MAX];
+    pay_exchange(xorder, order_id, true);
+    pay_wait(xorder, "{\"order_status\":\"on_hold\",\"hold_reason\":\"payment_declined\","
+                     "\"authorized\":0,\"data\":[{\"kind\":\"authorize\",\"status\":\"failed\","
+                     "\"amount\":2680,\"error\":\"generic_decline\"}]}");
+    struct fake_stripe_stats stats;
+    fake_stripe_stats(g_stripe, &stats);
+    cr_expect_eq(stats.intents, 2);
+    cr_expect_eq(stats.authorized, 2819);
     pay_check();
 }

@@ -7,8 +7,9 @@
  * the app's use cases with a chosen clock before the server starts: the first is outside the
  * 30-day window (422 return_window_closed), the second inside (201); (3) after a return,
  * the database refuses to change an issued invoice, and `ordo check` reports an order line whose
- * qty_returned its returns do not explain and a refund without its credit note, tampered in with
- * the sqlite3 shell. `ordo check` passes after each untampered run.
+ * qty_returned its returns do not explain, a refund without its credit note and a gap in the
+ * invoice numbers, tampered in with the sqlite3 shell. `ordo check` passes after each untampered
+ * run.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -337,5 +338,13 @@ Test(returns, check_catches_tampering_and_documents_are_immutable)
     cr_expect_neq(test_server_check(&g_server, output, sizeof(output)), 0, "%s", output);
     cr_expect(strstr(output, "returns: 1 order lines whose qty_returned") != NULL, "%s", output);
     cr_expect(strstr(output, "returns: 1 returns whose refunded") != NULL, "%s", output);
+    /* a number skipped: INV-YYYY-000003 issued after 000001 (inserts pass the triggers) */
+    cr_assert_eq(rt_sql("INSERT INTO invoices SELECT 'inv_gap', 'invoice', 'INV-' || year || "
+                        "'-000003', year, 3, order_id, NULL, amount, 0, currency, issued_at "
+                        "FROM invoices WHERE kind = 'invoice'",
+                        output, sizeof(output)),
+                 0, "%s", output);
+    cr_expect_neq(test_server_check(&g_server, output, sizeof(output)), 0, "%s", output);
+    cr_expect(strstr(output, "invoices: 1 numbers missing (gaps)") != NULL, "%s", output);
     test_server_cleanup(&g_server);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "support/client.h"
 #include "support/server.h"
@@ -503,4 +504,278 @@ Test(session, track_returns_only_for_the_order_of_that_number_and_email)
     /* Nothing shipped yet: the returns engine refuses, and nothing is created. */
     long status = send_req("POST", path, NULL, NULL, body, &r);
     cr_assert(status >= 400 && status < 500, "%ld %s", status, r.body);
+}
+
+/* ---- people management (round 2) -------------------------------------------------------- */
+
+/* Runs `ordo user ARGS --db DB`, feeding stdin_line when not NULL; output into out. */
+static int user_cli(const char *args, const char *stdin_line, char *out, size_t out_size)
+{
+    char cmd[2048];
+    char path[1024];
+    snprintf(path, sizeof(path), "%s.cli-out", g_server.db_path);
+    snprintf(cmd, sizeof(cmd), "%s user %s --db %s >%s 2>&1", test_server_binary(), args,
+             g_server.db_path, path);
+    FILE *p = popen(cmd, "w");
+    cr_assert_not_null(p);
+    if (stdin_line != NULL) {
+        fprintf(p, "%s\n", stdin_line);
+    }
+    int status = pclose(p);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, out_size - 1, f);
+    out[n] = '\0';
+    fclose(f);
+    remove(path);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void expect_signed_out(const char *cookie)
+{
+    struct reply r;
+    cr_assert_eq(send_req("GET", "/v1/session", cookie, NULL, NULL, &r), 200, "%s", r.body);
+    cr_assert_str_eq(r.body, "{\"signed_in\":false}");
+}
+
+static void expect_sign_in_fails(const char *email, const char *password)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+    struct reply r;
+    cr_assert_eq(send_req("POST", "/v1/session", NULL, NULL, body, &r), 401, "%s", r.body);
+}
+
+Test(session, an_admin_manages_people_and_their_sessions_end)
+{
+    cr_assert_eq(user_create("root@example.com", "admin", NULL, NULL, PASSWORD), 0);
+    cr_assert_eq(user_create("op@example.com", "operator", NULL, NULL, PASSWORD), 0);
+    char root[256], root_csrf[128], op[256], op_csrf[128];
+    sign_in("root@example.com", PASSWORD, root, sizeof(root), root_csrf, sizeof(root_csrf));
+    sign_in("op@example.com", PASSWORD, op, sizeof(op), op_csrf, sizeof(op_csrf));
+    struct reply r;
+    cr_assert_eq(send_req("GET", "/v1/users", root, NULL, NULL, &r), 200, "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\"email\":\"op@example.com\",\"role\":\"operator\""), "%s",
+                       r.body);
+    cr_assert_null(strstr(r.body, "argon2"), "%s", r.body);
+    /* Not an admin: 403, and nothing changes. */
+    cr_assert_eq(send_req("GET", "/v1/users", op, NULL, NULL, &r), 403, "%s", r.body);
+    cr_assert_eq(
+        send_req("PATCH", "/v1/users/root@example.com", op, op_csrf, "{\"disabled\":true}", &r),
+        403, "%s", r.body);
+    /* A new role ends the sessions; the next sign-in has it. */
+    cr_assert_eq(send_req("PATCH", "/v1/users/op@example.com", root, root_csrf,
+                          "{\"role\":\"analyst\"}", &r),
+                 200, "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\"role\":\"analyst\""), "%s", r.body);
+    expect_signed_out(op);
+    sign_in("op@example.com", PASSWORD, op, sizeof(op), op_csrf, sizeof(op_csrf));
+    cr_assert_eq(send_req("GET", "/v1/orders", op, NULL, NULL, &r), 403, "%s", r.body);
+    /* Disabled: the session ends and signing in fails as a wrong password does. */
+    cr_assert_eq(
+        send_req("PATCH", "/v1/users/op@example.com", root, root_csrf, "{\"disabled\":true}", &r),
+        200, "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\"disabled\":true"), "%s", r.body);
+    expect_signed_out(op);
+    expect_sign_in_fails("op@example.com", PASSWORD);
+    cr_assert_eq(
+        send_req("PATCH", "/v1/users/op@example.com", root, root_csrf, "{\"disabled\":false}", &r),
+        200, "%s", r.body);
+    sign_in("op@example.com", PASSWORD, op, sizeof(op), op_csrf, sizeof(op_csrf));
+    /* A new password: the old one fails, the new one works, the session ended. */
+    cr_assert_eq(send_req("PATCH", "/v1/users/op@example.com", root, root_csrf,
+                          "{\"password\":\"a brand new passphrase\"}", &r),
+                 200, "%s", r.body);
+    expect_signed_out(op);
+    expect_sign_in_fails("op@example.com", PASSWORD);
+    sign_in("op@example.com", "a brand new passphrase", op, sizeof(op), op_csrf, sizeof(op_csrf));
+    /* The admin's own session lived through all of it. */
+    cr_assert_eq(send_req("GET", "/v1/users", root, NULL, NULL, &r), 200, "%s", r.body);
+}
+
+Test(session, people_management_refuses_bad_changes)
+{
+    cr_assert_eq(user_create("root@example.com", "admin", NULL, NULL, PASSWORD), 0);
+    cr_assert_eq(user_create("op@example.com", "operator", NULL, NULL, PASSWORD), 0);
+    char root[256], csrf[128];
+    sign_in("root@example.com", PASSWORD, root, sizeof(root), csrf, sizeof(csrf));
+
+    struct {
+        const char *method, *path, *body;
+        long status;
+        const char *needle;
+    } cases[] = {
+        {"PATCH", "/v1/users/root@example.com", "{\"disabled\":true}", 409, "yourself"},
+        {"PATCH", "/v1/users/root@example.com", "{\"role\":\"operator\"}", 409, "yourself"},
+        {"PATCH", "/v1/users/op@example.com", "{\"role\":\"boss\"}", 422, "\"field\":\"role\""},
+        {"PATCH", "/v1/users/op@example.com", "{\"role\":\"warehouse\"}", 422,
+         "\"field\":\"scope\""},
+        {"PATCH", "/v1/users/op@example.com", "{\"role\":\"warehouse\",\"scope\":\"NOWHERE\"}", 422,
+         "\"field\":\"scope\""},
+        {"PATCH", "/v1/users/op@example.com", "{\"scope\":\"web\"}", 422, "\"field\":\"scope\""},
+        {"PATCH", "/v1/users/op@example.com", "{\"disabled\":\"yes\"}", 422,
+         "\"field\":\"disabled\""},
+        {"PATCH", "/v1/users/op@example.com", "{\"password\":\"short\"}", 422,
+         "\"field\":\"password\""},
+        {"PATCH", "/v1/users/op@example.com", "{\"admin\":true}", 422, "\"field\":\"admin\""},
+        {"PATCH", "/v1/users/op@example.com", "{}", 422, "nothing to change"},
+        {"PATCH", "/v1/users/op@example.com", "[1]", 422, "object"},
+        {"PATCH", "/v1/users/op@example.com", "{\"role\":", 400, "not JSON"},
+        {"PATCH", "/v1/users/nobody@example.com", "{\"disabled\":true}", 404, "no user"},
+        {"POST", "/v1/users",
+         "{\"email\":\"op@example.com\",\"password\":\"" PASSWORD "\",\"role\":\"analyst\"}", 409,
+         "exists"},
+        {"POST", "/v1/users", "{\"email\":\"x@example.com\",\"password\":\"" PASSWORD "\"}", 422,
+         "\"field\":\"role\""},
+        {"POST", "/v1/users", "{\"email\":\"x@example.com\",\"role\":\"analyst\"}", 422,
+         "\"field\":\"password\""},
+    };
+    struct reply r;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cr_expect_eq(send_req(cases[i].method, cases[i].path, root, csrf, cases[i].body, &r),
+                     cases[i].status, "%s %s: %s", cases[i].path, cases[i].body, r.body);
+        cr_expect_not_null(strstr(r.body, cases[i].needle), "%s: %s", cases[i].body, r.body);
+    }
+    /* Without the CSRF token nothing changes. */
+    cr_assert_eq(
+        send_req("PATCH", "/v1/users/op@example.com", root, NULL, "{\"disabled\":true}", &r), 403,
+        "%s", r.body);
+    cr_assert_eq(send_req("GET", "/v1/users/op@example.com", root, NULL, NULL, &r), 200);
+    cr_assert_not_null(strstr(r.body, "\"role\":\"operator\",\"scope\":null,\"disabled\":false"),
+                       "%s", r.body);
+    /* A new user from the API signs in. */
+    cr_assert_eq(send_req("POST", "/v1/users", root, csrf,
+                          "{\"email\":\"Wh@Example.com\",\"password\":\"" PASSWORD
+                          "\",\"role\":\"warehouse\",\"scope\":\"DC-NONE\"}",
+                          &r),
+                 422, "%s", r.body);
+    cr_assert_eq(send_req("POST", "/v1/users", root, csrf,
+                          "{\"email\":\"Cu@Example.com\",\"password\":\"" PASSWORD
+                          "\",\"role\":\"customer\",\"scope\":\"Ana@Example.com\"}",
+                          &r),
+                 201, "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\"email\":\"cu@example.com\",\"role\":\"customer\","
+                                      "\"scope\":\"ana@example.com\""),
+                       "%s", r.body);
+    char cu[256], cu_csrf[128];
+    sign_in("cu@example.com", PASSWORD, cu, sizeof(cu), cu_csrf, sizeof(cu_csrf));
+}
+
+Test(session, the_cli_lists_disables_enables_and_sets_passwords)
+{
+    cr_assert_eq(user_create("root@example.com", "admin", NULL, NULL, PASSWORD), 0);
+    cr_assert_eq(user_create("an@example.com", "analyst", NULL, NULL, PASSWORD), 0);
+    char out[4096];
+    cr_assert_eq(user_cli("list", NULL, out, sizeof(out)), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "an@example.com"), "%s", out);
+    cr_assert_not_null(strstr(out, "analyst"), "%s", out);
+    char an[256], csrf[128];
+    sign_in("an@example.com", PASSWORD, an, sizeof(an), csrf, sizeof(csrf));
+    cr_assert_eq(user_cli("disable --email AN@example.com", NULL, out, sizeof(out)), 0, "%s", out);
+    expect_signed_out(an);
+    expect_sign_in_fails("an@example.com", PASSWORD);
+    cr_assert_eq(user_cli("list", NULL, out, sizeof(out)), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "disabled"), "%s", out);
+    cr_assert_eq(user_cli("enable --email an@example.com", NULL, out, sizeof(out)), 0, "%s", out);
+    cr_assert_eq(user_cli("password --email an@example.com --password-stdin", "another passphrase",
+                          out, sizeof(out)),
+                 0, "%s", out);
+    expect_sign_in_fails("an@example.com", PASSWORD);
+    sign_in("an@example.com", "another passphrase", an, sizeof(an), csrf, sizeof(csrf));
+    /* Refusals: a short password, an unknown user, the last admin, bad command lines. */
+    cr_assert_eq(
+        user_cli("password --email an@example.com --password-stdin", "short", out, sizeof(out)), 1,
+        "%s", out);
+    cr_assert_eq(user_cli("disable --email nobody@example.com", NULL, out, sizeof(out)), 1, "%s",
+                 out);
+    cr_assert_eq(user_cli("disable --email root@example.com", NULL, out, sizeof(out)), 1, "%s",
+                 out);
+    cr_assert_not_null(strstr(out, "last enabled admin"), "%s", out);
+    cr_assert_eq(user_cli("disable", NULL, out, sizeof(out)), 2, "%s", out);
+    cr_assert_eq(user_cli("list --email an@example.com", NULL, out, sizeof(out)), 2, "%s", out);
+    cr_assert_eq(user_cli("enable --email an@example.com --role admin", NULL, out, sizeof(out)), 2,
+                 "%s", out);
+    cr_assert_eq(user_cli("remove --email an@example.com", NULL, out, sizeof(out)), 2, "%s", out);
+}
+
+/* ---- limits per client address (round 2) ------------------------------------------------ */
+
+/* Records n failures under key (as the server does) a second ago: the 15-minute window is
+ * not waited for, and n - 1 requests are not made (each sign-in costs an argon2id check). */
+static void seed_failures(const char *key, int n)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(g_server.db_path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char sql[256];
+    for (int i = 0; i < n; i++) {
+        snprintf(sql, sizeof(sql), "INSERT INTO login_failures (email, at) VALUES ('%s', %lld)",
+                 key, (long long)time(NULL) * 1000 - 1000);
+        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    }
+    sqlite3_close(db);
+}
+
+static int count_failures(const char *key)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(g_server.db_path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM login_failures WHERE email = ?1", -1,
+                                    &stmt, NULL),
+                 SQLITE_OK);
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+    int n = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+}
+
+Test(session, sign_in_failures_from_one_address_are_limited_for_every_email)
+{
+    cr_assert_eq(user_create("ip@example.com", "analyst", NULL, NULL, PASSWORD), 0);
+    /* Failures of different e-mails count for the address (127.0.0.1: the test's). */
+    expect_sign_in_fails("nobody1@example.com", "wrong password");
+    expect_sign_in_fails("nobody2@example.com", "wrong password");
+    cr_assert_eq(count_failures("ip:127.0.0.1"), 2);
+    seed_failures("ip:127.0.0.1", 27);
+    /* 29 so far: one more failure is still an ordinary 401 ... */
+    expect_sign_in_fails("nobody3@example.com", "wrong password");
+    /* ... and then even the right password of another e-mail waits. */
+    struct reply r;
+    cr_assert_eq(send_req("POST", "/v1/session", NULL, NULL,
+                          "{\"email\":\"ip@example.com\",\"password\":\"" PASSWORD "\"}", &r),
+                 429, "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\"code\":\"rate_limited\""), "%s", r.body);
+    char retry[32];
+    cr_assert(header_value(&r, "Retry-After", retry, sizeof(retry)), "%s", r.headers);
+    long seconds = strtol(retry, NULL, 10);
+    cr_assert_gt(seconds, 0);
+    cr_assert_leq(seconds, 15 * 60);
+    cr_assert_eq(count_failures("ip:127.0.0.1"), 30, "a refused attempt is not counted again");
+    /* The e-mail itself is not locked out: another address would still sign it in. */
+    cr_assert_eq(count_failures("ip@example.com"), 0);
+}
+
+Test(session, track_misses_from_one_address_are_limited_for_every_number)
+{
+    char mine[32];
+    track_order("T-9", "ip.track@example.com", mine, sizeof(mine));
+    char path[256];
+    struct reply r;
+    seed_failures("track:ip:127.0.0.1", 29);
+    /* The 30th miss is still a 404 (another number and e-mail each time) ... */
+    cr_assert_eq(
+        send_req("GET", "/v1/track?number=SO-77&email=x1%40example.com", NULL, NULL, NULL, &r), 404,
+        "%s", r.body);
+    cr_assert_eq(count_failures("track:ip:127.0.0.1"), 30);
+    /* ... then the right number and e-mail from that address wait too. */
+    snprintf(path, sizeof(path), "/v1/track?number=%s&email=ip.track%%40example.com", mine);
+    cr_assert_eq(send_req("GET", path, NULL, NULL, NULL, &r), 429, "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\"code\":\"rate_limited\""), "%s", r.body);
+    char retry[32];
+    cr_assert(header_value(&r, "Retry-After", retry, sizeof(retry)), "%s", r.headers);
+    cr_assert_gt(strtol(retry, NULL, 10), 0);
 }

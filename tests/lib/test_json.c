@@ -99,3 +99,18 @@ Test(json, append_string, .init = setup, .fini = teardown)
     cr_assert_eq(json_append_string(&buf, "q\"", 2), ERR_OK);
     cr_expect_str_eq(buf.ptr, "\"q\\\"\"");
 }
+
+Test(json, invalid_utf8_becomes_replacement_character, .init = setup, .fini = teardown)
+{
+    jw_array_begin(&jw);
+    jw_string(&jw, "ord_\xff");                  /* a stray byte, as from a URL's %FF */
+    jw_string(&jw, "a\xc3");                     /* a truncated two-byte character */
+    jw_string(&jw, "\xe0\x80\xaf|\xed\xa0\x80"); /* overlong form, surrogate */
+    jw_string(&jw, "\xf0\x9f\x93\xa6 box");      /* valid four bytes stay as they are */
+    jw_array_end(&jw);
+    cr_assert_eq(jw_finish(&jw), ERR_OK);
+    cr_expect_str_eq(
+        buf.ptr, "[\"ord_\xef\xbf\xbd\",\"a\xef\xbf\xbd\","
+                 "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\","
+                 "\"\xf0\x9f\x93\xa6 box\"]");
+}

@@ -109,6 +109,19 @@ Test(str, clean_utf8)
     cr_expect(!str_is_clean_utf8("\xff", 1));
 }
 
+Test(str, utf8_char_len)
+{
+    cr_expect_eq(str_utf8_char_len("a", 1), 1);
+    cr_expect_eq(str_utf8_char_len("\xc3\xbc", 2), 2);
+    cr_expect_eq(str_utf8_char_len("\xe2\x82\xac", 3), 3);
+    cr_expect_eq(str_utf8_char_len("\xf0\x9f\x98\x80", 4), 4);
+    cr_expect_eq(str_utf8_char_len("\xf0\x9f\x98\x80", 3), 0, "truncated by len");
+    cr_expect_eq(str_utf8_char_len("\xff", 1), 0);
+    cr_expect_eq(str_utf8_char_len("\x80", 1), 0, "a lone continuation byte");
+    cr_expect_eq(str_utf8_char_len("\xed\xa0\x80", 3), 0, "surrogate");
+    cr_expect_eq(str_utf8_char_len("", 0), 0);
+}
+
 Test(str, tokens)
 {
     struct str rest = STR_LIT("a,,bc");

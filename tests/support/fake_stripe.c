@@ -46,6 +46,7 @@ struct fake_stripe {
     int keys_count;
     int next_id;
     bool fail_captures;
+    bool decline_intents;
     int fail_next;
     struct fake_stripe_stats stats;
 };
@@ -193,7 +194,8 @@ static void fs_create(struct fake_stripe *fs, const struct fs_param *p, int n, i
     snprintf(pi->id, sizeof(pi->id), "pi_fake%06d", ++fs->next_id);
     pi->amount = amount;
     snprintf(pi->currency, sizeof(pi->currency), "%s", currency);
-    if (strcmp(method, "pm_card_chargeDeclined") == 0) {
+    snprintf(fs->stats.last_payment_method, sizeof(fs->stats.last_payment_method), "%s", method);
+    if (strcmp(method, "pm_card_chargeDeclined") == 0 || fs->decline_intents) {
         snprintf(pi->status, sizeof(pi->status), "requires_payment_method");
         fs_error(status, answer, 402, "card_error", "card_declined", "generic_decline", NULL);
         return;
@@ -433,6 +435,13 @@ void fake_stripe_fail_captures(struct fake_stripe *fs, bool fail)
 {
     pthread_mutex_lock(&fs->mutex);
     fs->fail_captures = fail;
+    pthread_mutex_unlock(&fs->mutex);
+}
+
+void fake_stripe_decline_intents(struct fake_stripe *fs, bool decline)
+{
+    pthread_mutex_lock(&fs->mutex);
+    fs->decline_intents = decline;
     pthread_mutex_unlock(&fs->mutex);
 }
 

@@ -4,9 +4,13 @@
 // each test gets a fresh page (cookies cleared) and fails on any console error or uncaught
 // exception it did not expect. Screenshots go to build/web-screens/. Prints "ok - NAME" or
 // "not ok - NAME" per test and ends with "web: N passed, M failed"; exits 1 on a failure.
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { apiClient, launch, screensDir, Server } from './harness.mjs';
-import { tests, seed } from './console.test.mjs';
+import { tests as roundOne, seed } from './console.test.mjs';
+import { tests as roundTwo, seedRound2 } from './round2.test.mjs';
+
+const tests = [...roundOne, ...roundTwo];
 
 const only = process.env.TEST_FILTER_WEB || '';
 const server = new Server();
@@ -40,11 +44,15 @@ async function runOne(t, env) {
   }
 }
 
+// Screenshots of failures from an earlier run would say something untrue about this one.
+for (const f of readdirSync(screensDir())) if (f.startsWith('FAILED-')) rmSync(path.join(screensDir(), f));
+
 try {
   await server.start();
   const key = server.keyCreate('admin');
   const api = apiClient(server.base, key);
   const env = { base: server.base, api, server, screens: screensDir(), data: await seed(server, api) };
+  await seedRound2(server);
   browser = await launch();
   for (const t of tests) {
     if (only && !t.name.includes(only)) continue;

@@ -13,6 +13,7 @@ import { renderTrack } from './pages/track.js';
 import { renderPick } from './pages/pick.js';
 import { renderLocations } from './pages/locations.js';
 import { renderInventory } from './pages/inventory.js';
+import { renderUsers } from './pages/users.js';
 
 const root = document.getElementById('app');
 const state = { session: null };
@@ -37,6 +38,7 @@ function nav(active) {
       can('inventory.read') ? link('#/inventory', 'Inventory', 'inventory') : null,
       can('catalog.read') ? link('#/locations', 'Locations', 'locations') : null,
       can('fulfillment') ? link('#/pick', 'Pick & pack', 'pick') : null,
+      can('admin') ? link('#/users', 'Users', 'users') : null,
     ),
     h(
       'div',
@@ -103,6 +105,9 @@ async function route() {
   } else if (hash.startsWith('/locations')) {
     page = 'locations';
     render = (main) => renderLocations(main, ctx);
+  } else if (hash.startsWith('/users') && can('admin')) {
+    page = 'users';
+    render = (main) => renderUsers(main, ctx);
   } else if (hash.startsWith('/inventory')) {
     page = 'inventory';
     render = (main) => renderInventory(main, ctx);

@@ -5,6 +5,8 @@ import { api, get, post } from '../api.js';
 import { clear, h } from '../dom.js';
 import { dateTime, money, number } from '../format.js';
 
+// A shipping label exists once a shipment left, or is waiting at the store for pickup.
+const LABELLED = ['shipped', 'delivered', 'ready_for_pickup', 'picked_up'];
 const CLOSED = ['shipped', 'delivered', 'picked_up', 'returned', 'partially_returned', 'cancelled'];
 
 export function renderOrder(main, ctx, id) {
@@ -16,24 +18,24 @@ export function renderOrder(main, ctx, id) {
 async function load(body, ctx, id) {
   const path = `/v1/orders/${encodeURIComponent(id)}`;
   try {
-    const [order, events, routing, returns, payments] = await Promise.all([
+    // Shipments are read by roles that fulfil and by customer service (the server's rule).
+    const readsShipments = ctx.can('fulfillment') || ctx.session.role === 'support';
+    const [order, events, routing, returns, payments, shipmentList] = await Promise.all([
       get(path),
       get(`${path}/events`),
       get(`${path}/allocations`),
       get(`/v1/returns?order_id=${encodeURIComponent(id)}`),
       get(`${path}/payments`),
+      readsShipments ? get(`/v1/shipments?order_id=${encodeURIComponent(id)}&limit=200`) : { data: [] },
     ]);
-    const shipmentIds = [...new Set((order.allocations || []).map((a) => a.shipment_id).filter(Boolean))];
-    const shipments = ctx.can('fulfillment')
-      ? await Promise.all(shipmentIds.map((s) => get(`/v1/shipments/${encodeURIComponent(s)}`).catch(() => null)))
-      : [];
+    const shipments = shipmentList.data || [];
     if (!ctx.isCurrent()) return;
     clear(body).append(
       header(order),
       actions(order, ctx, () => load(body, ctx, id)),
       h('div', { class: 'two-col' }, linesCard(order), totalsCard(order)),
       allocationsCard(routing),
-      shipmentsCard(shipments.filter(Boolean)),
+      shipmentsCard(shipments),
       paymentsCard(payments, order.currency),
       returnsCard(returns.data || []),
       ctx.can('orders.manage') ? serviceCard(order, () => load(body, ctx, id)) : null,
@@ -161,7 +163,7 @@ function shipmentsCard(shipments) {
     h('h2', {}, 'Shipments'),
     shipments.length === 0
       ? h('p', { class: 'muted' }, 'No shipments.')
-      : h('table', {}, h('thead', {}, h('tr', {}, ['Shipment', 'Location', 'Status', 'Carrier', 'Tracking', 'Ship by', ''].map((t) => h('th', {}, t)))), h('tbody', {}, shipments.map((s) => h('tr', {}, h('td', {}, s.id), h('td', {}, s.location), h('td', {}, h('span', { class: `status s-${s.status}` }, s.status.replace(/_/g, ' '))), h('td', {}, [s.carrier, s.service].filter(Boolean).join(' ') || '—'), h('td', {}, s.tracking_number || '—'), h('td', {}, dateTime(s.promised_ship_by)), h('td', {}, h('a', { href: `/v1/shipments/${encodeURIComponent(s.id)}/packing-slip.pdf`, target: '_blank', rel: 'noopener' }, 'Packing slip')))))),
+      : h('table', {}, h('thead', {}, h('tr', {}, ['Shipment', 'Location', 'Status', 'Carrier', 'Tracking', 'Ship by', ''].map((t) => h('th', {}, t)))), h('tbody', {}, shipments.map((s) => h('tr', {}, h('td', {}, s.id), h('td', {}, s.location), h('td', {}, h('span', { class: `status s-${s.status}` }, s.status.replace(/_/g, ' '))), h('td', {}, [s.carrier, s.service].filter(Boolean).join(' ') || '—'), h('td', {}, s.tracking_number || '—'), h('td', {}, dateTime(s.promised_ship_by)), h('td', {}, h('a', { href: `/v1/shipments/${encodeURIComponent(s.id)}/packing-slip.pdf`, target: '_blank', rel: 'noopener', 'data-test': 'packing-slip' }, 'Packing slip'), LABELLED.includes(s.status) ? [' · ', h('a', { href: `/v1/shipments/${encodeURIComponent(s.id)}/label.pdf`, target: '_blank', rel: 'noopener', 'data-test': 'label' }, 'Label')] : null))))),
   );
 }
 

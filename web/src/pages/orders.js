@@ -1,6 +1,6 @@
 // orders.js — the order list: filters and paging are the server's (GET /v1/orders with
-// status, channel, customer_email, created_from, created_to, limit and cursor), so it stays
-// fast however many orders there are. The filters live in the URL hash (#/orders?status=...).
+// number, status, channel, customer_email, created_from, created_to, limit and cursor), so it
+// stays fast however many orders there are. The filters live in the URL hash (#/orders?status=...).
 import { get, query } from '../api.js';
 import { clear, h } from '../dom.js';
 import { dateTime, money } from '../format.js';
@@ -9,7 +9,7 @@ const STATUSES = [
   'pending', 'confirmed', 'on_hold', 'allocated', 'backordered', 'in_fulfillment', 'partially_shipped',
   'shipped', 'delivered', 'ready_for_pickup', 'picked_up', 'partially_returned', 'returned', 'cancelled',
 ];
-const FILTERS = ['status', 'channel', 'customer_email', 'created_from', 'created_to'];
+const FILTERS = ['number', 'status', 'channel', 'customer_email', 'created_from', 'created_to'];
 const PAGE = 50;
 
 export function renderOrders(main, ctx, hash) {
@@ -35,6 +35,7 @@ function filterForm(filters) {
   const form = h(
     'form',
     { class: 'filters', 'data-test': 'order-filters' },
+    input('number', 'Order number', { type: 'search', placeholder: 'SO-1001', size: 10, 'data-test': 'filter-number' }),
     h('label', {}, h('span', {}, 'Status'), h('select', { name: 'status' }, h('option', { value: '' }, 'any'), STATUSES.map((s) => h('option', { value: s, selected: s === filters.status }, s.replace(/_/g, ' '))))),
     h('label', {}, h('span', {}, 'Channel'), h('select', { name: 'channel' }, h('option', { value: '' }, 'any'))),
     input('customer_email', 'Customer e-mail', { type: 'email', placeholder: 'name@example.com' }),
