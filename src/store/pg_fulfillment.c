@@ -38,6 +38,14 @@ static const struct pg_sql SQL_SHIPMENT_LIST = {
     " AND ($2::text IS NULL OR s.status = $2) AND ($3::bigint = 0 OR (s.promised_ship_by < $3"
     " AND s.status IN ('pending', 'picking', 'packed'))) AND ($4::text IS NULL OR s.id < $4)"
     " ORDER BY s.id DESC LIMIT $5"};
+/* The same filters led by one order's shipments (shipments_by_order; web console, issue 8). */
+static const struct pg_sql SQL_SHIPMENT_LIST_BY_ORDER_ID = {
+    PGS_SHIPMENT_LIST_BY_ORDER_ID,
+    "SELECT " FULL_SHIPMENT_COLUMNS " FROM shipments s CROSS JOIN locations l"
+    " WHERE s.order_id = $6 AND l.id = s.location_id AND ($1::bigint = 0 OR s.location_id = $1)"
+    " AND ($2::text IS NULL OR s.status = $2) AND ($3::bigint = 0 OR (s.promised_ship_by < $3"
+    " AND s.status IN ('pending', 'picking', 'packed'))) AND ($4::text IS NULL OR s.id < $4)"
+    " ORDER BY s.id DESC LIMIT $5"};
 static const struct pg_sql SQL_SHIPMENT_WAVE = {
     PGS_SHIPMENT_WAVE, "SELECT " FULL_SHIPMENT_COLUMNS " FROM shipments s CROSS JOIN locations l"
                        " JOIN orders o ON o.id = s.order_id"
@@ -215,7 +223,9 @@ enum err_code pg_shipment_list(struct store_conn *conn, struct arena *arena,
     *out = NULL;
     *count = 0;
     struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_SHIPMENT_LIST, &stmt, err);
+    const struct pg_sql *sql =
+        filter->order_id != NULL ? &SQL_SHIPMENT_LIST_BY_ORDER_ID : &SQL_SHIPMENT_LIST;
+    enum err_code code = pg_stmt(conn, sql, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -226,6 +236,9 @@ enum err_code pg_shipment_list(struct store_conn *conn, struct arena *arena,
     pg_bind_i64(&bind, filter->late_at_ms);
     pg_bind_text(&bind, filter->before_id);
     pg_bind_i64(&bind, (int64_t)filter->limit);
+    if (filter->order_id != NULL) {
+        pg_bind_text(&bind, filter->order_id);
+    }
     code = pg_bind_check(conn, &bind, "shipment list", err);
     if (code != ERR_OK) {
         return code;

@@ -198,6 +198,32 @@ enum pg_stmt {
     PGS_PO_LIST,
     PGS_PO_LINES,
     PGS_LOCATION_IS_SUPPLIER,
+    /* added after a merge of main (the sqlite_*.c twins) */
+    PGS_TRANSFER_INSERT,
+    PGS_TRANSFER_GET,
+    PGS_TRANSFER_RECEIVED,
+    PGS_ROUTING_SHIPMENTS_BUSY,
+    PGS_AVAILABILITY_READ,
+    PGS_AVAILABILITY_LOCATIONS_VERSION,
+    PGS_HOLD_INSERT,
+    PGS_HOLD_LINE_INSERT,
+    PGS_HOLD_STOCK_INSERT,
+    PGS_HOLD_GET,
+    PGS_HOLD_LINE_LIST,
+    PGS_HOLD_STOCK_LIST,
+    PGS_HOLD_FINISH,
+    PGS_HOLD_STOCK_DELETE,
+    PGS_HOLD_SET_ORDER,
+    PGS_HOLD_EXPIRED,
+    PGS_HOLD_TOTALS,
+    PGS_ORDER_LIST_BY_NUMBER,
+    PGS_ORDER_LIST_BY_CHANNEL,
+    PGS_ORDER_LIST_BY_CHANNEL_STATUS,
+    PGS_SHIPMENT_LIST_BY_ORDER_ID,
+    PGS_USER_GET,
+    PGS_USER_LIST,
+    PGS_USER_UPDATE,
+    PGS_SESSION_DELETE_USER,
     PGS_STMT_COUNT
 };
 
@@ -352,7 +378,7 @@ bool pg_col_blob(struct pg_row *row, void *out, size_t len);
 void pg_col_address(struct pg_row *row, struct address *out);
 
 /* Column col of the current row without copying (sqlite3_column_*): NULL reads as NULL
- * text, 0 and true. The text is the result's, valid until pg_done. */
+ * text, 0 and true; a boolean reads 1 or 0. The text is the result's, valid until pg_done. */
 const char *pg_value_text(const struct pg_query *stmt, int col);
 int64_t pg_value_i64(const struct pg_query *stmt, int col);
 bool pg_value_is_null(const struct pg_query *stmt, int col);

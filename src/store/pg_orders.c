@@ -66,7 +66,8 @@ static const struct pg_sql SQL_ORDER_FIND_EXTERNAL = {
     " AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR channel = $3)"                \
     " AND ($4::text IS NULL OR customer_email = lower($4)) AND ($5::text IS NULL OR customer_id "  \
     "= $5)"                                                                                        \
-    " AND created_at >= $6 AND created_at <= $7 ORDER BY id DESC LIMIT $8"
+    " AND created_at >= $6 AND created_at <= $7 AND ($9::text IS NULL OR number = $9)"             \
+    " AND id >= $10 ORDER BY id DESC LIMIT $8"
 
 static const struct pg_sql SQL_ORDER_LIST = {PGS_ORDER_LIST, ORDER_LIST_SQL("TRUE")};
 static const struct pg_sql SQL_ORDER_LIST_BY_STATUS = {PGS_ORDER_LIST_BY_STATUS,
@@ -75,6 +76,14 @@ static const struct pg_sql SQL_ORDER_LIST_BY_CUSTOMER = {PGS_ORDER_LIST_BY_CUSTO
                                                          ORDER_LIST_SQL("customer_id = $5")};
 static const struct pg_sql SQL_ORDER_LIST_BY_EMAIL = {PGS_ORDER_LIST_BY_EMAIL,
                                                       ORDER_LIST_SQL("customer_email = lower($4)")};
+/* Web console round 2 (issue 8): an order number, a channel, a channel and a status lead the
+ * walk (012_indexes.sql), as on SQLite. */
+static const struct pg_sql SQL_ORDER_LIST_BY_NUMBER = {PGS_ORDER_LIST_BY_NUMBER,
+                                                       ORDER_LIST_SQL("number = $9")};
+static const struct pg_sql SQL_ORDER_LIST_BY_CHANNEL = {PGS_ORDER_LIST_BY_CHANNEL,
+                                                        ORDER_LIST_SQL("channel = $3")};
+static const struct pg_sql SQL_ORDER_LIST_BY_CHANNEL_STATUS = {
+    PGS_ORDER_LIST_BY_CHANNEL_STATUS, ORDER_LIST_SQL("channel = $3 AND status = $2")};
 
 #define ORDER_ID_AFTER_ALL "\x7f" /* sorts after every id ([A-Za-z0-9_]) */
 
@@ -624,20 +633,31 @@ enum err_code pg_order_find_external(struct store_conn *conn, const char *channe
     return code;
 }
 
+/* The list statement whose lead condition narrows the walk most for this filter. */
+static const struct pg_sql *order_list_sql(const struct order_filter *filter)
+{
+    if (filter->customer_id != NULL) {
+        return &SQL_ORDER_LIST_BY_CUSTOMER;
+    }
+    if (filter->number != NULL) {
+        return &SQL_ORDER_LIST_BY_NUMBER;
+    }
+    if (filter->customer_email != NULL) {
+        return &SQL_ORDER_LIST_BY_EMAIL;
+    }
+    if (filter->has_status) {
+        return filter->channel != NULL ? &SQL_ORDER_LIST_BY_CHANNEL_STATUS
+                                       : &SQL_ORDER_LIST_BY_STATUS;
+    }
+    return filter->channel != NULL ? &SQL_ORDER_LIST_BY_CHANNEL : &SQL_ORDER_LIST;
+}
+
 static enum err_code order_list(struct store_conn *conn, struct arena *arena,
                                 const struct order_filter *filter, struct order **out,
                                 size_t *count, struct err *err)
 {
-    const struct pg_sql *sql = &SQL_ORDER_LIST;
-    if (filter->customer_id != NULL) {
-        sql = &SQL_ORDER_LIST_BY_CUSTOMER;
-    } else if (filter->customer_email != NULL) {
-        sql = &SQL_ORDER_LIST_BY_EMAIL;
-    } else if (filter->has_status) {
-        sql = &SQL_ORDER_LIST_BY_STATUS;
-    }
     struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, sql, &stmt, err);
+    enum err_code code = pg_stmt(conn, order_list_sql(filter), &stmt, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -651,6 +671,8 @@ static enum err_code order_list(struct store_conn *conn, struct arena *arena,
     pg_bind_i64(&bind, filter->created_from_ms);
     pg_bind_i64(&bind, filter->created_to_ms > 0 ? filter->created_to_ms : INT64_MAX);
     pg_bind_i64(&bind, filter->limit > INT64_MAX ? INT64_MAX : (int64_t)filter->limit);
+    pg_bind_text(&bind, filter->number);
+    pg_bind_text(&bind, filter->min_id != NULL ? filter->min_id : "");
     code = pg_bind_check(conn, &bind, "order", err);
     if (code != ERR_OK) {
         return code;

@@ -13,11 +13,11 @@
 
 #define PAYMENT_COLUMNS                                                                            \
     "id, order_id, kind, amount, currency, status, provider, provider_ref, shipment_id, "          \
-    "return_id, error, created_at, updated_at"
+    "return_id, error, created_at, updated_at, payment_method"
 
 static const struct pg_sql SQL_PAYMENT_INSERT = {
     PGS_PAYMENT_INSERT, "INSERT INTO payment_transactions (" PAYMENT_COLUMNS
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"};
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"};
 static const struct pg_sql SQL_PAYMENT_UPDATE = {
     PGS_PAYMENT_UPDATE, "UPDATE payment_transactions SET status = $2, provider_ref = "
                         "coalesce($3, provider_ref), error = $4, updated_at = $5 "
@@ -61,6 +61,7 @@ static enum err_code payment_read(struct pg_row *row, void *item, struct err *er
     txn->error = pg_col_text(row);
     txn->created_at_ms = pg_col_i64(row);
     txn->updated_at_ms = pg_col_i64(row);
+    txn->payment_method = pg_col_text(row);
     if (row->arena_full) {
         return ERR_OK; /* pg_row_check answers */
     }
@@ -99,6 +100,7 @@ enum err_code pg_payment_insert(struct store_conn *conn, const struct payment_tx
     pg_bind_text(&bind, txn->error);
     pg_bind_i64(&bind, txn->created_at_ms);
     pg_bind_i64(&bind, txn->updated_at_ms);
+    pg_bind_text(&bind, txn->payment_method);
     code = pg_bind_check(conn, &bind, "payment", err);
     if (code != ERR_OK) {
         return code;

@@ -473,3 +473,115 @@ enum err_code pg_routing_hold_back_replace(struct store_conn *conn,
     }
     return code == ERR_OK ? routing_bump(conn, err) : code;
 }
+
+/* ---- ship-to-store transfers (migration 011; issue 3, round 2) ---------------------------- */
+
+static const struct pg_sql SQL_TRANSFER_INSERT = {
+    PGS_TRANSFER_INSERT,
+    "INSERT INTO routing_transfers (shipment_id, order_id, from_id, to_id, ready_by, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6)"};
+static const struct pg_sql SQL_TRANSFER_GET = {
+    PGS_TRANSFER_GET,
+    "SELECT t.shipment_id, t.order_id, t.from_id, f.code, t.to_id, d.code, t.ready_by,"
+    " t.pickup_shipment_id, t.created_at, t.received_at FROM routing_transfers t"
+    " JOIN locations f ON f.id = t.from_id JOIN locations d ON d.id = t.to_id"
+    " WHERE t.shipment_id = $1"};
+static const struct pg_sql SQL_TRANSFER_RECEIVED = {
+    PGS_TRANSFER_RECEIVED, "UPDATE routing_transfers SET pickup_shipment_id = $2, received_at = $3"
+                           " WHERE shipment_id = $1 AND received_at IS NULL"};
+
+enum err_code pg_transfer_insert(struct store_conn *conn, const struct routing_transfer *transfer,
+                                 struct err *err)
+{
+    ASSERT(conn != NULL && conn->is_writer && transfer != NULL);
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_TRANSFER_INSERT, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, transfer->shipment_id);
+    pg_bind_text(&bind, transfer->order_id);
+    pg_bind_i64(&bind, transfer->from_row_id);
+    pg_bind_i64(&bind, transfer->to_row_id);
+    pg_bind_i64(&bind, transfer->ready_by_ms);
+    pg_bind_i64(&bind, transfer->created_at_ms);
+    code = pg_bind_check(conn, &bind, "transfer", err);
+    return code == ERR_OK ? pg_run(conn, stmt, "transfer", err) : code;
+}
+
+static enum err_code routing_transfer_read(struct pg_row *row, void *item, struct err *err)
+{
+    struct routing_transfer *t = item;
+    t->shipment_id = pg_col_text(row);
+    t->order_id = pg_col_text(row);
+    t->from_row_id = pg_col_i64(row);
+    t->from_code = pg_col_text(row);
+    t->to_row_id = pg_col_i64(row);
+    t->to_code = pg_col_text(row);
+    t->ready_by_ms = pg_col_i64(row);
+    t->pickup_shipment_id = pg_col_text(row);
+    t->created_at_ms = pg_col_i64(row);
+    t->received_at_ms = pg_col_i64(row);
+    return pg_row_check(row, err);
+}
+
+enum err_code pg_transfer_get(struct store_conn *conn, struct arena *arena, const char *shipment_id,
+                              struct routing_transfer *out, bool *found, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL && shipment_id != NULL);
+    ASSERT(out != NULL && found != NULL);
+    memset(out, 0, sizeof(*out));
+    *found = false;
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_TRANSFER_GET, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, shipment_id);
+    code = pg_bind_check(conn, &bind, "transfer", err);
+    struct pg_reader reader = {.arena = arena, .read = routing_transfer_read, .what = "transfer"};
+    if (code == ERR_OK) {
+        code = pg_read_one(conn, stmt, &reader, out, err);
+    }
+    if (code == ERR_NOT_FOUND) {
+        err_clear(err);
+        return ERR_OK;
+    }
+    *found = code == ERR_OK;
+    return code;
+}
+
+enum err_code pg_transfer_received(struct store_conn *conn, const char *shipment_id,
+                                   const char *pickup_shipment_id, int64_t now_ms, struct err *err)
+{
+    ASSERT(conn != NULL && conn->is_writer && shipment_id != NULL);
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_TRANSFER_RECEIVED, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, shipment_id);
+    pg_bind_text(&bind, pickup_shipment_id);
+    pg_bind_i64(&bind, now_ms);
+    code = pg_bind_check(conn, &bind, "transfer receipt", err);
+    return code == ERR_OK ? pg_run(conn, stmt, "transfer receipt", err) : code;
+}
+
+static const struct pg_sql SQL_SHIPMENTS_BUSY = {
+    PGS_ROUTING_SHIPMENTS_BUSY,
+    "SELECT count(*) FROM shipments WHERE location_id = $1 AND created_at >= $2"
+    " AND status NOT IN ('pending', 'cancelled')"};
+
+enum err_code pg_routing_shipments_busy(struct store_conn *conn, int64_t location_row_id,
+                                        int64_t since_ms, int64_t *out, struct err *err)
+{
+    ASSERT(conn != NULL && out != NULL);
+    const int64_t params[2] = {location_row_id, since_ms};
+    return routing_scalar(conn, &SQL_SHIPMENTS_BUSY, params, 2, out, err);
+}

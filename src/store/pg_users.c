@@ -22,6 +22,9 @@ static const struct pg_sql SQL_USER_INSERT = {
 static const struct pg_sql SQL_USER_GET_BY_EMAIL = {
     PGS_USER_GET_BY_EMAIL, "SELECT " USER_COLUMNS " FROM users u WHERE u.email = $1"};
 
+static enum err_code login_run(struct store_conn *conn, const struct pg_sql *sql, const char *text,
+                               int64_t at_ms, struct err *err);
+
 static enum err_code user_read(struct pg_row *row, void *item, struct err *err)
 {
     struct user *user = item;
@@ -89,6 +92,104 @@ enum err_code pg_user_get_by_email(struct store_conn *conn, struct arena *arena,
     return pg_read_one(conn, stmt,
                        &(struct pg_reader){.arena = arena, .read = user_read, .what = "user"}, out,
                        err);
+}
+
+/* ---- people management (web console round 2) -------------------------------------------- */
+
+static const struct pg_sql SQL_USER_GET = {PGS_USER_GET,
+                                           "SELECT " USER_COLUMNS " FROM users u WHERE u.id = $1"};
+static const struct pg_sql SQL_USER_LIST = {
+    PGS_USER_LIST,
+    "SELECT " USER_COLUMNS " FROM users u WHERE u.email > $1 ORDER BY u.email LIMIT $2"};
+static const struct pg_sql SQL_USER_UPDATE = {
+    PGS_USER_UPDATE, "UPDATE users SET role = $2, scope_channel = $3, scope_location = $4,"
+                     " scope_customer = $5, password_hash = $6, disabled_at = $7 WHERE id = $1"};
+static const struct pg_sql SQL_SESSION_DELETE_USER = {PGS_SESSION_DELETE_USER,
+                                                      "DELETE FROM sessions WHERE user_id = $1"};
+
+enum err_code pg_user_get(struct store_conn *conn, struct arena *arena, const char *id,
+                          struct user *out, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(id != NULL && out != NULL);
+    memset(out, 0, sizeof(*out));
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_USER_GET, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, id);
+    code = pg_bind_check(conn, &bind, "user", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return pg_read_one(conn, stmt,
+                       &(struct pg_reader){.arena = arena, .read = user_read, .what = "user"}, out,
+                       err);
+}
+
+enum err_code pg_user_list(struct store_conn *conn, struct arena *arena,
+                           const struct user_page *page, struct user **out, size_t *count,
+                           struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(page != NULL && page->limit > 0);
+    ASSERT(out != NULL && count != NULL);
+    *out = NULL;
+    *count = 0;
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_USER_LIST, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, page->after_email != NULL ? page->after_email : "");
+    pg_bind_i64(&bind, page->limit > INT64_MAX ? INT64_MAX : (int64_t)page->limit);
+    code = pg_bind_check(conn, &bind, "user list", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_reader reader = {
+        .arena = arena, .read = user_read, .what = "user", .elem_size = sizeof(struct user)};
+    code = pg_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
+    return code;
+}
+
+enum err_code pg_user_update(struct store_conn *conn, const struct user *user, struct err *err)
+{
+    ASSERT(conn != NULL && user != NULL);
+    ASSERT(user->id != NULL && user->password_hash != NULL);
+    ASSERT((int)user->role >= 0 && user->role < ROLE_COUNT);
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_USER_UPDATE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, user->id);
+    pg_bind_text(&bind, role_name(user->role));
+    pg_bind_text(&bind, user->scope_channel);
+    pg_bind_text(&bind, user->scope_location);
+    pg_bind_text(&bind, user->scope_customer);
+    pg_bind_text(&bind, user->password_hash);
+    pg_bind_i64_or_null(&bind, user->disabled_at_ms);
+    code = pg_bind_check(conn, &bind, "user", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    return pg_run(conn, stmt, "user", err);
+}
+
+enum err_code pg_session_delete_user(struct store_conn *conn, const char *user_id, struct err *err)
+{
+    ASSERT(conn != NULL && user_id != NULL);
+    return login_run(conn, &SQL_SESSION_DELETE_USER, user_id, 0, err);
 }
 
 /* ---- sessions ---------------------------------------------------------------------------- */

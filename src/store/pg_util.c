@@ -581,7 +581,13 @@ const char *pg_value_text(const struct pg_query *stmt, int col)
 int64_t pg_value_i64(const struct pg_query *stmt, int col)
 {
     const char *value = pg_value_text(stmt, col);
-    return value == NULL ? 0 : strtoll(value, NULL, 10);
+    if (value == NULL) {
+        return 0;
+    }
+    if (value[0] == 't' || value[0] == 'f') {
+        return value[0] == 't' ? 1 : 0; /* a boolean expression, as pg_col_i64 */
+    }
+    return strtoll(value, NULL, 10);
 }
 
 bool pg_value_is_null(const struct pg_query *stmt, int col)
