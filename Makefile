@@ -2,8 +2,8 @@
 # `make test` installs what is missing, builds under ASan/UBSan and runs every suite.
 
 CC       ?= gcc
-# libcurl: the Stripe payment provider (src/gateway/stripe.c).
-PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl
+# libpq: the PostgreSQL backend; libcurl: the Stripe payment provider (src/gateway/stripe.c).
+PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libcurl
 TESTPKGS := criterion libcurl
 # cbc: routing's batch re-optimisation solves its programme with COIN-OR CBC (issue 3).
 PKGS     += cbc
@@ -19,7 +19,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lzint -lm -p
 TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
-CPPFLAGS := -D_GNU_SOURCE -Isrc -MMD -MP
+CPPFLAGS := -D_GNU_SOURCE -Isrc -Ibuild -MMD -MP
 CFLAGS_RELEASE := $(WARN) -O2 -g -pthread
 CFLAGS_SAN     := $(WARN) $(SAN) -pthread
 
@@ -29,9 +29,17 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEO_C   := build/gen/geo_data.c
 MIG_SQLITE := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIG_C   := build/gen/migrations_sqlite.c
+MIG_PG  := $(sort $(wildcard src/store/migrations/pg/*.sql))
+MIG_PG_C := build/gen/migrations_pg.c
 
-REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/geo_data.o build/rel/gen/migrations_sqlite.o
-SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) build/san/gen/geo_data.o build/san/gen/migrations_sqlite.o
+# The store's dispatch, generated from src/store/store.h (scripts/gen-store-dispatch.sh).
+GEN_STORE_H := build/gen/store_ops.h build/gen/store_sqlite.h build/gen/store_pg.h
+GEN_STORE_C := build/gen/store_dispatch.c build/gen/store_sqlite_ops.c build/gen/store_pg_ops.c
+GEN_OBJ  = gen/geo_data.o gen/migrations_sqlite.o gen/migrations_pg.o gen/store_dispatch.o \
+           gen/store_sqlite_ops.o gen/store_pg_ops.o
+
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) $(addprefix build/rel/,$(GEN_OBJ))
+SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) $(addprefix build/san/,$(GEN_OBJ))
 REL_CLI := $(patsubst src/%.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI := $(patsubst src/%.c,build/san/%.o,$(CLI_SRC))
 
@@ -54,7 +62,7 @@ SUPPORT_OBJ := $(patsubst tests/%.c,build/san/tests/%.o,$(SUPPORT_SRC))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,build/san/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all run test check setup clean bench fuzz format test-build
+.PHONY: all run test check setup clean bench fuzz format test-build gen
 
 all: build/ordo
 
@@ -71,12 +79,58 @@ $(MIG_C): scripts/gen-migrations.sh $(MIG_SQLITE)
 	bash scripts/gen-migrations.sh sqlite $(MIG_SQLITE) > $@.tmp
 	mv $@.tmp $@
 
+$(MIG_PG_C): scripts/gen-migrations.sh $(MIG_PG)
+	@mkdir -p $(dir $@)
+	bash scripts/gen-migrations.sh pg $(MIG_PG) > $@.tmp
+	mv $@.tmp $@
+
+build/gen/store_ops.h: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh ops src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+build/gen/store_dispatch.c: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh dispatch src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+build/gen/store_%.h: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh backend $* src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+build/gen/store_%_ops.c: scripts/gen-store-dispatch.sh src/store/store.h
+	@mkdir -p $(dir $@)
+	bash scripts/gen-store-dispatch.sh table $* src/store/store.h > $@.tmp
+	mv $@.tmp $@
+
+gen: $(GEN_STORE_H) $(GEN_STORE_C)
+
+# Every object may include a generated store header: generate them first.
+$(REL_OBJ) $(SAN_OBJ) $(REL_CLI) $(SAN_CLI): | $(GEN_STORE_H)
+
+build/rel/gen/store_%.o: build/gen/store_%.c $(GEN_STORE_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) -c $< -o $@
+
+build/san/gen/store_%.o: build/gen/store_%.c $(GEN_STORE_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -c $< -o $@
+
 # A migration is one long string literal: past C's 4095-character minimum, which gcc accepts.
 build/rel/gen/migrations_sqlite.o: $(MIG_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) -Wno-overlength-strings -c $< -o $@
 
 build/san/gen/migrations_sqlite.o: $(MIG_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -Wno-overlength-strings -c $< -o $@
+
+build/rel/gen/migrations_pg.o: $(MIG_PG_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_RELEASE) -Wno-overlength-strings -c $< -o $@
+
+build/san/gen/migrations_pg.o: $(MIG_PG_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -Wno-overlength-strings -c $< -o $@
 
@@ -146,6 +200,13 @@ build/loadgen: bench/loadgen.c
 bench: setup
 	@$(MAKE) --no-print-directory build/ordo build/loadgen
 	@bash bench/bench.sh
+
+# The same workload on PostgreSQL with one and two `ordo serve` processes (issue 7;
+# bench/bench_pg.sh starts a throwaway cluster).
+.PHONY: bench-pg
+bench-pg: setup
+	@$(MAKE) --no-print-directory build/ordo build/loadgen
+	@bash bench/bench_pg.sh
 
 # The metrics benchmark (issue 6): 1,000,000 orders over two years through the app, then p50/p99
 # of GET /v1/metrics and /v1/metrics/daily (bench/bench_metrics.sh).

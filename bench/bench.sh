@@ -7,6 +7,12 @@
 # fresh database each time and prints the medians. Other knobs: BENCH_DURATION (20),
 # BENCH_READ_DURATION (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_PRODUCTS (1000),
 # BENCH_STRICT=1 (exit 1 when a goal is missed). Exit 2 when the benchmark itself could not run.
+#
+# PostgreSQL (`make bench-pg`, bench/bench_pg.sh): BENCH_PG_URL=postgresql://.../db names a cluster;
+# each run then creates a fresh database on it (dropped after) instead of an SQLite file, and
+# BENCH_PROCESSES=N (1) starts N `ordo serve` on it, each driven by its own loadgen with
+# CONNECTIONS/N connections at the same time: orders/s and reads/s are the sums, p50/p99 the
+# worst of the processes. The goals printed are then PostgreSQL's (issue 7).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -40,9 +46,53 @@ for tool in curl awk; do
     fi
 done
 
+PG_URL="${BENCH_PG_URL:-}"
+PROCESSES="${BENCH_PROCESSES:-1}"
+if [ -n "$PG_URL" ]; then
+    GOAL_ORDERS_RATE=3000 # issue 7: one process on PostgreSQL
+    command -v psql >/dev/null || { echo "bench: psql is needed" >&2; exit 2; }
+elif [ "$PROCESSES" != 1 ]; then
+    echo "bench: BENCH_PROCESSES > 1 needs BENCH_PG_URL (one SQLite file has one writer)" >&2
+    exit 2
+fi
+
 workdir="$(mktemp -d /tmp/ordo-bench.XXXXXX)"
 run_dir="$workdir"
 server_pid=""
+server_pids=()
+ports=()
+db=""
+pg_database=""
+
+# The database of a run: an SQLite file in run_dir, or a fresh database on BENCH_PG_URL.
+db_create() {
+    if [ -z "$PG_URL" ]; then
+        db="$run_dir/bench.db"
+        return
+    fi
+    pg_database="ordo_bench_$$_$1"
+    psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" -c "CREATE DATABASE $pg_database" >/dev/null ||
+        fail "cannot create database $pg_database on $PG_URL"
+    db="${PG_URL%/*}/$pg_database"
+}
+
+db_drop() {
+    if [ -n "$pg_database" ] && [ -z "${BENCH_KEEP:-}" ]; then
+        psql -X -q -d "$PG_URL" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" \
+            >/dev/null 2>&1 || true
+    fi
+    pg_database=""
+}
+
+stop_servers() {
+    local pid
+    for pid in "${server_pids[@]}"; do
+        server_pid="$pid"
+        stop_server
+    done
+    server_pids=()
+    ports=()
+}
 
 stop_server() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -61,7 +111,8 @@ stop_server() {
 }
 
 cleanup() {
-    stop_server
+    stop_servers
+    db_drop
     if [ -n "${BENCH_KEEP:-}" ]; then
         echo "bench: kept $workdir"
     else
@@ -82,17 +133,19 @@ fail() {
     exit 2
 }
 
-# Starts the server on a free port; sets server_pid and base_url.
+# Starts a server on a free port; sets server_pid and base_url, adds it to server_pids and
+# ports. $1 numbers its output files (server.out, server1.out ...).
 start_server() {
-    : >"$run_dir/server.out"
-    : >"$run_dir/server.err"
-    "$ORDO" serve --db "$run_dir/bench.db" --listen 127.0.0.1:0 \
-        >"$run_dir/server.out" 2>"$run_dir/server.err" &
+    local out="$run_dir/server${1:-}.out" err="$run_dir/server${1:-}.err"
+    : >"$out"
+    : >"$err"
+    "$ORDO" serve --db "$db" --listen 127.0.0.1:0 >"$out" 2>"$err" &
     server_pid=$!
+    server_pids+=("$server_pid")
     local port=""
     for _ in $(seq 1 300); do
         port="$(sed -n 's|^ordo: listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' \
-            "$run_dir/server.out" | head -n 1)" || true
+            "$out" | head -n 1)" || true
         if [ -n "$port" ]; then
             break
         fi
@@ -105,11 +158,12 @@ start_server() {
         fail "ordo serve printed no 'ordo: listening on http://127.0.0.1:PORT' line within 30 s"
     fi
     base_url="http://127.0.0.1:$port"
+    ports+=("$port")
 }
 
 create_key() {
     local out
-    if ! out="$("$ORDO" key create --db "$run_dir/bench.db" --role admin --name bench 2>&1)"; then
+    if ! out="$("$ORDO" key create --db "$db" --role admin --name bench 2>&1)"; then
         echo "$out" >&2
         fail "ordo key create failed"
     fi
@@ -193,41 +247,87 @@ result_field() {
 }
 
 declare -a r_orders r_p50 r_p99 r_reads r_rss
+
+# Runs loadgen against every server at once (CONNECTIONS/PROCESSES connections each) with the
+# arguments given; writes $run_dir/$1.txt with one RESULT line: rates summed, latencies the
+# worst of the processes.
+loadgen_all() {
+    local name="$1" i
+    shift
+    local per=$(((CONNECTIONS + PROCESSES - 1) / PROCESSES))
+    local pids=()
+    for i in "${!ports[@]}"; do
+        "$LOADGEN" --port "${ports[$i]}" --key "$key" --connections "$per" --threads "$THREADS" \
+            "$@" ${ids_out:+--ids-out "$run_dir/ids$i.txt"} >"$run_dir/$name$i.txt" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}" || true
+    done
+    cat "$run_dir/$name"[0-9]*.txt | grep -v '^RESULT ' || true
+    awk '/^RESULT / {
+            for (f = 2; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
+            rate += v["rate"]; if (v["p50_ms"] > p50) p50 = v["p50_ms"];
+            if (v["p99_ms"] > p99) p99 = v["p99_ms"]; n++ }
+         END { printf "RESULT rate=%.0f p50_ms=%s p99_ms=%s processes=%d\n", rate, p50, p99, n }' \
+        "$run_dir/$name"[0-9]*.txt | tee "$run_dir/$name.txt"
+}
+
 run_once() {
-    local n="$1"
+    local n="$1" i
     run_dir="$workdir/run$n"
     mkdir -p "$run_dir"
     echo "== bench run $n of $RUNS ($run_dir)"
+    db_create "$n"
     start_server
     create_key
     local t0=$SECONDS
     set_up_store
+    for i in $(seq 1 $((PROCESSES - 1))); do
+        start_server "$i"
+    done
     echo "setup: 5 locations, $PRODUCTS products, $STOCK units each at each location" \
-        "($((SECONDS - t0)) s) on $base_url"
+        "($((SECONDS - t0)) s) on $base_url; $PROCESSES ordo serve on ${db%%\?*}"
 
     echo "-- orders: $CONNECTIONS connections, $DURATION s"
-    "$LOADGEN" --port "${base_url##*:}" --key "$key" --mode orders --connections "$CONNECTIONS" \
-        --threads "$THREADS" --duration "$DURATION" --skus "$run_dir/skus.txt" \
-        --ids-out "$run_dir/ids.txt" | tee "$run_dir/orders.txt" || true
+    if [ "$PROCESSES" = 1 ]; then
+        "$LOADGEN" --port "${base_url##*:}" --key "$key" --mode orders --connections "$CONNECTIONS" \
+            --threads "$THREADS" --duration "$DURATION" --skus "$run_dir/skus.txt" \
+            --ids-out "$run_dir/ids.txt" | tee "$run_dir/orders.txt" || true
+    else
+        ids_out=1 loadgen_all orders --mode orders --duration "$DURATION" --skus "$run_dir/skus.txt"
+        cat "$run_dir"/ids[0-9]*.txt >"$run_dir/ids.txt"
+    fi
     if [ ! -s "$run_dir/ids.txt" ]; then
         fail "no order was created (201), so there is nothing to read"
     fi
     echo "-- reads: $CONNECTIONS connections, $READ_DURATION s over $(wc -l <"$run_dir/ids.txt") orders"
-    "$LOADGEN" --port "${base_url##*:}" --key "$key" --mode reads --connections "$CONNECTIONS" \
-        --threads "$THREADS" --duration "$READ_DURATION" --ids-in "$run_dir/ids.txt" \
-        | tee "$run_dir/reads.txt" || true
+    if [ "$PROCESSES" = 1 ]; then
+        "$LOADGEN" --port "${base_url##*:}" --key "$key" --mode reads --connections "$CONNECTIONS" \
+            --threads "$THREADS" --duration "$READ_DURATION" --ids-in "$run_dir/ids.txt" \
+            | tee "$run_dir/reads.txt" || true
+    else
+        ids_out="" loadgen_all reads --mode reads --duration "$READ_DURATION" \
+            --ids-in "$run_dir/ids.txt"
+    fi
 
-    local rss_kb
-    rss_kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status" 2>/dev/null || echo 0)"
-    stop_server
+    local rss_kb=0 pid kb
+    for pid in "${server_pids[@]}"; do
+        kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)"
+        if [ "${kb:-0}" -gt "$rss_kb" ]; then
+            rss_kb="$kb"
+        fi
+    done
+    stop_servers
     if [ -n "${BENCH_CHECK:-1}" ] && [ "${BENCH_CHECK:-1}" != 0 ]; then
-        if "$ORDO" check --db "$run_dir/bench.db" >"$run_dir/check.txt" 2>&1; then
+        if "$ORDO" check --db "$db" >"$run_dir/check.txt" 2>&1; then
             echo "ordo check: ok"
         else
             echo "ordo check: FAILED (see below)"
             tail -n 20 "$run_dir/check.txt"
         fi
     fi
+    db_drop
 
     r_orders+=("$(result_field "$run_dir/orders.txt" rate)")
     r_p50+=("$(result_field "$run_dir/orders.txt" p50_ms)")
@@ -263,7 +363,11 @@ if [ "$RUNS" -gt 1 ]; then
 fi
 
 echo
-echo "== bench $label ($(nproc) cores, synchronous=FULL, loadgen on the same machine)"
+backend="SQLite, synchronous=FULL"
+if [ -n "$PG_URL" ]; then
+    backend="PostgreSQL, synchronous_commit=on, $PROCESSES process(es)"
+fi
+echo "== bench $label ($(nproc) cores, $backend, loadgen on the same machine)"
 if [ "$RUNS" -gt 1 ]; then
     echo "   runs: orders/s ${r_orders[*]}; p99 ms ${r_p99[*]}; reads/s ${r_reads[*]}; RSS MB ${r_rss[*]}"
 fi
@@ -276,7 +380,7 @@ printf '  %-16s %12s\n' "order p50 ms" "$p50"
 printf '  %-16s %12s   goal <= %-7s %s\n' "order p99 ms" "$p99" "$GOAL_P99_MS" "$v_p99"
 printf '  %-16s %12s   goal >= %-7s %s\n' "reads/s" "$reads" "$GOAL_READS_RATE" "$v_reads"
 printf '  %-16s %12s   goal <= %-7s %s\n' "peak RSS MB" "$rss" "$GOAL_RSS_MB" "$v_rss"
-echo "BENCH orders_per_s=$orders p50_ms=$p50 p99_ms=$p99 reads_per_s=$reads peak_rss_mb=$rss runs=$RUNS"
+echo "BENCH orders_per_s=$orders p50_ms=$p50 p99_ms=$p99 reads_per_s=$reads peak_rss_mb=$rss runs=$RUNS processes=$PROCESSES${PG_URL:+ backend=pg}"
 
 if [ -n "${BENCH_STRICT:-}" ]; then
     for v in "$v_orders" "$v_p99" "$v_reads" "$v_rss"; do

@@ -97,8 +97,8 @@ perl -e '
                 violation($file, $line, $text,
                     "only src/store/store_sqlite.c and src/store/sqlite_*.c include <sqlite3.h>");
             }
-            if ($name eq "libpq-fe.h" && $file !~ m{^src/store/store_pg[^/]*\.[ch]$}) {
-                violation($file, $line, $text, "only src/store/store_pg*.c include <libpq-fe.h>");
+            if ($name eq "libpq-fe.h" && $file !~ m{^src/store/(store_pg|pg_[^/]*)\.[ch]$}) {
+                violation($file, $line, $text, "only src/store/store_pg.c and src/store/pg_*.[ch] include <libpq-fe.h>");
             }
             if (($name eq "hpdf.h" || $name eq "zint.h") && $file !~ m{^src/docs/}) {
                 violation($file, $line, $text, "only src/docs/ includes <$name>");

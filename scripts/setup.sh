@@ -13,6 +13,9 @@ packages=(
     libhpdf-dev libzint-dev  # documents: PDFs (libHaru) and bar/QR codes (zint); no pkg-config
     poppler-utils       # tests: pdftotext and pdftoppm read the documents back
     zbar-tools          # tests: zbarimg decodes the label's Code 128 and QR codes
+    libpq-dev           # the PostgreSQL backend (src/store/store_pg.c) links libpq
+    postgresql          # make test runs the suites on a throwaway cluster (scripts/pg-cluster.sh)
+    nginx-light         # deploy/nginx-ordo.conf in front of several `ordo serve` (README; nginx -t checks it)
     chromium            # web console (issue 8): the browser tests drive it with playwright-core
     coinor-libcbc-dev   # routing (issue 3): POST /v1/routing/optimize solves its MIP with CBC (EPL)
 )

@@ -3,6 +3,14 @@
  * wait on one condition variable; the writer thread drains up to WRITER_BATCH_MAX commands,
  * runs each inside a savepoint of one transaction, commits, and broadcasts. A command's
  * memory belongs to its submitter, which is blocked until done is set under the mutex.
+ *
+ * Several processes on one PostgreSQL database race: a command whose savepoint failed on a
+ * unique key that another process's transaction took meanwhile runs again at once (it now sees
+ * that row: an Idempotency-Key answers the first order); one that failed on a deadlock or a
+ * serialization failure (40P01, 40001) ends the batch's transaction there — the commands before
+ * it commit — and runs again first in a new one, after a short randomised pause. Each command
+ * runs at most WRITER_ATTEMPTS_MAX times; then its race is its answer (409). A failed commit
+ * answers every command of its transaction with the error: none of them was acknowledged.
  */
 #include "app/writer.h"
 
@@ -12,6 +20,7 @@
 #include <time.h>
 
 #include "core/limits.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 struct writer_command {
@@ -21,6 +30,7 @@ struct writer_command {
     enum err_code result;
     bool done;
     bool woken;              /* its predecessor in the batch (or the writer) woke it */
+    int attempts;            /* runs so far (races with other processes run it again) */
     pthread_cond_t finished; /* signalled once, with woken; only its submitter waits on it */
     struct writer_command *next;
 };
@@ -50,9 +60,13 @@ static int64_t writer_thread_cpu_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Runs of one command when other processes race it (see the top of this file). */
+#define WRITER_ATTEMPTS_MAX 6
+
 /* Runs one command inside its savepoint; the savepoint is released or rolled back. */
 static void writer_run_one(struct writer *writer, struct writer_command *command)
 {
+    command->attempts++;
     command->result = store_savepoint(writer->conn, command->err);
     if (command->result != ERR_OK) {
         return;
@@ -68,35 +82,86 @@ static void writer_run_one(struct writer *writer, struct writer_command *command
     store_savepoint_rollback(writer->conn);
 }
 
-/* Runs a batch of commands in one transaction; on a failed begin or commit all fail. */
-static void writer_run_batch(struct writer *writer, struct writer_command *batch)
+/*
+ * Runs a command, again at once after a unique key taken by another process. True when it
+ * failed on a deadlock or serialization failure and may run again in a new transaction.
+ */
+static bool writer_run_racing(struct writer *writer, struct writer_command *command)
+{
+    for (;;) {
+        writer_run_one(writer, command);
+        if (command->result == ERR_OK || command->attempts >= WRITER_ATTEMPTS_MAX) {
+            return false;
+        }
+        enum store_retry kind = store_retry_kind(writer->conn);
+        if (kind == STORE_RETRY_NONE) {
+            return false;
+        }
+        log_info("writer: a command raced another process (%s); running it again",
+                 command->err->message);
+        err_clear(command->err);
+        if (kind == STORE_RETRY_CONFLICT) {
+            return true;
+        }
+    }
+}
+
+/*
+ * Runs the commands from first on in one transaction and commits them; on a failed begin or
+ * commit they all fail. Returns the command that must run again in a new transaction (its
+ * predecessors committed), or NULL when every command has its answer.
+ */
+static struct writer_command *writer_run_part(struct writer *writer, struct writer_command *first)
 {
     struct err begin_err;
     err_clear(&begin_err);
     enum err_code code = store_begin_write(writer->conn, &begin_err);
     if (code != ERR_OK) {
-        for (struct writer_command *c = batch; c != NULL; c = c->next) {
+        for (struct writer_command *c = first; c != NULL; c = c->next) {
             c->result = code;
             *c->err = begin_err;
         }
-        return;
+        return NULL;
     }
-    for (struct writer_command *c = batch; c != NULL; c = c->next) {
-        writer_run_one(writer, c);
+    struct writer_command *again = NULL;
+    for (struct writer_command *c = first; c != NULL && again == NULL; c = c->next) {
+        if (writer_run_racing(writer, c)) {
+            again = c;
+        }
     }
     struct err commit_err;
     err_clear(&commit_err);
     code = store_commit(writer->conn, &commit_err);
     if (code == ERR_OK) {
-        return;
+        return again;
     }
     log_error("writer: commit failed: %s", commit_err.message);
     store_rollback(writer->conn);
-    for (struct writer_command *c = batch; c != NULL; c = c->next) {
+    for (struct writer_command *c = first; c != again; c = c->next) {
         if (c->result == ERR_OK) {
             c->result = code;
             *c->err = commit_err;
         }
+    }
+    return again;
+}
+
+/* Sleeps 1 to 2^attempts ms (at most 32), spread by the clock so that racers part. */
+static void writer_pause(int attempts)
+{
+    int64_t span_ms = (int64_t)1 << (attempts < 5 ? attempts : 5);
+    int64_t ms = 1 + (clock_monotonic_ns() / 1000) % span_ms;
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(ms * 1000000)};
+    (void)nanosleep(&ts, NULL);
+}
+
+/* Runs a batch of commands in one transaction (or more, when other processes race it). */
+static void writer_run_batch(struct writer *writer, struct writer_command *batch)
+{
+    struct writer_command *next = writer_run_part(writer, batch);
+    while (next != NULL) {
+        writer_pause(next->attempts);
+        next = writer_run_part(writer, next);
     }
 }
 

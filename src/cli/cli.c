@@ -12,6 +12,7 @@
 
 #include "lib/clock.h"
 #include "lib/str.h"
+#include "store/store.h"
 
 /* Every CLI command acts as an administrator: whoever runs it can read the database file. */
 static const struct principal cli_admin = {.role = ROLE_ADMIN, .key_id = "cli"};
@@ -102,4 +103,28 @@ void cli_ctx_init(struct app_ctx *ctx, struct app *app, struct arena *arena)
     ctx->principal = &cli_admin;
     ctx->arena = arena;
     ctx->now_ms = clock_now_ms();
+}
+
+const char *cli_db_display(const char *db_path, char *out, size_t out_size)
+{
+    ASSERT(db_path != NULL);
+    ASSERT(out != NULL && out_size > 0);
+    if (!store_is_postgres_url(db_path)) {
+        return db_path;
+    }
+    const char *authority = strstr(db_path, "://") + 3;
+    size_t authority_len = strcspn(authority, "/?");
+    const char *at = memchr(authority, '@', authority_len);
+    const char *colon = at != NULL ? memchr(authority, ':', (size_t)(at - authority)) : NULL;
+    size_t path_len = strcspn(authority + authority_len, "?");
+    const char *query = authority[authority_len + path_len] == '?' ? "?..." : "";
+    int n = 0;
+    if (colon != NULL) {
+        n = snprintf(out, out_size, "%.*s:***%.*s%s", (int)(colon - db_path), db_path,
+                     (int)(authority + authority_len + path_len - at), at, query);
+    } else {
+        n = snprintf(out, out_size, "%.*s%s", (int)(authority + authority_len + path_len - db_path),
+                     db_path, query);
+    }
+    return n < 0 ? "(database)" : out;
 }

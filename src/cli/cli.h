@@ -63,4 +63,10 @@ MUST_CHECK enum err_code cli_open_app(const char *db_path, bool no_migrate, bool
 /* A context acting as the CLI's admin principal, at the current time, with arena. */
 void cli_ctx_init(struct app_ctx *ctx, struct app *app, struct arena *arena);
 
+#define CLI_DB_SHOWN_MAX 512
+
+/* The database to name in output and logs: an SQLite path as given; a PostgreSQL URL without
+ * its password (user:***@, and no query string, which may hold one), written into out. */
+const char *cli_db_display(const char *db_path, char *out, size_t out_size);
+
 #endif

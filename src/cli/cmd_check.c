@@ -19,7 +19,7 @@ static const char check_usage[] =
     "(no oversell, ledger = balance, reserved = open allocations, order totals add up).\n"
     "Prints each problem; exits 0 when there is none, 1 when there is, 2 on errors.\n"
     "\n"
-    "  --db PATH     SQLite database (" CLI_DB_DEFAULT ")\n"
+    "  --db PATH     SQLite file or postgresql:// URL (" CLI_DB_DEFAULT ")\n"
     "  -h, --help    show this help\n";
 
 static int check_parse(int argc, char **argv, const char **db_path)
@@ -71,7 +71,9 @@ static int check_run(const char *db_path)
     if (report.len > 0 && report.ptr[report.len - 1] != '\n') {
         (void)fputc('\n', stdout);
     }
-    (void)printf("%s: %s\n", db_path, ok ? "ok, every invariant holds" : "invariants broken");
+    char shown[CLI_DB_SHOWN_MAX];
+    (void)printf("%s: %s\n", cli_db_display(db_path, shown, sizeof(shown)),
+                 ok ? "ok, every invariant holds" : "invariants broken");
     (void)fflush(stdout);
     code = ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 out_release:

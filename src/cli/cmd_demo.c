@@ -20,7 +20,7 @@ static const char demo_usage[] =
     "2 stores, 1 drop-ship supplier), 50 products (a few kits), stock, and orders over the\n"
     "last 60 days shipped to where people live. Prints an admin key as the last line.\n"
     "\n"
-    "  --db PATH     SQLite database (" CLI_DB_DEFAULT ")\n"
+    "  --db PATH     SQLite file or postgresql:// URL (" CLI_DB_DEFAULT ")\n"
     "  --orders N    number of orders, 0 to 100000 (1000)\n"
     "  --seed S      random seed; the same seed gives the same store (42)\n"
     "  -h, --help    show this help\n";
@@ -94,9 +94,11 @@ static int demo_run(const struct demo_options *options)
     }
     ASSERT(key != NULL);
     double seconds = (double)(clock_monotonic_ns() - started_ns) / 1e9;
+    char shown[CLI_DB_SHOWN_MAX];
     (void)printf("seeded the demo store in %s: 5 locations, 50 products, %" PRId64
                  " orders (seed %" PRId64 ", %.1f s)\nadmin API key (shown only this once):\n%s\n",
-                 options->db_path, options->orders_count, options->seed, seconds, key);
+                 cli_db_display(options->db_path, shown, sizeof(shown)), options->orders_count,
+                 options->seed, seconds, key);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         (void)fputs("ordo: cannot write the key to standard output\n", stderr);
         code = CLI_EXIT_FAIL;

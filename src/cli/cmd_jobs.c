@@ -25,7 +25,7 @@ static const char jobs_usage[] =
     "Runs the periodic jobs once: BOPIS orders not collected within their store's hold days\n"
     "are cancelled and their stock released. `ordo serve` runs them every minute itself.\n"
     "\n"
-    "  --db PATH        SQLite database (" CLI_DB_DEFAULT ")\n"
+    "  --db PATH        SQLite file or postgresql:// URL (" CLI_DB_DEFAULT ")\n"
     "  --now RFC3339    run as of this time instead of the clock (2026-12-01T10:00:00Z)\n"
     "  -h, --help       show this help\n";
 

@@ -17,7 +17,7 @@ static const char key_usage[] =
     "Creates an API key and prints it; the last line of the output is the key. It is shown\n"
     "only this once: the database keeps its hash.\n"
     "\n"
-    "  --db PATH          SQLite database (" CLI_DB_DEFAULT ")\n"
+    "  --db PATH          SQLite file or postgresql:// URL (" CLI_DB_DEFAULT ")\n"
     "  --role ROLE        admin, operator, warehouse, support, channel, analyst or customer\n"
     "  --channel CODE     the channel a channel key acts for (role channel only)\n"
     "  --location CODE    the location a warehouse key acts for (role warehouse only)\n"

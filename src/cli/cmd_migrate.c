@@ -13,7 +13,7 @@ static const char migrate_usage[] =
     "\n"
     "Applies the numbered schema migrations a database lacks (ordo serve does this too).\n"
     "\n"
-    "  --db PATH     SQLite database (" CLI_DB_DEFAULT ")\n"
+    "  --db PATH     SQLite file or postgresql:// URL (" CLI_DB_DEFAULT ")\n"
     "  --status      list each migration as applied or pending; change nothing\n"
     "  -h, --help    show this help\n";
 
@@ -98,7 +98,8 @@ static int migrate_run(const struct migrate_options *options)
     if (options->status_only) {
         (void)printf("%zu pending\n", pending);
     } else {
-        (void)printf("%s is up to date\n", options->db_path);
+        char shown[CLI_DB_SHOWN_MAX];
+        (void)printf("%s is up to date\n", cli_db_display(options->db_path, shown, sizeof(shown)));
     }
     (void)fflush(stdout);
 out_release:

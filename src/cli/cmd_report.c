@@ -23,7 +23,7 @@ static const char report_usage[] =
     "Prints the fourteen metrics of docs/METRICS.md over [from, to] (dates YYYY-MM-DD, UTC),\n"
     "the same numbers as GET /v1/metrics. A metric whose denominator is 0 prints as null.\n"
     "\n"
-    "  --db PATH        SQLite database (" CLI_DB_DEFAULT ")\n"
+    "  --db PATH        SQLite file or postgresql:// URL (" CLI_DB_DEFAULT ")\n"
     "  --from DATE      first day (required)\n"
     "  --to DATE        last day (required)\n"
     "  --channel C      only orders (and traffic) of that channel\n"

@@ -15,6 +15,7 @@
 #include "gateway/stripe.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "store/store.h"
 
 #define SERVE_LISTEN_DEFAULT "127.0.0.1:8080"
 #define SERVE_HOST_LEN_MAX   INET6_ADDRSTRLEN
@@ -26,11 +27,13 @@ static const char serve_usage[] =
     "Serves the HTTP API. Prints 'ordo: listening on http://HOST:PORT' once it accepts\n"
     "requests; SIGTERM or SIGINT lets requests in flight finish, then exits 0.\n"
     "\n"
-    "  --db PATH             SQLite database, created and migrated if needed (" CLI_DB_DEFAULT ")\n"
+    "  --db PATH             SQLite file (created if needed) or postgresql:// URL of an existing\n"
+    "                        database; migrated if needed (" CLI_DB_DEFAULT ")\n"
     "  --listen HOST:PORT    numeric address to bind (" SERVE_LISTEN_DEFAULT "); IPv6 as\n"
     "                        [::1]:8080; port 0 picks a free port\n"
     "  --synchronous MODE    full (default): an answered order survives a power cut;\n"
     "                        normal: faster, the last commits may be lost on power loss\n"
+    "                        (PostgreSQL: synchronous_commit on or off for Ordo's sessions)\n"
     "  --stripe-base-url URL where Stripe's API answers (default $ORDO_STRIPE_BASE_URL, else\n"
     "                        https://api.stripe.com); Stripe is enabled when\n"
     "                        $ORDO_STRIPE_SECRET_KEY is set\n"
@@ -145,8 +148,12 @@ static int serve_until_signal(struct app *app, const struct serve_options *optio
     (void)printf("ordo: listening on http://%s%s%s:%u\n", open, options->host, close,
                  (unsigned)port);
     (void)fflush(stdout);
-    log_info("serving %s on %s%s%s:%u (synchronous=%s)", options->db_path, open, options->host,
-             close, (unsigned)port, options->synchronous_full ? "full" : "normal");
+    char shown[CLI_DB_SHOWN_MAX];
+    bool postgres = store_is_postgres_url(options->db_path);
+    log_info(
+        "serving %s on %s%s%s:%u (%s=%s)", cli_db_display(options->db_path, shown, sizeof(shown)),
+        open, options->host, close, (unsigned)port, postgres ? "synchronous_commit" : "synchronous",
+        options->synchronous_full ? (postgres ? "on" : "full") : (postgres ? "off" : "normal"));
 
     int signal_number = 0;
     int rc = sigwait(signals, &signal_number);

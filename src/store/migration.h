@@ -13,7 +13,9 @@ struct store_migration_source {
     const char *sql; /* one or more statements */
 };
 
-extern const struct store_migration_source sqlite_migrations[];
-extern const size_t sqlite_migrations_count;
+extern const struct store_migration_source sqlite_migration_sources[];
+extern const size_t sqlite_migration_sources_count;
+extern const struct store_migration_source pg_migration_sources[];
+extern const size_t pg_migration_sources_count;
 
 #endif

@@ -61,8 +61,8 @@ static enum err_code availability_row_read(struct sq_row *row, void *item, struc
     return ERR_OK;
 }
 
-enum err_code store_availability_read(struct store_conn *conn, struct arena *arena,
-                                      struct availability_read *read, struct err *err)
+enum err_code sqlite_availability_read(struct store_conn *conn, struct arena *arena,
+                                       struct availability_read *read, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(read != NULL && read->skus_count <= AVAILABILITY_SKUS_MAX);
@@ -120,7 +120,7 @@ enum err_code store_availability_read(struct store_conn *conn, struct arena *are
     return ERR_OK;
 }
 
-enum err_code store_locations_version(struct store_conn *conn, int64_t *out, struct err *err)
+enum err_code sqlite_locations_version(struct store_conn *conn, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL);
     ASSERT(out != NULL);

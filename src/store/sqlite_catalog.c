@@ -88,8 +88,8 @@ static void location_bind_fields(struct sq_bind *bind, const struct location *lo
     sq_bind_i64(bind, location->handling_days);
 }
 
-enum err_code store_location_insert(struct store_conn *conn, struct location *location,
-                                    struct err *err)
+enum err_code sqlite_location_insert(struct store_conn *conn, struct location *location,
+                                     struct err *err)
 {
     ASSERT(conn != NULL && location != NULL);
     ASSERT(location->code != NULL && location->name != NULL);
@@ -120,8 +120,8 @@ enum err_code store_location_insert(struct store_conn *conn, struct location *lo
     return code;
 }
 
-enum err_code store_location_update(struct store_conn *conn, const struct location *location,
-                                    int64_t expected_version, struct err *err)
+enum err_code sqlite_location_update(struct store_conn *conn, const struct location *location,
+                                     int64_t expected_version, struct err *err)
 {
     ASSERT(conn != NULL && location != NULL);
     ASSERT(location->row_id > 0 && location->code != NULL);
@@ -149,8 +149,8 @@ enum err_code store_location_update(struct store_conn *conn, const struct locati
     return code;
 }
 
-enum err_code store_location_get(struct store_conn *conn, struct arena *arena, const char *code,
-                                 struct location *out, struct err *err)
+enum err_code sqlite_location_get(struct store_conn *conn, struct arena *arena, const char *code,
+                                  struct location *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(code != NULL && out != NULL);
@@ -172,8 +172,8 @@ enum err_code store_location_get(struct store_conn *conn, struct arena *arena, c
         out, err);
 }
 
-enum err_code store_location_list(struct store_conn *conn, struct arena *arena,
-                                  struct location **out, size_t *count, struct err *err)
+enum err_code sqlite_location_list(struct store_conn *conn, struct arena *arena,
+                                   struct location **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -316,8 +316,8 @@ static enum err_code product_components_write(struct store_conn *conn,
     return ERR_OK;
 }
 
-enum err_code store_product_insert(struct store_conn *conn, struct product *product,
-                                   struct err *err)
+enum err_code sqlite_product_insert(struct store_conn *conn, struct product *product,
+                                    struct err *err)
 {
     ASSERT(conn != NULL && product != NULL);
     ASSERT(product->sku != NULL && product->row_id == 0);
@@ -365,8 +365,8 @@ static enum err_code product_components_delete(struct store_conn *conn, int64_t 
     return sq_run(conn, stmt, "kit component", err);
 }
 
-enum err_code store_product_update(struct store_conn *conn, const struct product *product,
-                                   int64_t expected_version, struct err *err)
+enum err_code sqlite_product_update(struct store_conn *conn, const struct product *product,
+                                    int64_t expected_version, struct err *err)
 {
     ASSERT(conn != NULL && product != NULL);
     ASSERT(product->row_id > 0 && product->sku != NULL);
@@ -472,16 +472,16 @@ static enum err_code product_get_snapshot(struct store_conn *conn, struct arena 
     return code;
 }
 
-enum err_code store_product_get(struct store_conn *conn, struct arena *arena, const char *sku,
-                                struct product *out, struct err *err)
+enum err_code sqlite_product_get(struct store_conn *conn, struct arena *arena, const char *sku,
+                                 struct product *out, struct err *err)
 {
     ASSERT(sku != NULL);
     const struct sq_key key = {.text = sku};
     return product_get_snapshot(conn, arena, &SQL_PRODUCT_GET, &key, out, err);
 }
 
-enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena, int64_t row_id,
-                                       struct product *out, struct err *err)
+enum err_code sqlite_product_get_by_row(struct store_conn *conn, struct arena *arena,
+                                        int64_t row_id, struct product *out, struct err *err)
 {
     ASSERT(row_id >= 0);
     const struct sq_key key = {.row_id = row_id};
@@ -515,9 +515,9 @@ static enum err_code product_list(struct store_conn *conn, const char *after_sku
 
 /* store.h fixes this parameter list (the interface every backend implements). */
 // NOLINTNEXTLINE(readability-function-size)
-enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
-                                 const char *after_sku, size_t limit, struct product **out,
-                                 size_t *count, struct err *err)
+enum err_code sqlite_product_list(struct store_conn *conn, struct arena *arena,
+                                  const char *after_sku, size_t limit, struct product **out,
+                                  size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -536,9 +536,9 @@ enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_product_kits_using(struct store_conn *conn, struct arena *arena,
-                                       int64_t component_row_id, int64_t **kit_row_ids,
-                                       size_t *count, struct err *err)
+enum err_code sqlite_product_kits_using(struct store_conn *conn, struct arena *arena,
+                                        int64_t component_row_id, int64_t **kit_row_ids,
+                                        size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(kit_row_ids != NULL && count != NULL);
@@ -623,8 +623,8 @@ static void customer_bind_fields(struct sq_bind *bind, const struct customer *cu
     }
 }
 
-enum err_code store_customer_insert(struct store_conn *conn, const struct customer *customer,
-                                    struct err *err)
+enum err_code sqlite_customer_insert(struct store_conn *conn, const struct customer *customer,
+                                     struct err *err)
 {
     ASSERT(conn != NULL && customer != NULL);
     ASSERT(customer->id != NULL && customer->email != NULL);
@@ -646,8 +646,8 @@ enum err_code store_customer_insert(struct store_conn *conn, const struct custom
     return sq_run(conn, stmt, "customer", err);
 }
 
-enum err_code store_customer_update(struct store_conn *conn, const struct customer *customer,
-                                    int64_t expected_version, struct err *err)
+enum err_code sqlite_customer_update(struct store_conn *conn, const struct customer *customer,
+                                     int64_t expected_version, struct err *err)
 {
     ASSERT(conn != NULL && customer != NULL);
     ASSERT(customer->id != NULL && customer->email != NULL);
@@ -696,14 +696,14 @@ static enum err_code customer_get(struct store_conn *conn, struct arena *arena,
     return sq_read_one(conn, stmt, &reader, out, err);
 }
 
-enum err_code store_customer_get(struct store_conn *conn, struct arena *arena, const char *id,
-                                 struct customer *out, struct err *err)
+enum err_code sqlite_customer_get(struct store_conn *conn, struct arena *arena, const char *id,
+                                  struct customer *out, struct err *err)
 {
     return customer_get(conn, arena, &SQL_CUSTOMER_GET, id, out, err);
 }
 
-enum err_code store_customer_get_by_email(struct store_conn *conn, struct arena *arena,
-                                          const char *email, struct customer *out, struct err *err)
+enum err_code sqlite_customer_get_by_email(struct store_conn *conn, struct arena *arena,
+                                           const char *email, struct customer *out, struct err *err)
 {
     return customer_get(conn, arena, &SQL_CUSTOMER_GET_BY_EMAIL, email, out, err);
 }

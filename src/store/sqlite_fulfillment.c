@@ -135,8 +135,8 @@ static enum err_code fulfillment_read_id(struct sq_row *row, void *item, struct 
     return ERR_OK;
 }
 
-enum err_code store_shipment_load(struct store_conn *conn, struct arena *arena, const char *id,
-                                  struct shipment *out, struct err *err)
+enum err_code sqlite_shipment_load(struct store_conn *conn, struct arena *arena, const char *id,
+                                   struct shipment *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -160,8 +160,8 @@ enum err_code store_shipment_load(struct store_conn *conn, struct arena *arena, 
     return code;
 }
 
-enum err_code store_shipment_save(struct store_conn *conn, const struct shipment *shipment,
-                                  int64_t expected_version, struct err *err)
+enum err_code sqlite_shipment_save(struct store_conn *conn, const struct shipment *shipment,
+                                   int64_t expected_version, struct err *err)
 {
     ASSERT(conn != NULL && shipment != NULL);
     ASSERT(shipment->id != NULL && shipment->location_row_id > 0);
@@ -217,9 +217,9 @@ static enum err_code fulfillment_shipments(struct store_conn *conn, struct arena
     return code;
 }
 
-enum err_code store_shipment_list(struct store_conn *conn, struct arena *arena,
-                                  const struct shipment_filter *filter, struct shipment **out,
-                                  size_t *count, struct err *err)
+enum err_code sqlite_shipment_list(struct store_conn *conn, struct arena *arena,
+                                   const struct shipment_filter *filter, struct shipment **out,
+                                   size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && filter != NULL);
     ASSERT(out != NULL && count != NULL && filter->limit > 0);
@@ -249,9 +249,9 @@ enum err_code store_shipment_list(struct store_conn *conn, struct arena *arena,
     return fulfillment_shipments(conn, arena, stmt, out, count, err);
 }
 
-enum err_code store_shipment_wave(struct store_conn *conn, struct arena *arena,
-                                  const struct shipment_filter *filter, struct shipment **out,
-                                  size_t *count, struct err *err)
+enum err_code sqlite_shipment_wave(struct store_conn *conn, struct arena *arena,
+                                   const struct shipment_filter *filter, struct shipment **out,
+                                   size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && filter != NULL && filter->location_row_id > 0);
     ASSERT(out != NULL && count != NULL && filter->limit > 0);
@@ -311,16 +311,18 @@ static enum err_code fulfillment_ids(struct store_conn *conn, struct arena *aren
     return fulfillment_read_ids(conn, arena, stmt, ids, err);
 }
 
-enum err_code store_shipment_expired_pickups(struct store_conn *conn, struct arena *arena,
-                                             int64_t now_ms, struct store_ids *ids, struct err *err)
+enum err_code sqlite_shipment_expired_pickups(struct store_conn *conn, struct arena *arena,
+                                              int64_t now_ms, struct store_ids *ids,
+                                              struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(ids != NULL && ids->limit > 0);
     return fulfillment_ids(conn, arena, &SQL_SHIPMENT_EXPIRED_PICKUPS, now_ms, ids, err);
 }
 
-enum err_code store_backorder_orders(struct store_conn *conn, struct arena *arena,
-                                     int64_t product_row_id, struct store_ids *ids, struct err *err)
+enum err_code sqlite_backorder_orders(struct store_conn *conn, struct arena *arena,
+                                      int64_t product_row_id, struct store_ids *ids,
+                                      struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && product_row_id > 0);
     ASSERT(ids != NULL && ids->limit > 0);
@@ -390,8 +392,8 @@ static enum err_code pick_line_insert(struct store_conn *conn, const char *pick_
     return sq_run(conn, stmt, "pick list line", err);
 }
 
-enum err_code store_pick_list_insert(struct store_conn *conn, const struct pick_list *pick_list,
-                                     struct err *err)
+enum err_code sqlite_pick_list_insert(struct store_conn *conn, const struct pick_list *pick_list,
+                                      struct err *err)
 {
     ASSERT(conn != NULL && pick_list != NULL);
     ASSERT(pick_list->id != NULL && pick_list->location_row_id > 0);
@@ -419,8 +421,8 @@ enum err_code store_pick_list_insert(struct store_conn *conn, const struct pick_
     return code;
 }
 
-enum err_code store_pick_list_get(struct store_conn *conn, struct arena *arena, const char *id,
-                                  struct pick_list *out, struct err *err)
+enum err_code sqlite_pick_list_get(struct store_conn *conn, struct arena *arena, const char *id,
+                                   struct pick_list *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -463,9 +465,9 @@ enum err_code store_pick_list_get(struct store_conn *conn, struct arena *arena, 
     return code;
 }
 
-enum err_code store_pick_list_ids(struct store_conn *conn, struct arena *arena,
-                                  const struct pick_list_filter *filter, struct store_ids *ids,
-                                  struct err *err)
+enum err_code sqlite_pick_list_ids(struct store_conn *conn, struct arena *arena,
+                                   const struct pick_list_filter *filter, struct store_ids *ids,
+                                   struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && filter != NULL);
     ASSERT(ids != NULL && filter->limit > 0);
@@ -509,8 +511,8 @@ static enum err_code pick_line_update(struct store_conn *conn, const char *pick_
     return sq_run(conn, stmt, "pick list line", err);
 }
 
-enum err_code store_pick_list_update(struct store_conn *conn, const struct pick_list *pick_list,
-                                     int64_t expected_version, struct err *err)
+enum err_code sqlite_pick_list_update(struct store_conn *conn, const struct pick_list *pick_list,
+                                      int64_t expected_version, struct err *err)
 {
     ASSERT(conn != NULL && pick_list != NULL);
     ASSERT(pick_list->id != NULL && expected_version > 0);

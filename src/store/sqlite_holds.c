@@ -89,7 +89,7 @@ static enum err_code hold_insert_stock(struct store_conn *conn, const struct hol
     return code == ERR_OK ? sq_run(conn, stmt, "hold stock insert", err) : code;
 }
 
-enum err_code store_hold_insert(struct store_conn *conn, const struct hold *hold, struct err *err)
+enum err_code sqlite_hold_insert(struct store_conn *conn, const struct hold *hold, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(hold != NULL && hold->id != NULL && hold->status == HOLD_STATUS_ACTIVE);
@@ -182,8 +182,8 @@ static enum err_code hold_list(struct store_conn *conn, struct arena *arena,
     return sq_read_all(conn, stmt, reader, err);
 }
 
-enum err_code store_hold_get(struct store_conn *conn, struct arena *arena, const char *id,
-                             struct hold *out, struct err *err)
+enum err_code sqlite_hold_get(struct store_conn *conn, struct arena *arena, const char *id,
+                              struct hold *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -223,7 +223,7 @@ enum err_code store_hold_get(struct store_conn *conn, struct arena *arena, const
     return code;
 }
 
-enum err_code store_hold_finish(struct store_conn *conn, const struct hold *hold, struct err *err)
+enum err_code sqlite_hold_finish(struct store_conn *conn, const struct hold *hold, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(hold != NULL && hold->status != HOLD_STATUS_ACTIVE);
@@ -256,8 +256,8 @@ enum err_code store_hold_finish(struct store_conn *conn, const struct hold *hold
     return code == ERR_OK ? sq_run(conn, stmt, "hold stock delete", err) : code;
 }
 
-enum err_code store_hold_set_order(struct store_conn *conn, const char *id, const char *order_id,
-                                   struct err *err)
+enum err_code sqlite_hold_set_order(struct store_conn *conn, const char *id, const char *order_id,
+                                    struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(id != NULL && order_id != NULL);
@@ -281,8 +281,8 @@ static enum err_code hold_id_read(struct sq_row *row, void *item, struct err *er
     return ERR_OK;
 }
 
-enum err_code store_hold_expired(struct store_conn *conn, struct arena *arena, int64_t now_ms,
-                                 struct store_ids *ids, struct err *err)
+enum err_code sqlite_hold_expired(struct store_conn *conn, struct arena *arena, int64_t now_ms,
+                                  struct store_ids *ids, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(ids != NULL && ids->limit > 0);
@@ -311,8 +311,8 @@ enum err_code store_hold_expired(struct store_conn *conn, struct arena *arena, i
     return code;
 }
 
-enum err_code store_hold_totals(struct store_conn *conn, struct arena *arena,
-                                struct stock_row **out, size_t *count, struct err *err)
+enum err_code sqlite_hold_totals(struct store_conn *conn, struct arena *arena,
+                                 struct stock_row **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);

@@ -10,9 +10,11 @@
 #include <sqlite3.h>
 
 #include "core/address.h"
+#include "gen/store_sqlite.h"
 #include "lib/arena.h"
 #include "lib/base.h"
 #include "lib/err.h"
+#include "store/backend.h"
 #include "store/store.h"
 
 /* Every statement the backend runs; each connection prepares one on its first use. */
@@ -228,6 +230,7 @@ enum sq_stmt {
 };
 
 struct store_conn {
+    struct store_base base; /* first: the dispatch reads it */
     sqlite3 *db;
     struct store *store;
     sqlite3_stmt *stmts[SQ_STMT_COUNT]; /* prepared on first use, finalized at close */
@@ -238,7 +241,8 @@ struct store_conn {
 };
 
 struct store {
-    char *path; /* malloc'ed copy of options->path */
+    struct store_base base; /* first: the dispatch reads it */
+    char *path;             /* malloc'ed copy of options->path */
     bool synchronous_full;
     struct store_conn writer;
     struct store_conn *readers; /* [readers_max], opened lazily */

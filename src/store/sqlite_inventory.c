@@ -112,9 +112,9 @@ static enum err_code ledger_read(struct sq_row *row, void *item, struct err *err
     return ERR_OK;
 }
 
-enum err_code store_stock_get(struct store_conn *conn, int64_t product_row_id,
-                              int64_t location_row_id, struct stock *out, bool *exists,
-                              struct err *err)
+enum err_code sqlite_stock_get(struct store_conn *conn, int64_t product_row_id,
+                               int64_t location_row_id, struct stock *out, bool *exists,
+                               struct err *err)
 {
     ASSERT(conn != NULL && out != NULL && exists != NULL);
     ASSERT(product_row_id > 0 && location_row_id > 0);
@@ -147,10 +147,10 @@ enum err_code store_stock_get(struct store_conn *conn, int64_t product_row_id,
 
 /* store.h fixes this parameter list (the interface every backend implements). */
 // NOLINTNEXTLINE(readability-function-size)
-enum err_code store_stock_apply(struct store_conn *conn, int64_t product_row_id,
-                                int64_t location_row_id, int64_t on_hand_delta,
-                                int64_t reserved_delta, bool check_atp, int64_t now_ms,
-                                struct err *err)
+enum err_code sqlite_stock_apply(struct store_conn *conn, int64_t product_row_id,
+                                 int64_t location_row_id, int64_t on_hand_delta,
+                                 int64_t reserved_delta, bool check_atp, int64_t now_ms,
+                                 struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(product_row_id > 0 && location_row_id > 0);
@@ -180,9 +180,9 @@ enum err_code store_stock_apply(struct store_conn *conn, int64_t product_row_id,
     return code;
 }
 
-enum err_code store_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
-                                     int64_t location_row_id, int64_t safety_stock, int64_t now_ms,
-                                     struct err *err)
+enum err_code sqlite_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
+                                      int64_t location_row_id, int64_t safety_stock, int64_t now_ms,
+                                      struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(product_row_id > 0 && location_row_id > 0);
@@ -205,9 +205,9 @@ enum err_code store_stock_set_safety(struct store_conn *conn, int64_t product_ro
     return sq_run(conn, stmt, "stock", err);
 }
 
-enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena *arena,
-                                          int64_t product_row_id, struct stock_row **out,
-                                          size_t *count, struct err *err)
+enum err_code sqlite_stock_list_by_product(struct store_conn *conn, struct arena *arena,
+                                           int64_t product_row_id, struct stock_row **out,
+                                           size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -233,8 +233,8 @@ enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena 
     return code;
 }
 
-enum err_code store_stock_list_all(struct store_conn *conn, struct arena *arena,
-                                   struct stock_row **out, size_t *count, struct err *err)
+enum err_code sqlite_stock_list_all(struct store_conn *conn, struct arena *arena,
+                                    struct stock_row **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -253,8 +253,8 @@ enum err_code store_stock_list_all(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_ledger_insert(struct store_conn *conn, struct ledger_entry *entry,
-                                  struct err *err)
+enum err_code sqlite_ledger_insert(struct store_conn *conn, struct ledger_entry *entry,
+                                   struct err *err)
 {
     ASSERT(conn != NULL && entry != NULL);
     ASSERT(entry->product_row_id > 0 && entry->location_row_id > 0);
@@ -289,10 +289,10 @@ enum err_code store_ledger_insert(struct store_conn *conn, struct ledger_entry *
 
 /* store.h fixes this parameter list (the interface every backend implements). */
 // NOLINTNEXTLINE(readability-function-size)
-enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
-                                int64_t product_row_id, int64_t location_row_id,
-                                int64_t before_row_id, size_t limit, struct ledger_entry **out,
-                                size_t *count, struct err *err)
+enum err_code sqlite_ledger_list(struct store_conn *conn, struct arena *arena,
+                                 int64_t product_row_id, int64_t location_row_id,
+                                 int64_t before_row_id, size_t limit, struct ledger_entry **out,
+                                 size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -322,8 +322,8 @@ enum err_code store_ledger_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_ledger_totals(struct store_conn *conn, struct arena *arena,
-                                  struct stock_row **out, size_t *count, struct err *err)
+enum err_code sqlite_ledger_totals(struct store_conn *conn, struct arena *arena,
+                                   struct stock_row **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);

@@ -161,9 +161,9 @@ static enum err_code m_read_fact(struct sq_row *row, void *item, struct err *err
     return sq_row_check(row, err);
 }
 
-enum err_code store_metrics_facts_get(struct store_conn *conn, struct arena *arena,
-                                      const char *order_id, struct metrics_fact **out,
-                                      size_t *count, struct err *err)
+enum err_code sqlite_metrics_facts_get(struct store_conn *conn, struct arena *arena,
+                                       const char *order_id, struct metrics_fact **out,
+                                       size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && order_id != NULL && out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -226,10 +226,10 @@ static enum err_code m_fact_insert(struct store_conn *conn, const struct metrics
     return code == ERR_OK ? sq_run(conn, stmt, "metrics fact", err) : code;
 }
 
-enum err_code store_metrics_facts_replace(struct store_conn *conn,
-                                          const struct metrics_fact *old_facts, size_t old_count,
-                                          const struct metrics_fact *facts, size_t count,
-                                          struct err *err)
+enum err_code sqlite_metrics_facts_replace(struct store_conn *conn,
+                                           const struct metrics_fact *old_facts, size_t old_count,
+                                           const struct metrics_fact *facts, size_t count,
+                                           struct err *err)
 {
     ASSERT(conn != NULL && (facts != NULL || count == 0));
     ASSERT(old_facts != NULL || old_count == 0);
@@ -259,8 +259,8 @@ enum err_code store_metrics_facts_replace(struct store_conn *conn,
 
 /* ---- events, distinct keys, inputs ---------------------------------------------------------- */
 
-enum err_code store_metrics_events_add(struct store_conn *conn, int64_t day, const char *location,
-                                       const struct metrics_counters *delta, struct err *err)
+enum err_code sqlite_metrics_events_add(struct store_conn *conn, int64_t day, const char *location,
+                                        const struct metrics_counters *delta, struct err *err)
 {
     ASSERT(conn != NULL && location != NULL && delta != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -347,9 +347,9 @@ static enum err_code m_distinct_run(struct store_conn *conn, const struct sq_sql
     return code == ERR_OK ? sq_run(conn, stmt, "metrics distinct", err) : code;
 }
 
-enum err_code store_metrics_distinct_move(struct store_conn *conn,
-                                          const struct metrics_distinct_key *key, int delta,
-                                          struct err *err)
+enum err_code sqlite_metrics_distinct_move(struct store_conn *conn,
+                                           const struct metrics_distinct_key *key, int delta,
+                                           struct err *err)
 {
     ASSERT(conn != NULL && key != NULL && key->scope != NULL && key->key != NULL);
     ASSERT(delta == 1 || delta == -1);
@@ -367,9 +367,9 @@ enum err_code store_metrics_distinct_move(struct store_conn *conn,
     return code == ERR_OK ? m_distinct_run(conn, &SQL_DISTINCT_RELINK, key, link, err) : code;
 }
 
-enum err_code store_metrics_traffic_put(struct store_conn *conn,
-                                        const struct metrics_traffic *traffic, int64_t now_ms,
-                                        struct err *err)
+enum err_code sqlite_metrics_traffic_put(struct store_conn *conn,
+                                         const struct metrics_traffic *traffic, int64_t now_ms,
+                                         struct err *err)
 {
     ASSERT(conn != NULL && traffic != NULL && traffic->channel != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -389,8 +389,8 @@ enum err_code store_metrics_traffic_put(struct store_conn *conn,
     return code == ERR_OK ? sq_run(conn, stmt, "traffic", err) : code;
 }
 
-enum err_code store_metrics_cost_insert(struct store_conn *conn, struct metrics_cost *cost,
-                                        int64_t now_ms, struct err *err)
+enum err_code sqlite_metrics_cost_insert(struct store_conn *conn, struct metrics_cost *cost,
+                                         int64_t now_ms, struct err *err)
 {
     ASSERT(conn != NULL && cost != NULL && cost->location != NULL && cost->category != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -539,8 +539,8 @@ static enum err_code m_query(struct store_conn *conn, const struct metrics_query
     return code;
 }
 
-enum err_code store_metrics_sum(struct store_conn *conn, const struct metrics_query *query,
-                                struct metrics_counters *out, struct err *err)
+enum err_code sqlite_metrics_sum(struct store_conn *conn, const struct metrics_query *query,
+                                 struct metrics_counters *out, struct err *err)
 {
     ASSERT(conn != NULL && query != NULL && out != NULL);
     ASSERT(query->from_day <= query->to_day);
@@ -554,8 +554,8 @@ enum err_code store_metrics_sum(struct store_conn *conn, const struct metrics_qu
     return code;
 }
 
-enum err_code store_metrics_by_day(struct store_conn *conn, const struct metrics_query *query,
-                                   struct metrics_counters *out, struct err *err)
+enum err_code sqlite_metrics_by_day(struct store_conn *conn, const struct metrics_query *query,
+                                    struct metrics_counters *out, struct err *err)
 {
     ASSERT(conn != NULL && query != NULL && out != NULL);
     ASSERT(query->from_day <= query->to_day);
@@ -591,10 +591,10 @@ static enum err_code m_read_product(struct sq_row *row, void *item, struct err *
     return sq_row_check(row, err);
 }
 
-enum err_code store_metrics_top_products(struct store_conn *conn, struct arena *arena,
-                                         const struct metrics_query *query,
-                                         struct metrics_product **out, size_t *count,
-                                         struct err *err)
+enum err_code sqlite_metrics_top_products(struct store_conn *conn, struct arena *arena,
+                                          const struct metrics_query *query,
+                                          struct metrics_product **out, size_t *count,
+                                          struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && query != NULL && out != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -700,8 +700,8 @@ static enum err_code m_read_text(struct sq_row *row, void *item, struct err *err
     return sq_row_check(row, err);
 }
 
-enum err_code store_metrics_check(struct store_conn *conn, struct arena *arena,
-                                  const char ***problems, size_t *count, struct err *err)
+enum err_code sqlite_metrics_check(struct store_conn *conn, struct arena *arena,
+                                   const char ***problems, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && problems != NULL && count != NULL);
     static const struct sq_sql *const checks[] = {&SQL_CHECK, &SQL_CHECK_EVENTS,
@@ -734,8 +734,8 @@ enum err_code store_metrics_check(struct store_conn *conn, struct arena *arena,
 static const struct sq_sql SQL_ORDER_IDS = {
     SQ_M_ORDER_IDS, "SELECT id FROM orders WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2"};
 
-enum err_code store_metrics_order_ids(struct store_conn *conn, struct arena *arena,
-                                      const char *after_id, struct store_ids *ids, struct err *err)
+enum err_code sqlite_metrics_order_ids(struct store_conn *conn, struct arena *arena,
+                                       const char *after_id, struct store_ids *ids, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && ids != NULL && ids->limit > 0);
     sqlite3_stmt *stmt = NULL;
@@ -777,8 +777,8 @@ static const struct sq_sql SQL_ORDER_FLAGS = {
     " EXISTS (SELECT 1 FROM returns r JOIN return_lines l ON l.return_id = r.id WHERE"
     " r.order_id = ?1 AND l.qty_received > 0)"};
 
-enum err_code store_metrics_order_flags(struct store_conn *conn, const char *order_id,
-                                        struct metrics_order_flags *out, struct err *err)
+enum err_code sqlite_metrics_order_flags(struct store_conn *conn, const char *order_id,
+                                         struct metrics_order_flags *out, struct err *err)
 {
     ASSERT(conn != NULL && order_id != NULL && out != NULL);
     *out = (struct metrics_order_flags){0};

@@ -445,8 +445,8 @@ static enum err_code allocations_delete(struct store_conn *conn, const char *ord
     return sq_run(conn, stmt, "allocation", err);
 }
 
-enum err_code store_order_insert(struct store_conn *conn, const struct order *order,
-                                 struct err *err)
+enum err_code sqlite_order_insert(struct store_conn *conn, const struct order *order,
+                                  struct err *err)
 {
     ASSERT(conn != NULL && order != NULL);
     ASSERT(order->id != NULL && order->number != NULL && order->channel != NULL);
@@ -473,8 +473,8 @@ enum err_code store_order_insert(struct store_conn *conn, const struct order *or
     return code;
 }
 
-enum err_code store_order_update(struct store_conn *conn, const struct order *order,
-                                 int64_t expected_version, struct err *err)
+enum err_code sqlite_order_update(struct store_conn *conn, const struct order *order,
+                                  int64_t expected_version, struct err *err)
 {
     ASSERT(conn != NULL && order != NULL && order->id != NULL);
     ASSERT(order->version > expected_version); /* the caller stores expected + 1 */
@@ -579,8 +579,8 @@ static enum err_code order_get(struct store_conn *conn, struct arena *arena, con
     return code;
 }
 
-enum err_code store_order_get(struct store_conn *conn, struct arena *arena, const char *id,
-                              struct order *out, struct err *err)
+enum err_code sqlite_order_get(struct store_conn *conn, struct arena *arena, const char *id,
+                               struct order *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -594,9 +594,9 @@ enum err_code store_order_get(struct store_conn *conn, struct arena *arena, cons
     return code;
 }
 
-enum err_code store_order_find_external(struct store_conn *conn, const char *channel,
-                                        const char *external_id, char id_out[ID_LEN_MAX],
-                                        struct err *err)
+enum err_code sqlite_order_find_external(struct store_conn *conn, const char *channel,
+                                         const char *external_id, char id_out[ID_LEN_MAX],
+                                         struct err *err)
 {
     ASSERT(conn != NULL && id_out != NULL);
     ASSERT(channel != NULL && external_id != NULL);
@@ -688,9 +688,9 @@ static enum err_code order_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_order_list(struct store_conn *conn, struct arena *arena,
-                               const struct order_filter *filter, struct order **out, size_t *count,
-                               struct err *err)
+enum err_code sqlite_order_list(struct store_conn *conn, struct arena *arena,
+                                const struct order_filter *filter, struct order **out,
+                                size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && filter != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -705,7 +705,7 @@ enum err_code store_order_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_order_next_number(struct store_conn *conn, int64_t *out, struct err *err)
+enum err_code sqlite_order_next_number(struct store_conn *conn, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(out != NULL);
@@ -727,8 +727,8 @@ enum err_code store_order_next_number(struct store_conn *conn, int64_t *out, str
     return code;
 }
 
-enum err_code store_allocation_totals(struct store_conn *conn, struct arena *arena,
-                                      struct stock_row **out, size_t *count, struct err *err)
+enum err_code sqlite_allocation_totals(struct store_conn *conn, struct arena *arena,
+                                       struct stock_row **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -749,8 +749,8 @@ enum err_code store_allocation_totals(struct store_conn *conn, struct arena *are
 
 /* ---- routing explanation ----------------------------------------------------------------- */
 
-enum err_code store_order_routing_set(struct store_conn *conn, const char *order_id,
-                                      const char *routing_json, struct err *err)
+enum err_code sqlite_order_routing_set(struct store_conn *conn, const char *order_id,
+                                       const char *routing_json, struct err *err)
 {
     ASSERT(conn != NULL);
     ASSERT(order_id != NULL && routing_json != NULL);
@@ -778,9 +778,9 @@ static enum err_code routing_read(struct sq_row *row, void *item, struct err *er
     return ERR_OK;
 }
 
-enum err_code store_order_routing_get(struct store_conn *conn, struct arena *arena,
-                                      const char *order_id, const char **routing_json,
-                                      struct err *err)
+enum err_code sqlite_order_routing_get(struct store_conn *conn, struct arena *arena,
+                                       const char *order_id, const char **routing_json,
+                                       struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(order_id != NULL && routing_json != NULL);
@@ -853,8 +853,8 @@ static enum err_code shipment_read(struct sq_row *row, void *item, struct err *e
     return ERR_OK;
 }
 
-enum err_code store_shipment_insert(struct store_conn *conn, const struct shipment *shipment,
-                                    struct err *err)
+enum err_code sqlite_shipment_insert(struct store_conn *conn, const struct shipment *shipment,
+                                     struct err *err)
 {
     ASSERT(conn != NULL && shipment != NULL);
     ASSERT(shipment->id != NULL && shipment->order_id != NULL);
@@ -879,8 +879,8 @@ enum err_code store_shipment_insert(struct store_conn *conn, const struct shipme
     return sq_run(conn, stmt, "shipment", err);
 }
 
-enum err_code store_shipment_update(struct store_conn *conn, const struct shipment *shipment,
-                                    int64_t expected_version, struct err *err)
+enum err_code sqlite_shipment_update(struct store_conn *conn, const struct shipment *shipment,
+                                     int64_t expected_version, struct err *err)
 {
     ASSERT(conn != NULL && shipment != NULL);
     ASSERT(shipment->id != NULL && shipment->location_row_id > 0);
@@ -907,8 +907,8 @@ enum err_code store_shipment_update(struct store_conn *conn, const struct shipme
     return code;
 }
 
-enum err_code store_shipment_get(struct store_conn *conn, struct arena *arena, const char *id,
-                                 struct shipment *out, struct err *err)
+enum err_code sqlite_shipment_get(struct store_conn *conn, struct arena *arena, const char *id,
+                                  struct shipment *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -930,9 +930,9 @@ enum err_code store_shipment_get(struct store_conn *conn, struct arena *arena, c
         out, err);
 }
 
-enum err_code store_shipment_list_by_order(struct store_conn *conn, struct arena *arena,
-                                           const char *order_id, struct shipment **out,
-                                           size_t *count, struct err *err)
+enum err_code sqlite_shipment_list_by_order(struct store_conn *conn, struct arena *arena,
+                                            const char *order_id, struct shipment **out,
+                                            size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(order_id != NULL && out != NULL && count != NULL);

@@ -76,8 +76,8 @@ static enum err_code payment_read(struct sq_row *row, void *item, struct err *er
     return ERR_OK;
 }
 
-enum err_code store_payment_insert(struct store_conn *conn, const struct payment_txn *txn,
-                                   struct err *err)
+enum err_code sqlite_payment_insert(struct store_conn *conn, const struct payment_txn *txn,
+                                    struct err *err)
 {
     ASSERT(conn != NULL && txn != NULL);
     ASSERT(txn->id != NULL && txn->order_id != NULL && txn->currency != NULL);
@@ -110,8 +110,8 @@ enum err_code store_payment_insert(struct store_conn *conn, const struct payment
     return sq_run(conn, stmt, "payment", err);
 }
 
-enum err_code store_payment_complete(struct store_conn *conn, const struct payment_txn *txn,
-                                     bool *updated, struct err *err)
+enum err_code sqlite_payment_complete(struct store_conn *conn, const struct payment_txn *txn,
+                                      bool *updated, struct err *err)
 {
     ASSERT(conn != NULL && txn != NULL && txn->id != NULL && updated != NULL);
     ASSERT(txn->status != PAYMENT_STATUS_PENDING);
@@ -154,9 +154,9 @@ static enum err_code payment_list(struct store_conn *conn, sqlite3_stmt *stmt, s
     return ERR_OK;
 }
 
-enum err_code store_payment_list_by_order(struct store_conn *conn, struct arena *arena,
-                                          const char *order_id, struct payment_txn **out,
-                                          size_t *count, struct err *err)
+enum err_code sqlite_payment_list_by_order(struct store_conn *conn, struct arena *arena,
+                                           const char *order_id, struct payment_txn **out,
+                                           size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && order_id != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -177,8 +177,9 @@ enum err_code store_payment_list_by_order(struct store_conn *conn, struct arena 
     return payment_list(conn, stmt, arena, out, count, err);
 }
 
-enum err_code store_payment_list_pending(struct store_conn *conn, struct arena *arena, size_t limit,
-                                         struct payment_txn **out, size_t *count, struct err *err)
+enum err_code sqlite_payment_list_pending(struct store_conn *conn, struct arena *arena,
+                                          size_t limit, struct payment_txn **out, size_t *count,
+                                          struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && out != NULL && count != NULL);
     *out = NULL;
@@ -206,8 +207,8 @@ static enum err_code order_id_read(struct sq_row *row, void *item, struct err *e
     return ERR_OK;
 }
 
-enum err_code store_payment_check(struct store_conn *conn, struct arena *arena,
-                                  const char ***order_ids, size_t *count, struct err *err)
+enum err_code sqlite_payment_check(struct store_conn *conn, struct arena *arena,
+                                   const char ***order_ids, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && order_ids != NULL && count != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -236,9 +237,9 @@ static enum err_code balance_read(struct sq_row *row, void *item, struct err *er
     return ERR_OK;
 }
 
-enum err_code store_payment_open_balance(struct store_conn *conn, const char *customer_id,
-                                         const char *except_order_id, int64_t since_ms,
-                                         int64_t *out, struct err *err)
+enum err_code sqlite_payment_open_balance(struct store_conn *conn, const char *customer_id,
+                                          const char *except_order_id, int64_t since_ms,
+                                          int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && customer_id != NULL && except_order_id != NULL && out != NULL);
     sqlite3_stmt *stmt = NULL;

@@ -35,8 +35,8 @@ static const struct sq_sql SQL_PO_LINES = {
 static const struct sq_sql SQL_LOCATION_IS_SUPPLIER = {
     SQ_LOCATION_IS_SUPPLIER, "SELECT kind = 'supplier' FROM locations WHERE id = ?1"};
 
-enum err_code store_purchase_order_insert(struct store_conn *conn, struct arena *arena,
-                                          struct purchase_order *po, struct err *err)
+enum err_code sqlite_purchase_order_insert(struct store_conn *conn, struct arena *arena,
+                                           struct purchase_order *po, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer && arena != NULL);
     ASSERT(po != NULL && po->id != NULL && po->order_id != NULL && po->shipment_id != NULL);
@@ -136,8 +136,8 @@ static enum err_code po_lines(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_purchase_order_get(struct store_conn *conn, struct arena *arena, const char *id,
-                                       struct purchase_order *out, struct err *err)
+enum err_code sqlite_purchase_order_get(struct store_conn *conn, struct arena *arena,
+                                        const char *id, struct purchase_order *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && id != NULL);
     ASSERT(out != NULL);
@@ -165,9 +165,10 @@ enum err_code store_purchase_order_get(struct store_conn *conn, struct arena *ar
     return code;
 }
 
-enum err_code store_purchase_order_list(struct store_conn *conn, struct arena *arena,
-                                        const struct purchase_order_filter *filter,
-                                        struct purchase_order **out, size_t *count, struct err *err)
+enum err_code sqlite_purchase_order_list(struct store_conn *conn, struct arena *arena,
+                                         const struct purchase_order_filter *filter,
+                                         struct purchase_order **out, size_t *count,
+                                         struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && filter != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -204,8 +205,8 @@ enum err_code store_purchase_order_list(struct store_conn *conn, struct arena *a
     return code;
 }
 
-enum err_code store_location_is_supplier(struct store_conn *conn, int64_t location_row_id,
-                                         bool *out, struct err *err)
+enum err_code sqlite_location_is_supplier(struct store_conn *conn, int64_t location_row_id,
+                                          bool *out, struct err *err)
 {
     ASSERT(conn != NULL && out != NULL);
     *out = false;

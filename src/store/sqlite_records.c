@@ -33,8 +33,8 @@ static enum err_code channel_read(struct sq_row *row, void *item, struct err *er
     return ERR_OK;
 }
 
-enum err_code store_channel_insert(struct store_conn *conn, const struct channel *channel,
-                                   struct err *err)
+enum err_code sqlite_channel_insert(struct store_conn *conn, const struct channel *channel,
+                                    struct err *err)
 {
     ASSERT(conn != NULL && channel != NULL);
     ASSERT(channel->code != NULL && channel->kind != NULL && channel->name != NULL);
@@ -56,8 +56,8 @@ enum err_code store_channel_insert(struct store_conn *conn, const struct channel
     return sq_run(conn, stmt, "channel", err);
 }
 
-enum err_code store_channel_get(struct store_conn *conn, struct arena *arena, const char *code,
-                                struct channel *out, struct err *err)
+enum err_code sqlite_channel_get(struct store_conn *conn, struct arena *arena, const char *code,
+                                 struct channel *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(code != NULL && out != NULL);
@@ -79,8 +79,8 @@ enum err_code store_channel_get(struct store_conn *conn, struct arena *arena, co
                        out, err);
 }
 
-enum err_code store_channel_list(struct store_conn *conn, struct arena *arena, struct channel **out,
-                                 size_t *count, struct err *err)
+enum err_code sqlite_channel_list(struct store_conn *conn, struct arena *arena,
+                                  struct channel **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -121,7 +121,7 @@ static enum err_code event_read(struct sq_row *row, void *item, struct err *err)
     return ERR_OK;
 }
 
-enum err_code store_event_insert(struct store_conn *conn, struct event *event, struct err *err)
+enum err_code sqlite_event_insert(struct store_conn *conn, struct event *event, struct err *err)
 {
     ASSERT(conn != NULL && event != NULL);
     ASSERT(event->entity_type != NULL && event->entity_id != NULL && event->kind != NULL);
@@ -151,9 +151,9 @@ enum err_code store_event_insert(struct store_conn *conn, struct event *event, s
 
 /* store.h fixes this parameter list (the interface every backend implements). */
 // NOLINTNEXTLINE(readability-function-size)
-enum err_code store_event_list(struct store_conn *conn, struct arena *arena,
-                               const char *entity_type, const char *entity_id, size_t limit,
-                               struct event **out, size_t *count, struct err *err)
+enum err_code sqlite_event_list(struct store_conn *conn, struct arena *arena,
+                                const char *entity_type, const char *entity_id, size_t limit,
+                                struct event **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(entity_type != NULL && entity_id != NULL && out != NULL && count != NULL);
@@ -209,9 +209,9 @@ static enum err_code idempotency_read(struct sq_row *row, void *item, struct err
     return ERR_OK;
 }
 
-enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena, const char *scope,
-                                    const char *key, struct idempotency_record *out,
-                                    struct err *err)
+enum err_code sqlite_idempotency_get(struct store_conn *conn, struct arena *arena,
+                                     const char *scope, const char *key,
+                                     struct idempotency_record *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(scope != NULL && key != NULL && out != NULL);
@@ -235,8 +235,8 @@ enum err_code store_idempotency_get(struct store_conn *conn, struct arena *arena
         out, err);
 }
 
-enum err_code store_idempotency_insert(struct store_conn *conn,
-                                       const struct idempotency_record *record, struct err *err)
+enum err_code sqlite_idempotency_insert(struct store_conn *conn,
+                                        const struct idempotency_record *record, struct err *err)
 {
     ASSERT(conn != NULL && record != NULL);
     ASSERT(record->scope != NULL && record->key != NULL);
@@ -260,8 +260,8 @@ enum err_code store_idempotency_insert(struct store_conn *conn,
     return sq_run(conn, stmt, "idempotency key", err);
 }
 
-enum err_code store_idempotency_purge(struct store_conn *conn, int64_t before_ms, size_t limit,
-                                      size_t *deleted, struct err *err)
+enum err_code sqlite_idempotency_purge(struct store_conn *conn, int64_t before_ms, size_t limit,
+                                       size_t *deleted, struct err *err)
 {
     ASSERT(conn != NULL && deleted != NULL);
     ASSERT(limit > 0);
@@ -318,8 +318,8 @@ static enum err_code api_key_read(struct sq_row *row, void *item, struct err *er
     return ERR_OK;
 }
 
-enum err_code store_api_key_insert(struct store_conn *conn, const struct api_key *key,
-                                   struct err *err)
+enum err_code sqlite_api_key_insert(struct store_conn *conn, const struct api_key *key,
+                                    struct err *err)
 {
     ASSERT(conn != NULL && key != NULL);
     ASSERT(key->id != NULL && key->prefix != NULL);
@@ -348,8 +348,8 @@ enum err_code store_api_key_insert(struct store_conn *conn, const struct api_key
     return sq_run(conn, stmt, "API key", err);
 }
 
-enum err_code store_api_key_get_by_prefix(struct store_conn *conn, struct arena *arena,
-                                          const char *prefix, struct api_key *out, struct err *err)
+enum err_code sqlite_api_key_get_by_prefix(struct store_conn *conn, struct arena *arena,
+                                           const char *prefix, struct api_key *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(prefix != NULL && out != NULL);

@@ -156,7 +156,7 @@ static enum err_code returns_xline_insert(struct store_conn *conn, const char *r
     return code == ERR_OK ? sq_run(conn, stmt, "return exchange line", err) : code;
 }
 
-enum err_code store_rma_insert(struct store_conn *conn, const struct rma *rma, struct err *err)
+enum err_code sqlite_rma_insert(struct store_conn *conn, const struct rma *rma, struct err *err)
 {
     ASSERT(conn != NULL && rma != NULL);
     ASSERT(rma->id != NULL && rma->lines_count > 0);
@@ -268,9 +268,9 @@ static enum err_code returns_update_row(struct store_conn *conn, const struct rm
     return code;
 }
 
-enum err_code store_rma_save(struct store_conn *conn, const struct rma *rma,
-                             int64_t expected_version, size_t first_new_disposition,
-                             struct err *err)
+enum err_code sqlite_rma_save(struct store_conn *conn, const struct rma *rma,
+                              int64_t expected_version, size_t first_new_disposition,
+                              struct err *err)
 {
     ASSERT(conn != NULL && rma != NULL);
     ASSERT(first_new_disposition <= rma->dispositions_count);
@@ -407,8 +407,8 @@ static enum err_code returns_get_children(struct store_conn *conn, struct arena 
     return code;
 }
 
-enum err_code store_rma_get(struct store_conn *conn, struct arena *arena, const char *id,
-                            struct rma *out, struct err *err)
+enum err_code sqlite_rma_get(struct store_conn *conn, struct arena *arena, const char *id,
+                             struct rma *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -441,9 +441,9 @@ static enum err_code returns_read_text(struct sq_row *row, void *item, struct er
     return ERR_OK;
 }
 
-enum err_code store_rma_ids_by_order(struct store_conn *conn, struct arena *arena,
-                                     const char *order_id, const char ***out, size_t *count,
-                                     struct err *err)
+enum err_code sqlite_rma_ids_by_order(struct store_conn *conn, struct arena *arena,
+                                      const char *order_id, const char ***out, size_t *count,
+                                      struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && order_id != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -483,21 +483,21 @@ static enum err_code returns_int_by_text(struct store_conn *conn, const struct s
     return code;
 }
 
-enum err_code store_rma_line_requested(struct store_conn *conn, const char *order_line_id,
-                                       int64_t *out, struct err *err)
+enum err_code sqlite_rma_line_requested(struct store_conn *conn, const char *order_line_id,
+                                        int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && order_line_id != NULL && out != NULL);
     return returns_int_by_text(conn, &SQL_RMA_LINE_REQUESTED, order_line_id, out, err);
 }
 
-enum err_code store_rma_shipping_units(struct store_conn *conn, const char *order_id, int64_t *out,
-                                       struct err *err)
+enum err_code sqlite_rma_shipping_units(struct store_conn *conn, const char *order_id, int64_t *out,
+                                        struct err *err)
 {
     ASSERT(conn != NULL && order_id != NULL && out != NULL);
     return returns_int_by_text(conn, &SQL_RMA_SHIPPING_UNITS, order_id, out, err);
 }
 
-enum err_code store_rma_next_number(struct store_conn *conn, int64_t *out, struct err *err)
+enum err_code sqlite_rma_next_number(struct store_conn *conn, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && out != NULL);
     enum err_code code = returns_int_by_text(conn, &SQL_RMA_NEXT_NUMBER, NULL, out, err);
@@ -505,8 +505,8 @@ enum err_code store_rma_next_number(struct store_conn *conn, int64_t *out, struc
     return code;
 }
 
-enum err_code store_rma_setting_get(struct store_conn *conn, struct arena *arena, const char *name,
-                                    const char **out, struct err *err)
+enum err_code sqlite_rma_setting_get(struct store_conn *conn, struct arena *arena, const char *name,
+                                     const char **out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && name != NULL);
     ASSERT(out != NULL);
@@ -524,8 +524,8 @@ enum err_code store_rma_setting_get(struct store_conn *conn, struct arena *arena
     return code;
 }
 
-enum err_code store_rma_setting_put(struct store_conn *conn, const char *name, const char *value,
-                                    struct err *err)
+enum err_code sqlite_rma_setting_put(struct store_conn *conn, const char *name, const char *value,
+                                     struct err *err)
 {
     ASSERT(conn != NULL && name != NULL && value != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -565,8 +565,8 @@ static enum err_code returns_rule_read(struct sq_row *row, void *item, struct er
     return ERR_OK;
 }
 
-enum err_code store_rma_rules_list(struct store_conn *conn, struct arena *arena,
-                                   struct return_rule **out, size_t *count, struct err *err)
+enum err_code sqlite_rma_rules_list(struct store_conn *conn, struct arena *arena,
+                                    struct return_rule **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -584,8 +584,8 @@ enum err_code store_rma_rules_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_rma_rule_insert(struct store_conn *conn, struct return_rule *rule,
-                                    int64_t now_ms, struct err *err)
+enum err_code sqlite_rma_rule_insert(struct store_conn *conn, struct return_rule *rule,
+                                     int64_t now_ms, struct err *err)
 {
     ASSERT(conn != NULL && rule != NULL);
     ASSERT(now_ms >= 0);
@@ -644,8 +644,8 @@ static enum err_code invoice_next_seq(struct store_conn *conn, const struct invo
     return code;
 }
 
-enum err_code store_invoice_issue(struct store_conn *conn, struct arena *arena,
-                                  struct invoice *invoice, struct err *err)
+enum err_code sqlite_invoice_issue(struct store_conn *conn, struct arena *arena,
+                                   struct invoice *invoice, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && invoice != NULL);
     ASSERT(invoice->id != NULL && invoice->order_id != NULL && invoice->year > 0);
@@ -704,8 +704,8 @@ static enum err_code invoice_read(struct sq_row *row, void *item, struct err *er
     return ERR_OK;
 }
 
-enum err_code store_invoice_get(struct store_conn *conn, struct arena *arena, const char *id,
-                                struct invoice *out, struct err *err)
+enum err_code sqlite_invoice_get(struct store_conn *conn, struct arena *arena, const char *id,
+                                 struct invoice *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -722,9 +722,9 @@ enum err_code store_invoice_get(struct store_conn *conn, struct arena *arena, co
     return code;
 }
 
-enum err_code store_invoice_list_by_order(struct store_conn *conn, struct arena *arena,
-                                          const char *order_id, struct invoice **out, size_t *count,
-                                          struct err *err)
+enum err_code sqlite_invoice_list_by_order(struct store_conn *conn, struct arena *arena,
+                                           const char *order_id, struct invoice **out,
+                                           size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && order_id != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -739,7 +739,7 @@ enum err_code store_invoice_list_by_order(struct store_conn *conn, struct arena 
     return code;
 }
 
-enum err_code store_invoice_gaps(struct store_conn *conn, int64_t *missing, struct err *err)
+enum err_code sqlite_invoice_gaps(struct store_conn *conn, int64_t *missing, struct err *err)
 {
     ASSERT(conn != NULL && missing != NULL);
     enum err_code code = returns_int_by_text(conn, &SQL_INVOICE_GAPS, NULL, missing, err);
@@ -747,8 +747,8 @@ enum err_code store_invoice_gaps(struct store_conn *conn, int64_t *missing, stru
     return code;
 }
 
-enum err_code store_rma_check(struct store_conn *conn, int64_t *bad_lines, int64_t *bad_returns,
-                              struct err *err)
+enum err_code sqlite_rma_check(struct store_conn *conn, int64_t *bad_lines, int64_t *bad_returns,
+                               struct err *err)
 {
     ASSERT(conn != NULL);
     ASSERT(bad_lines != NULL && bad_returns != NULL);

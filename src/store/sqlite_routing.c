@@ -161,8 +161,8 @@ static enum err_code routing_carrier_exists(struct store_conn *conn, const char 
     return code;
 }
 
-enum err_code store_carrier_put(struct store_conn *conn, const struct routing_carrier *carrier,
-                                bool *created, struct err *err)
+enum err_code sqlite_carrier_put(struct store_conn *conn, const struct routing_carrier *carrier,
+                                 bool *created, struct err *err)
 {
     ASSERT(conn != NULL && carrier != NULL);
     ASSERT(created != NULL && carrier->code != NULL);
@@ -294,8 +294,8 @@ static enum err_code routing_join(struct arena *arena, struct routing_carrier *c
     return ERR_OK;
 }
 
-enum err_code store_carrier_list(struct store_conn *conn, struct arena *arena,
-                                 struct routing_carrier **out, size_t *count, struct err *err)
+enum err_code sqlite_carrier_list(struct store_conn *conn, struct arena *arena,
+                                  struct routing_carrier **out, size_t *count, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -326,8 +326,8 @@ enum err_code store_carrier_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_routing_settings_get(struct store_conn *conn, struct routing_settings *out,
-                                         struct err *err)
+enum err_code sqlite_routing_settings_get(struct store_conn *conn, struct routing_settings *out,
+                                          struct err *err)
 {
     ASSERT(conn != NULL && out != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -354,8 +354,8 @@ enum err_code store_routing_settings_get(struct store_conn *conn, struct routing
     return code;
 }
 
-enum err_code store_routing_settings_put(struct store_conn *conn,
-                                         const struct routing_settings *settings, struct err *err)
+enum err_code sqlite_routing_settings_put(struct store_conn *conn,
+                                          const struct routing_settings *settings, struct err *err)
 {
     ASSERT(conn != NULL && settings != NULL);
     enum err_code code = ERR_OK;
@@ -405,14 +405,14 @@ static enum err_code routing_scalar(struct store_conn *conn, const struct sq_sql
     return code;
 }
 
-enum err_code store_routing_version(struct store_conn *conn, int64_t *out, struct err *err)
+enum err_code sqlite_routing_version(struct store_conn *conn, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && out != NULL);
     return routing_scalar(conn, &SQL_VERSION_GET, NULL, 0, out, err);
 }
 
-enum err_code store_routing_shipments_since(struct store_conn *conn, int64_t location_row_id,
-                                            int64_t since_ms, int64_t *out, struct err *err)
+enum err_code sqlite_routing_shipments_since(struct store_conn *conn, int64_t location_row_id,
+                                             int64_t since_ms, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && out != NULL);
     const int64_t params[2] = {location_row_id, since_ms};
@@ -427,9 +427,9 @@ static enum err_code routing_hold_read(struct sq_row *row, void *item, struct er
     return sq_row_check(row, err);
 }
 
-enum err_code store_routing_hold_back_list(struct store_conn *conn, struct arena *arena,
-                                           struct routing_hold_back **out, size_t *count,
-                                           struct err *err)
+enum err_code sqlite_routing_hold_back_list(struct store_conn *conn, struct arena *arena,
+                                            struct routing_hold_back **out, size_t *count,
+                                            struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -443,9 +443,9 @@ enum err_code store_routing_hold_back_list(struct store_conn *conn, struct arena
     return code;
 }
 
-enum err_code store_routing_hold_back_replace(struct store_conn *conn,
-                                              const struct routing_hold_back *items, size_t count,
-                                              struct err *err)
+enum err_code sqlite_routing_hold_back_replace(struct store_conn *conn,
+                                               const struct routing_hold_back *items, size_t count,
+                                               struct err *err)
 {
     ASSERT(conn != NULL);
     ASSERT(items != NULL || count == 0);
@@ -490,8 +490,8 @@ static const struct sq_sql SQL_TRANSFER_RECEIVED = {
     SQ_TRANSFER_RECEIVED, "UPDATE routing_transfers SET pickup_shipment_id = ?2, received_at = ?3"
                           " WHERE shipment_id = ?1 AND received_at IS NULL"};
 
-enum err_code store_transfer_insert(struct store_conn *conn,
-                                    const struct routing_transfer *transfer, struct err *err)
+enum err_code sqlite_transfer_insert(struct store_conn *conn,
+                                     const struct routing_transfer *transfer, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer && transfer != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -527,9 +527,9 @@ static enum err_code routing_transfer_read(struct sq_row *row, void *item, struc
     return sq_row_check(row, err);
 }
 
-enum err_code store_transfer_get(struct store_conn *conn, struct arena *arena,
-                                 const char *shipment_id, struct routing_transfer *out, bool *found,
-                                 struct err *err)
+enum err_code sqlite_transfer_get(struct store_conn *conn, struct arena *arena,
+                                  const char *shipment_id, struct routing_transfer *out,
+                                  bool *found, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL && shipment_id != NULL);
     ASSERT(out != NULL && found != NULL);
@@ -556,9 +556,9 @@ enum err_code store_transfer_get(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_transfer_received(struct store_conn *conn, const char *shipment_id,
-                                      const char *pickup_shipment_id, int64_t now_ms,
-                                      struct err *err)
+enum err_code sqlite_transfer_received(struct store_conn *conn, const char *shipment_id,
+                                       const char *pickup_shipment_id, int64_t now_ms,
+                                       struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer && shipment_id != NULL);
     sqlite3_stmt *stmt = NULL;
@@ -580,8 +580,8 @@ static const struct sq_sql SQL_SHIPMENTS_BUSY = {
     "SELECT count(*) FROM shipments WHERE location_id = ?1 AND created_at >= ?2"
     " AND status NOT IN ('pending', 'cancelled')"};
 
-enum err_code store_routing_shipments_busy(struct store_conn *conn, int64_t location_row_id,
-                                           int64_t since_ms, int64_t *out, struct err *err)
+enum err_code sqlite_routing_shipments_busy(struct store_conn *conn, int64_t location_row_id,
+                                            int64_t since_ms, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && out != NULL);
     const int64_t params[2] = {location_row_id, since_ms};

@@ -45,7 +45,7 @@ static enum err_code user_read(struct sq_row *row, void *item, struct err *err)
     return ERR_OK;
 }
 
-enum err_code store_user_insert(struct store_conn *conn, const struct user *user, struct err *err)
+enum err_code sqlite_user_insert(struct store_conn *conn, const struct user *user, struct err *err)
 {
     ASSERT(conn != NULL && user != NULL);
     ASSERT(user->id != NULL && user->email != NULL && user->password_hash != NULL);
@@ -73,8 +73,8 @@ enum err_code store_user_insert(struct store_conn *conn, const struct user *user
     return sq_run(conn, stmt, "user", err);
 }
 
-enum err_code store_user_get_by_email(struct store_conn *conn, struct arena *arena,
-                                      const char *email, struct user *out, struct err *err)
+enum err_code sqlite_user_get_by_email(struct store_conn *conn, struct arena *arena,
+                                       const char *email, struct user *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(email != NULL && out != NULL);
@@ -109,8 +109,8 @@ static const struct sq_sql SQL_USER_UPDATE = {
 static const struct sq_sql SQL_SESSION_DELETE_USER = {SQ_SESSION_DELETE_USER,
                                                       "DELETE FROM sessions WHERE user_id = ?1"};
 
-enum err_code store_user_get(struct store_conn *conn, struct arena *arena, const char *id,
-                             struct user *out, struct err *err)
+enum err_code sqlite_user_get(struct store_conn *conn, struct arena *arena, const char *id,
+                              struct user *out, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id != NULL && out != NULL);
@@ -132,9 +132,9 @@ enum err_code store_user_get(struct store_conn *conn, struct arena *arena, const
                        err);
 }
 
-enum err_code store_user_list(struct store_conn *conn, struct arena *arena,
-                              const struct user_page *page, struct user **out, size_t *count,
-                              struct err *err)
+enum err_code sqlite_user_list(struct store_conn *conn, struct arena *arena,
+                               const struct user_page *page, struct user **out, size_t *count,
+                               struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(page != NULL && page->limit > 0);
@@ -162,7 +162,7 @@ enum err_code store_user_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-enum err_code store_user_update(struct store_conn *conn, const struct user *user, struct err *err)
+enum err_code sqlite_user_update(struct store_conn *conn, const struct user *user, struct err *err)
 {
     ASSERT(conn != NULL && user != NULL);
     ASSERT(user->id != NULL && user->password_hash != NULL);
@@ -188,8 +188,8 @@ enum err_code store_user_update(struct store_conn *conn, const struct user *user
     return sq_run(conn, stmt, "user", err);
 }
 
-enum err_code store_session_delete_user(struct store_conn *conn, const char *user_id,
-                                        struct err *err)
+enum err_code sqlite_session_delete_user(struct store_conn *conn, const char *user_id,
+                                         struct err *err)
 {
     ASSERT(conn != NULL && user_id != NULL);
     return login_run(conn, &SQL_SESSION_DELETE_USER, user_id, 0, err);
@@ -223,8 +223,8 @@ static enum err_code session_read(struct sq_row *row, void *item, struct err *er
     return user_read(row, out->user, err);
 }
 
-enum err_code store_session_insert(struct store_conn *conn, const struct session *session,
-                                   struct err *err)
+enum err_code sqlite_session_insert(struct store_conn *conn, const struct session *session,
+                                    struct err *err)
 {
     ASSERT(conn != NULL && session != NULL);
     ASSERT(session->user_id != NULL && session->csrf_token != NULL);
@@ -247,9 +247,9 @@ enum err_code store_session_insert(struct store_conn *conn, const struct session
     return sq_run(conn, stmt, "session", err);
 }
 
-enum err_code store_session_get(struct store_conn *conn, struct arena *arena,
-                                const unsigned char id_hash[ID_HASH_BYTES], struct session *out,
-                                struct user *user, struct err *err)
+enum err_code sqlite_session_get(struct store_conn *conn, struct arena *arena,
+                                 const unsigned char id_hash[ID_HASH_BYTES], struct session *out,
+                                 struct user *user, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
     ASSERT(id_hash != NULL && out != NULL && user != NULL);
@@ -298,14 +298,14 @@ static enum err_code session_delete_by(struct store_conn *conn, const struct sq_
     return sq_run(conn, stmt, "session delete", err);
 }
 
-enum err_code store_session_delete(struct store_conn *conn,
-                                   const unsigned char id_hash[ID_HASH_BYTES], struct err *err)
+enum err_code sqlite_session_delete(struct store_conn *conn,
+                                    const unsigned char id_hash[ID_HASH_BYTES], struct err *err)
 {
     ASSERT(conn != NULL && id_hash != NULL);
     return session_delete_by(conn, &SQL_SESSION_DELETE, id_hash, 0, err);
 }
 
-enum err_code store_session_purge(struct store_conn *conn, int64_t before_ms, struct err *err)
+enum err_code sqlite_session_purge(struct store_conn *conn, int64_t before_ms, struct err *err)
 {
     ASSERT(conn != NULL);
     return session_delete_by(conn, &SQL_SESSION_PURGE, NULL, before_ms, err);
@@ -347,8 +347,8 @@ static enum err_code login_run(struct store_conn *conn, const struct sq_sql *sql
     return sq_run(conn, stmt, "sign-in failures", err);
 }
 
-enum err_code store_login_failure_add(struct store_conn *conn, const char *email, int64_t at_ms,
-                                      int64_t forget_before_ms, struct err *err)
+enum err_code sqlite_login_failure_add(struct store_conn *conn, const char *email, int64_t at_ms,
+                                       int64_t forget_before_ms, struct err *err)
 {
     ASSERT(conn != NULL && email != NULL);
     enum err_code code = login_run(conn, &SQL_LOGIN_FAILURE_FORGET, NULL, forget_before_ms, err);
@@ -358,8 +358,8 @@ enum err_code store_login_failure_add(struct store_conn *conn, const char *email
     return login_run(conn, &SQL_LOGIN_FAILURE_ADD, email, at_ms, err);
 }
 
-enum err_code store_login_failures_clear(struct store_conn *conn, const char *email,
-                                         struct err *err)
+enum err_code sqlite_login_failures_clear(struct store_conn *conn, const char *email,
+                                          struct err *err)
 {
     ASSERT(conn != NULL && email != NULL);
     return login_run(conn, &SQL_LOGIN_FAILURE_CLEAR, email, 0, err);
@@ -379,9 +379,9 @@ static enum err_code login_count_read(struct sq_row *row, void *item, struct err
     return ERR_OK;
 }
 
-enum err_code store_login_failures_count(struct store_conn *conn, const char *email,
-                                         int64_t since_ms, int64_t *count, int64_t *oldest_ms,
-                                         struct err *err)
+enum err_code sqlite_login_failures_count(struct store_conn *conn, const char *email,
+                                          int64_t since_ms, int64_t *count, int64_t *oldest_ms,
+                                          struct err *err)
 {
     ASSERT(conn != NULL && email != NULL);
     ASSERT(count != NULL && oldest_ms != NULL);

@@ -1,6 +1,6 @@
 /*
  * store.h — the one interface to the database. app calls these; only a backend file
- * (store_sqlite.c; store_pg.c later) talks to a database library. Every function that reads
+ * (store_sqlite.c, store_pg.c) talks to a database library. Every function that reads
  * copies what it returns into the caller's arena. Every function that can fail returns
  * enum err_code and fills err: ERR_NOT_FOUND for a missing row, ERR_CONFLICT for a unique
  * key taken, ERR_STOCK for a conditional stock update that did not apply, ERR_PRECONDITION
@@ -34,12 +34,16 @@ struct store;
 struct store_conn;
 
 struct store_options {
-    const char *path;      /* SQLite file path */
-    bool synchronous_full; /* true: PRAGMA synchronous=FULL (durable on power loss) */
+    const char *path;      /* SQLite file path, or a postgresql:// URL */
+    bool synchronous_full; /* true: PRAGMA synchronous=FULL, or synchronous_commit=on */
     int readers_max;       /* reader connections in the pool */
 };
 
-/* Opens (creating if needed) the database. Does not migrate. */
+/* True when path is a PostgreSQL URL (postgresql://... or postgres://...). */
+bool store_is_postgres_url(const char *path);
+
+/* Opens (creating if needed) the database: options->path is an SQLite file path or a
+ * PostgreSQL URL. Does not migrate. */
 MUST_CHECK enum err_code store_open(const struct store_options *options, struct store **out,
                                     struct err *err);
 void store_close(struct store *store);
@@ -77,6 +81,17 @@ void store_rollback(struct store_conn *conn);
 MUST_CHECK enum err_code store_savepoint(struct store_conn *conn, struct err *err);
 MUST_CHECK enum err_code store_savepoint_release(struct store_conn *conn, struct err *err);
 void store_savepoint_rollback(struct store_conn *conn); /* rolls back to and releases it */
+
+/*
+ * Why the last store_savepoint's command may be run again after its savepoint was rolled back:
+ * STORE_RETRY_NONE, or a race with another process on the same database that a second run may
+ * settle — STORE_RETRY_UNIQUE (a unique key another transaction took while this one ran; the
+ * second run sees its row) or STORE_RETRY_CONFLICT (a serialization failure or deadlock, 40001
+ * or 40P01: run again in a new transaction). Set by the statements that failed since the last
+ * store_savepoint; SQLite's one writer never races and answers STORE_RETRY_NONE.
+ */
+enum store_retry { STORE_RETRY_NONE, STORE_RETRY_UNIQUE, STORE_RETRY_CONFLICT };
+enum store_retry store_retry_kind(struct store_conn *conn);
 
 /* ---- channels ---------------------------------------------------------------------------- */
 

@@ -116,6 +116,7 @@ static enum err_code conn_open(struct store *store, struct store_conn *conn, boo
     ASSERT(store != NULL && conn != NULL);
     ASSERT(conn->db == NULL);
     memset(conn, 0, sizeof(*conn));
+    conn->base.ops = &sqlite_ops;
     conn->store = store;
     conn->is_writer = is_writer;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -246,7 +247,7 @@ static void store_free(struct store *store)
     free(store);
 }
 
-enum err_code store_open(const struct store_options *options, struct store **out, struct err *err)
+enum err_code sqlite_open(const struct store_options *options, struct store **out, struct err *err)
 {
     ASSERT(options != NULL && options->path != NULL);
     ASSERT(out != NULL);
@@ -255,6 +256,7 @@ enum err_code store_open(const struct store_options *options, struct store **out
     if (store == NULL) {
         return err_set(err, ERR_INTERNAL, NULL, "out of memory opening the store");
     }
+    store->base.ops = &sqlite_ops;
     int readers_max = options->readers_max < 1 ? 1 : options->readers_max;
     store->readers_max = readers_max > STORE_READERS_MAX ? STORE_READERS_MAX : readers_max;
     store->synchronous_full = options->synchronous_full;
@@ -288,7 +290,7 @@ enum err_code store_open(const struct store_options *options, struct store **out
     return ERR_OK;
 }
 
-void store_close(struct store *store)
+void sqlite_close(struct store *store)
 {
     if (store == NULL) {
         return;
@@ -304,14 +306,14 @@ void store_close(struct store *store)
     store_free(store);
 }
 
-struct store_conn *store_writer_conn(struct store *store)
+struct store_conn *sqlite_writer_conn(struct store *store)
 {
     ASSERT(store != NULL);
     ASSERT(store->writer.db != NULL);
     return &store->writer;
 }
 
-enum err_code store_reader_acquire(struct store *store, struct store_conn **out, struct err *err)
+enum err_code sqlite_reader_acquire(struct store *store, struct store_conn **out, struct err *err)
 {
     ASSERT(store != NULL && out != NULL);
     enum err_code code = ERR_OK;
@@ -342,7 +344,7 @@ enum err_code store_reader_acquire(struct store *store, struct store_conn **out,
     return code;
 }
 
-void store_reader_release(struct store *store, struct store_conn *conn)
+void sqlite_reader_release(struct store *store, struct store_conn *conn)
 {
     ASSERT(store != NULL && conn != NULL);
     ASSERT(conn->store == store && !conn->is_writer);
@@ -359,21 +361,21 @@ void store_reader_release(struct store *store, struct store_conn *conn)
 
 /* ---- transactions ---------------------------------------------------------------------- */
 
-enum err_code store_begin_write(struct store_conn *conn, struct err *err)
+enum err_code sqlite_begin_write(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(sqlite3_get_autocommit(conn->db)); /* no transaction open yet */
     return run_simple(conn, &SQL_BEGIN_IMMEDIATE, "begin", err);
 }
 
-enum err_code store_begin_read(struct store_conn *conn, struct err *err)
+enum err_code sqlite_begin_read(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(sqlite3_get_autocommit(conn->db));
     return run_simple(conn, &SQL_BEGIN_DEFERRED, "begin", err);
 }
 
-enum err_code store_commit(struct store_conn *conn, struct err *err)
+enum err_code sqlite_commit(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(!conn->savepoint_open);
@@ -385,7 +387,7 @@ enum err_code store_commit(struct store_conn *conn, struct err *err)
     return code;
 }
 
-void store_rollback(struct store_conn *conn)
+void sqlite_rollback(struct store_conn *conn)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     conn->savepoint_open = false;
@@ -401,7 +403,13 @@ void store_rollback(struct store_conn *conn)
     ASSERT(sqlite3_get_autocommit(conn->db));
 }
 
-enum err_code store_savepoint(struct store_conn *conn, struct err *err)
+enum store_retry sqlite_retry_kind(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    return STORE_RETRY_NONE; /* one writer: no other transaction takes a key or deadlocks */
+}
+
+enum err_code sqlite_savepoint(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(!conn->savepoint_open); /* one level only */
@@ -410,7 +418,7 @@ enum err_code store_savepoint(struct store_conn *conn, struct err *err)
     return code;
 }
 
-enum err_code store_savepoint_release(struct store_conn *conn, struct err *err)
+enum err_code sqlite_savepoint_release(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(conn->savepoint_open);
@@ -421,7 +429,7 @@ enum err_code store_savepoint_release(struct store_conn *conn, struct err *err)
     return code;
 }
 
-void store_savepoint_rollback(struct store_conn *conn)
+void sqlite_savepoint_rollback(struct store_conn *conn)
 {
     ASSERT(conn != NULL && conn->db != NULL);
     ASSERT(conn->savepoint_open);
@@ -560,10 +568,10 @@ static enum err_code migration_apply(struct store_conn *conn,
     return code;
 }
 
-enum err_code store_migrate(struct store *store, int64_t now_ms, struct err *err)
+enum err_code sqlite_migrate(struct store *store, int64_t now_ms, struct err *err)
 {
     ASSERT(store != NULL);
-    ASSERT(sqlite_migrations_count > 0);
+    ASSERT(sqlite_migration_sources_count > 0);
     struct store_conn *conn = &store->writer;
     store->migration_now_ms = now_ms;
     int rc = sqlite3_create_function_v2(conn->db, "migration_now_ms", 0, SQLITE_UTF8, store,
@@ -580,9 +588,10 @@ enum err_code store_migrate(struct store *store, int64_t now_ms, struct err *err
     if (rc != SQLITE_OK) {
         return sq_fail(conn, rc, "migration table", err);
     }
-    for (size_t i = 0; i < sqlite_migrations_count; i++) {
-        const struct store_migration_source *source = &sqlite_migrations[i];
-        ASSERT(source->version == (int)i + 1); /* numbered 1, 2, 3 ... without gaps */
+    for (size_t i = 0; i < sqlite_migration_sources_count; i++) {
+        const struct store_migration_source *source = &sqlite_migration_sources[i];
+        /* numbered upwards (a number may be missing while a branch waits for its file) */
+        ASSERT(source->version > (i == 0 ? 0 : sqlite_migration_sources[i - 1].version));
         enum err_code code = migration_apply(conn, source, now_ms, err);
         if (code != ERR_OK) {
             return code;
@@ -605,8 +614,8 @@ static enum err_code migration_table_exists(struct store_conn *conn, bool *exist
     return code;
 }
 
-enum err_code store_migrations(struct store *store, struct arena *arena,
-                               struct store_migration **out, size_t *count, struct err *err)
+enum err_code sqlite_migrations(struct store *store, struct arena *arena,
+                                struct store_migration **out, size_t *count, struct err *err)
 {
     ASSERT(store != NULL && arena != NULL);
     ASSERT(out != NULL && count != NULL);
@@ -614,15 +623,15 @@ enum err_code store_migrations(struct store *store, struct arena *arena,
     *out = NULL;
     *count = 0;
     struct store_migration *items =
-        ARENA_NEW_ARRAY(arena, struct store_migration, sqlite_migrations_count);
+        ARENA_NEW_ARRAY(arena, struct store_migration, sqlite_migration_sources_count);
     if (items == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "result does not fit in the request's memory");
     }
     bool exists = false;
     enum err_code code = migration_table_exists(conn, &exists, err);
-    for (size_t i = 0; i < sqlite_migrations_count && code == ERR_OK; i++) {
-        items[i].version = sqlite_migrations[i].version;
-        items[i].name = sqlite_migrations[i].name;
+    for (size_t i = 0; i < sqlite_migration_sources_count && code == ERR_OK; i++) {
+        items[i].version = sqlite_migration_sources[i].version;
+        items[i].name = sqlite_migration_sources[i].name;
         if (exists) {
             code = migration_applied(conn, items[i].version, &items[i].applied,
                                      &items[i].applied_at_ms, err);
@@ -632,6 +641,6 @@ enum err_code store_migrations(struct store *store, struct arena *arena,
         return code;
     }
     *out = items;
-    *count = sqlite_migrations_count;
+    *count = sqlite_migration_sources_count;
     return ERR_OK;
 }

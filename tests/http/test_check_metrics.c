@@ -1,8 +1,9 @@
 /*
  * test_check_metrics.c — `ordo check` recounts the metrics rollups and must fail when one is
  * changed behind Ordo's back. Method: a real server takes stock, an order, a cost and traffic
- * over HTTP and stops; `ordo check` passes; then one rollup table is tampered with (sqlite3
- * shell) per test and `ordo check` must exit 1 and name the table.
+ * over HTTP and stops; `ordo check` passes; then one rollup table is tampered with (the sqlite3
+ * shell, or psql on PostgreSQL with ORDO_TEST_PG_URL) per test and `ordo check` must exit 1 and
+ * name the table.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -61,13 +62,17 @@ static void check_fini(void)
     test_server_cleanup(&g_server);
 }
 
-/* Runs one SQL statement on the database with the sqlite3 shell. */
+/* Runs one SQL statement on the database behind Ordo's back: with the sqlite3 shell, or with
+ * psql when the tests run on PostgreSQL (ORDO_TEST_PG_URL; db_path is then the URL). */
 static void tamper(const char *sql)
 {
-    const char *argv[] = {"/usr/bin/sqlite3", g_server.db_path, sql, NULL};
+    const char *sqlite_argv[] = {"/usr/bin/sqlite3", g_server.db_path, sql, NULL};
+    const char *psql_argv[] = {"/usr/bin/psql",  "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+                               g_server.db_path, "-c", sql,  NULL};
+    const char *const *argv = test_server_is_pg() ? psql_argv : sqlite_argv;
     char output[1024];
     int status = test_run_capture(argv, output, sizeof(output));
-    cr_assert_eq(status, 0, "sqlite3 %s: %d %s", sql, status, output);
+    cr_assert_eq(status, 0, "%s %s: %d %s", argv[0], sql, status, output);
 }
 
 /* ordo check must exit 1 and its report must contain want. */

@@ -353,7 +353,7 @@ Test(payments, stripe_unreachable_is_502)
 }
 
 /* `ordo check` reports an order whose refunds exceed its captures (the database tampered with
- * behind Ordo's back with the sqlite3 shell), and passes again once the row is gone. */
+ * behind Ordo's back with the sqlite3 shell or psql), and passes again once the row is gone. */
 Test(payments, check_reports_refunds_over_captures)
 {
     pay_start(PAY_KEY);
@@ -374,16 +374,16 @@ Test(payments, check_reports_refunds_over_captures)
              "provider, created_at, updated_at) VALUES ('pay_tampered', '%s', 'refund', 100, "
              "'USD', 'succeeded', 'sandbox', 0, 0)",
              order_id);
-    const char *argv[] = {"/usr/bin/sqlite3", g_server.db_path, sql, NULL};
     char output[PAY_CHECK_MAX];
-    cr_assert_eq(test_run_capture(argv, output, sizeof(output)), 0, "%s", output);
+    cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
     int status = test_server_check(&g_server, output, sizeof(output));
     cr_expect_neq(status, 0, "ordo check passed: %s", output);
     cr_expect(strstr(output, "refunds exceed captures") != NULL, "%s", output);
     cr_expect(strstr(output, order_id) != NULL, "%s", output);
-    const char *undo[] = {"/usr/bin/sqlite3", g_server.db_path,
-                          "DELETE FROM payment_transactions WHERE id = 'pay_tampered'", NULL};
-    cr_assert_eq(test_run_capture(undo, output, sizeof(output)), 0, "%s", output);
+    cr_assert_eq(test_server_sql(&g_server,
+                                 "DELETE FROM payment_transactions WHERE id = 'pay_tampered'",
+                                 output, sizeof(output)),
+                 0, "%s", output);
     cr_expect_eq(test_server_check(&g_server, output, sizeof(output)), 0, "%s", output);
 }
 

@@ -289,11 +289,10 @@ Test(returns, window_of_30_days_after_delivery)
     finish();
 }
 
-/* Runs one SQL statement with the sqlite3 shell; its exit status (output in out). */
+/* Runs one SQL statement with the sqlite3 shell or psql; its exit status (output in out). */
 static int rt_sql(const char *sql, char *out, size_t out_size)
 {
-    const char *argv[] = {"/usr/bin/sqlite3", g_server.db_path, sql, NULL};
-    return test_run_capture(argv, out, out_size);
+    return test_server_sql(&g_server, sql, out, out_size);
 }
 
 Test(returns, check_catches_tampering_and_documents_are_immutable)

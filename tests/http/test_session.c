@@ -11,7 +11,6 @@
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,16 +309,16 @@ Test(session, an_expired_session_is_refused)
     struct reply r;
     cr_assert_eq(send_req("GET", "/v1/session", cookie, NULL, NULL, &r), 200, "%s", r.body);
     /* The clock cannot be moved 12 hours: the session's expiry is moved into the past. */
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(g_server.db_path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    cr_assert_eq(sqlite3_exec(db,
-                              "UPDATE sessions SET expires_at = 1 WHERE user_id ="
-                              " (SELECT id FROM users WHERE email = 'old@example.com')",
-                              NULL, NULL, NULL),
-                 SQLITE_OK, "%s", sqlite3_errmsg(db));
-    cr_assert_eq(sqlite3_changes(db), 1);
-    sqlite3_close(db);
+    /* SELECT changes() on SQLite; psql prints the command tag "UPDATE 1". */
+    const char *sql = test_server_is_pg()
+                          ? "UPDATE sessions SET expires_at = 1 WHERE user_id ="
+                            " (SELECT id FROM users WHERE email = 'old@example.com')"
+                          : "UPDATE sessions SET expires_at = 1 WHERE user_id ="
+                            " (SELECT id FROM users WHERE email = 'old@example.com');"
+                            " SELECT 'UPDATE ' || changes();";
+    char output[256];
+    cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
+    cr_assert(strstr(output, "UPDATE 1") != NULL, "%s", output);
     cr_assert_eq(send_req("GET", "/v1/session", cookie, NULL, NULL, &r), 200, "%s", r.body);
     cr_assert_str_eq(r.body, "{\"signed_in\":false}");
     cr_assert_eq(
@@ -514,7 +513,7 @@ static int user_cli(const char *args, const char *stdin_line, char *out, size_t 
 {
     char cmd[2048];
     char path[1024];
-    snprintf(path, sizeof(path), "%s.cli-out", g_server.db_path);
+    snprintf(path, sizeof(path), "%s/cli-out", g_server.dir); /* db_path may be a URL */
     snprintf(cmd, sizeof(cmd), "%s user %s --db %s >%s 2>&1", test_server_binary(), args,
              g_server.db_path, path);
     FILE *p = popen(cmd, "w");
@@ -715,33 +714,44 @@ Test(session, the_cli_lists_disables_enables_and_sets_passwords)
  * not waited for, and n - 1 requests are not made (each sign-in costs an argon2id check). */
 static void seed_failures(const char *key, int n)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(g_server.db_path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char sql[256];
+    char sql[8192] = "";
+    size_t len = 0;
     for (int i = 0; i < n; i++) {
-        snprintf(sql, sizeof(sql), "INSERT INTO login_failures (email, at) VALUES ('%s', %lld)",
-                 key, (long long)time(NULL) * 1000 - 1000);
-        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        int w = snprintf(sql + len, sizeof(sql) - len,
+                         "INSERT INTO login_failures (email, at) VALUES ('%s', %lld);", key,
+                         (long long)time(NULL) * 1000 - 1000);
+        cr_assert(w > 0 && (size_t)w < sizeof(sql) - len, "seed statements too long");
+        len += (size_t)w;
     }
-    sqlite3_close(db);
+    char out[1024];
+    cr_assert_eq(test_server_sql(&g_server, sql, out, sizeof(out)), 0, "%s", out);
 }
 
+/* The sqlite3 shell prints the count alone; psql in a table: the first line of digits. */
 static int count_failures(const char *key)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(g_server.db_path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *stmt = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM login_failures WHERE email = ?1", -1,
-                                    &stmt, NULL),
-                 SQLITE_OK);
-    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
-    int n = sqlite3_column_int(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM login_failures WHERE email = '%s'", key);
+    char out[1024];
+    cr_assert_eq(test_server_sql(&g_server, sql, out, sizeof(out)), 0, "%s", out);
+    for (char *line = out; *line != '\0';) {
+        char *end = strchr(line, '\n');
+        if (end != NULL) {
+            *end = '\0';
+        }
+        while (*line == ' ') {
+            line++;
+        }
+        if (*line >= '0' && *line <= '9' && strspn(line, "0123456789 ") == strlen(line)) {
+            return (int)strtol(line, NULL, 10);
+        }
+        if (end == NULL) {
+            break;
+        }
+        line = end + 1;
+    }
+    cr_assert_fail("no count in the output: %s", out);
+    return -1;
 }
 
 Test(session, sign_in_failures_from_one_address_are_limited_for_every_email)

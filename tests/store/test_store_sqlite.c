@@ -2,7 +2,9 @@
  * test_store_sqlite.c — goal: the SQLite backend keeps every promise of store.h (errors by
  * kind, optimistic versions, the conditional stock update, cursors, savepoints, WAL readers).
  * Method: each test opens a fresh database file in its own mkdtemp directory under /tmp,
- * migrates it, drives the store functions directly and reads the results back.
+ * migrates it, drives the store functions directly and reads the results back. With
+ * ORDO_TEST_PG_URL set (scripts/run-tests.sh does, on a throwaway cluster) the same tests run
+ * on the PostgreSQL backend, each on a fresh database (tests/support/server.c makes it).
  */
 #include <criterion/criterion.h>
 
@@ -15,15 +17,18 @@
 #include "lib/arena.h"
 #include "lib/err.h"
 #include "store/store.h"
+#include "support/server.h"
 
 #define NOW_MS 1700000000000LL
 
 static char dir_path[64];
-static char db_path[128];
+static char db_path[256];
 static struct store *store;
 static struct store_conn *writer;
 static struct arena arena;
 static struct err err;
+static struct test_server pg_db;    /* with ORDO_TEST_PG_URL: the test's database */
+static struct test_server pg_fresh; /* and a second, never migrated one */
 
 static void store_open_at(int readers_max)
 {
@@ -38,6 +43,10 @@ static void setup(void)
     snprintf(dir_path, sizeof(dir_path), "/tmp/ordo-store-XXXXXX");
     cr_assert_not_null(mkdtemp(dir_path));
     snprintf(db_path, sizeof(db_path), "%s/test.db", dir_path);
+    if (test_server_is_pg()) {
+        cr_assert(test_server_init(&pg_db), "%s", pg_db.error);
+        snprintf(db_path, sizeof(db_path), "%s", pg_db.db_path);
+    }
     arena_init(&arena, 64 * 1024 * 1024);
     err_clear(&err);
     store_open_at(2);
@@ -49,6 +58,12 @@ static void teardown(void)
     store_close(store);
     store = NULL;
     arena_release(&arena);
+    if (pg_db.dir[0] != '\0') {
+        test_server_cleanup(&pg_db); /* drops the database */
+    }
+    if (pg_fresh.dir[0] != '\0') {
+        test_server_cleanup(&pg_fresh);
+    }
     char path[160];
     const char *names[] = {"test.db", "fresh.db"};
     const char *suffixes[] = {"", "-wal", "-shm"};
@@ -217,6 +232,10 @@ Test(store, migrations_listed_unapplied_on_a_new_file)
 {
     store_close(store);
     snprintf(db_path, sizeof(db_path), "%s/fresh.db", dir_path);
+    if (test_server_is_pg()) {
+        cr_assert(test_server_init(&pg_fresh), "%s", pg_fresh.error);
+        snprintf(db_path, sizeof(db_path), "%s", pg_fresh.db_path);
+    }
     store_open_at(1);
     struct store_migration *migrations = NULL;
     size_t count = 0;
@@ -450,6 +469,77 @@ Test(store, stock_apply_reserve_within_and_beyond_atp)
     stock = stock_of(p, l, &exists);
     cr_assert_eq(stock.reserved, 10);
     cr_assert_eq(stock.on_hand, 10);
+}
+
+/* One buyer: its own store on the same database (as another process would have), reserving
+ * one unit per transaction and holding it a moment before the commit. */
+struct buyer {
+    int64_t product;
+    int64_t location;
+    int reserved;       /* transactions that reserved and committed */
+    int refused;        /* ERR_STOCK answers */
+    enum err_code code; /* anything else that failed */
+    char message[256];
+};
+
+#define BUYER_ATTEMPTS 20
+
+static void *buyer_main(void *arg)
+{
+    struct buyer *buyer = arg;
+    struct store_options options = {.path = db_path, .synchronous_full = true, .readers_max = 1};
+    struct store *own = NULL;
+    struct err own_err;
+    err_clear(&own_err);
+    buyer->code = store_open(&options, &own, &own_err);
+    for (int i = 0; i < BUYER_ATTEMPTS && buyer->code == ERR_OK; i++) {
+        struct store_conn *conn = store_writer_conn(own);
+        enum err_code code = store_begin_write(conn, &own_err);
+        if (code == ERR_OK) {
+            code = store_stock_apply(conn, buyer->product, buyer->location, 0, 1, true, NOW_MS,
+                                     &own_err);
+        }
+        if (code == ERR_OK) {
+            usleep(300); /* the other buyer's reservation waits on this row meanwhile */
+            code = store_commit(conn, &own_err);
+            buyer->reserved += code == ERR_OK ? 1 : 0;
+        } else {
+            store_rollback(conn);
+            buyer->refused += code == ERR_STOCK ? 1 : 0;
+        }
+        if (code != ERR_OK && code != ERR_STOCK) {
+            buyer->code = code;
+        }
+    }
+    if (buyer->code != ERR_OK) {
+        snprintf(buyer->message, sizeof(buyer->message), "%s", own_err.message);
+    }
+    store_close(own);
+    return NULL;
+}
+
+/* Two stores on one database, as two `ordo serve` processes: the conditional reservation
+ * never sells a unit twice (SQLite serialises the writers; PostgreSQL re-checks the row). */
+Test(store, two_stores_never_reserve_more_than_on_hand)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC");
+    cr_assert_eq(store_stock_apply(writer, p, l, 15, 0, false, NOW_MS, &err), ERR_OK);
+    struct buyer buyers[2] = {{.product = p, .location = l}, {.product = p, .location = l}};
+    pthread_t threads[2];
+    for (size_t i = 0; i < ARRAY_LEN(threads); i++) {
+        cr_assert_eq(pthread_create(&threads[i], NULL, buyer_main, &buyers[i]), 0);
+    }
+    for (size_t i = 0; i < ARRAY_LEN(threads); i++) {
+        cr_assert_eq(pthread_join(threads[i], NULL), 0);
+        cr_assert_eq(buyers[i].code, ERR_OK, "buyer %zu: %s", i, buyers[i].message);
+    }
+    cr_assert_eq(buyers[0].reserved + buyers[1].reserved, 15);
+    cr_assert_eq(buyers[0].refused + buyers[1].refused, 2 * BUYER_ATTEMPTS - 15);
+    bool exists = false;
+    struct stock stock = stock_of(p, l, &exists);
+    cr_assert_eq(stock.reserved, 15);
+    cr_assert_eq(stock.on_hand, 15);
 }
 
 Test(store, stock_apply_ship_release_and_refusals)
@@ -991,6 +1081,55 @@ Test(store, reader_pool_waits_when_all_are_busy)
     cr_assert_eq(waiter.code, ERR_OK);
     cr_assert_eq(waiter.got, first); /* the same connection, handed over */
     store_reader_release(store, waiter.got);
+}
+
+/* PostgreSQL only: a server that drops Ordo's connections (a restart, a failover) costs the
+ * transaction that was open, not the store: the next one connects again and prepares again. */
+Test(store, pg_reconnects_after_its_connections_are_dropped)
+{
+    if (!test_server_is_pg()) {
+        cr_skip_test("PostgreSQL only (ORDO_TEST_PG_URL)");
+    }
+    add_location("A"); /* prepares the insert on the writer's session */
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+    struct location location;
+    cr_assert_eq(store_location_get(reader, &arena, "A", &location, &err), ERR_OK);
+    store_reader_release(store, reader);
+
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'"
+             " AND pid <> pg_backend_pid()",
+             pg_db.pg_database);
+    cr_assert(test_server_pg_admin(&pg_db, sql), "%s", pg_db.error);
+
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+    add_location("B");
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_location_get(reader, &arena, "A", &location, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_location_get(reader, &arena, "B", &location, &err), ERR_OK, "%s",
+                 err.message);
+    store_rollback(reader);
+    store_reader_release(store, reader);
+
+    /* Dropped in the middle of a group commit: the command fails, its savepoint cannot be
+     * rolled back (the transaction is gone), the commit fails; nothing of it is kept. */
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert(test_server_pg_admin(&pg_db, sql), "%s", pg_db.error);
+    struct location lost = make_location("LOST");
+    cr_assert_eq(store_location_insert(writer, &lost, &err), ERR_STORE);
+    store_savepoint_rollback(writer);
+    cr_assert_eq(store_commit(writer, &err), ERR_STORE);
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+    add_location("C");
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_location_get(writer, &arena, "C", &location, &err), ERR_OK);
+    cr_assert_eq(store_location_get(writer, &arena, "LOST", &location, &err), ERR_NOT_FOUND);
 }
 
 Test(store, readers_refuse_writes)

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #define LISTEN_PREFIX    "ordo: listening on http://127.0.0.1:"
 #define START_TIMEOUT_MS 30000
 #define STOP_TIMEOUT_MS  30000
@@ -51,6 +53,58 @@ const char *test_server_binary(void)
     return "build/san/ordo";
 }
 
+bool test_server_is_pg(void)
+{
+    const char *url = getenv("ORDO_TEST_PG_URL");
+    return url != NULL && url[0] != '\0';
+}
+
+/* Runs one statement on the cluster's maintenance database (the one ORDO_TEST_PG_URL names). */
+bool test_server_pg_admin(struct test_server *server, const char *sql)
+{
+    PGconn *pg = PQconnectdb(getenv("ORDO_TEST_PG_URL"));
+    if (PQstatus(pg) != CONNECTION_OK) {
+        server_fail(server, "cannot connect to ORDO_TEST_PG_URL: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return false;
+    }
+    PGresult *result = PQexec(pg, sql);
+    bool ok =
+        PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK;
+    if (!ok) {
+        server_fail(server, "%s: %s", sql, PQresultErrorMessage(result));
+    }
+    PQclear(result);
+    PQfinish(pg);
+    return ok;
+}
+
+/* A fresh database on the cluster, and its URL (the base URL with the database name replaced)
+ * in db_path. */
+static bool pg_database_create(struct test_server *server)
+{
+    static int created;
+    const char *base = getenv("ORDO_TEST_PG_URL");
+    const char *authority = strstr(base, "://");
+    const char *slash = authority != NULL ? strchr(authority + 3, '/') : NULL;
+    if (slash == NULL) {
+        server_fail(server, "ORDO_TEST_PG_URL has no /database: %s", base);
+        return false;
+    }
+    const char *query = strchr(slash, '?');
+    snprintf(server->pg_database, sizeof(server->pg_database), "ordo_t_%d_%d_%lld", (int)getpid(),
+             ++created, (long long)(now_ms() % 1000000));
+    snprintf(server->db_path, sizeof(server->db_path), "%.*s/%s%s", (int)(slash - base), base,
+             server->pg_database, query != NULL ? query : "");
+    char sql[128];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", server->pg_database);
+    if (!test_server_pg_admin(server, sql)) {
+        server->pg_database[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
 bool test_server_init(struct test_server *server)
 {
     memset(server, 0, sizeof(*server));
@@ -62,6 +116,9 @@ bool test_server_init(struct test_server *server)
         return false;
     }
     snprintf(server->db_path, sizeof(server->db_path), "%s/ordo.db", server->dir);
+    if (test_server_is_pg()) {
+        return pg_database_create(server);
+    }
     return true;
 }
 
@@ -389,4 +446,18 @@ void test_server_cleanup(struct test_server *server)
         remove_dir(server->dir);
     }
     server->dir[0] = '\0';
+    if (server->pg_database[0] != '\0' && getenv("ORDO_KEEP_DB") == NULL) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", server->pg_database);
+        (void)test_server_pg_admin(server, sql);
+    }
+    server->pg_database[0] = '\0';
+}
+
+int test_server_sql(struct test_server *server, const char *sql, char *output, size_t output_size)
+{
+    const char *sqlite_argv[] = {"/usr/bin/sqlite3", server->db_path, sql, NULL};
+    const char *psql_argv[] = {
+        "/usr/bin/psql", "-X", "-v", "ON_ERROR_STOP=1", "-d", server->db_path, "-c", sql, NULL};
+    return test_run_capture(test_server_is_pg() ? psql_argv : sqlite_argv, output, output_size);
 }

@@ -2,6 +2,10 @@
  * server.h — runs the real `ordo` binary for black-box tests: `ordo serve` on a fresh
  * temporary database, `ordo key create` and `ordo check` on the same database. The binary is
  * $ORDO_BIN or build/san/ordo (tests run from the repository root). Only 127.0.0.1 is used.
+ *
+ * With ORDO_TEST_PG_URL set to a PostgreSQL URL (a cluster of scripts/pg-cluster.sh), the
+ * fresh database is a new PostgreSQL database ordo_t_<pid>_<n> on that cluster instead of an
+ * SQLite file, and db_path is its URL; cleanup drops it.
  */
 #ifndef ORDO_TESTS_SUPPORT_SERVER_H
 #define ORDO_TESTS_SUPPORT_SERVER_H
@@ -17,7 +21,8 @@
 
 struct test_server {
     char dir[128];                      /* mkdtemp directory holding the database */
-    char db_path[TEST_SERVER_PATH_MAX]; /* dir/ordo.db */
+    char db_path[TEST_SERVER_PATH_MAX]; /* dir/ordo.db, or the URL of a PostgreSQL database */
+    char pg_database[64];               /* the PostgreSQL database to drop, or "" */
     char base_url[64];                  /* "http://127.0.0.1:PORT", valid while running */
     uint16_t port;                      /* 0 while stopped */
     pid_t pid;                          /* the `ordo serve` process, or 0 */
@@ -28,7 +33,8 @@ struct test_server {
 /* The path of the binary under test: $ORDO_BIN or "build/san/ordo". Static or env string. */
 const char *test_server_binary(void);
 
-/* Creates a fresh temporary directory for the database; the server is not started. */
+/* Creates a fresh temporary directory for the database (and, with ORDO_TEST_PG_URL, a fresh
+ * PostgreSQL database); the server is not started. */
 bool test_server_init(struct test_server *server);
 
 /*
@@ -64,8 +70,23 @@ bool test_server_key_create(struct test_server *server, const char *role, const 
  */
 int test_server_check(struct test_server *server, char *output, size_t output_size);
 
-/* Kills the server if it still runs and removes the temporary directory and its files. */
+/* Kills the server if it still runs and removes the temporary directory and its files (and
+ * drops the PostgreSQL database). */
 void test_server_cleanup(struct test_server *server);
+
+/* True when the tests run against PostgreSQL (ORDO_TEST_PG_URL is set). */
+bool test_server_is_pg(void);
+
+/* Runs one SQL statement on the cluster's maintenance database (ORDO_TEST_PG_URL); false with
+ * server->error when it fails. */
+bool test_server_pg_admin(struct test_server *server, const char *sql);
+
+/*
+ * Runs one SQL statement on the server's database behind Ordo's back: with the sqlite3 shell, or
+ * with psql on PostgreSQL (which prints the command tag, "UPDATE 1"). Returns the exit status and
+ * copies the output into output (may be NULL).
+ */
+int test_server_sql(struct test_server *server, const char *sql, char *output, size_t output_size);
 
 /*
  * Runs argv (argv[0] is the program path) with stdout and stderr captured into output
