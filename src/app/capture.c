@@ -25,6 +25,7 @@ struct capture_arg {
     bool customer_known;        /* the reader found the customer by e-mail */
     bool existing;              /* the reader found the (channel, external_id) order */
     bool route_in_writer;       /* read stock and plan inside the writer command */
+    const char *routing_json;   /* plan's explanation built off the writer; NULL: build it there */
     bool stale;                 /* the snapshot's plan met stock that had changed */
     bool duplicate;             /* the insert found (channel, external_id) taken */
     bool keyed;                 /* an Idempotency-Key came: the writer answers repeats */
@@ -813,8 +814,9 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
                              err);
     }
     if (code == ERR_OK) {
-        code = store_order_routing_set(conn, order->id, capture_routing_json(ctx, arg, &arg->plan),
-                                       err);
+        const char *json = arg->routing_json != NULL ? arg->routing_json
+                                                     : capture_routing_json(ctx, arg, &arg->plan);
+        code = store_order_routing_set(conn, order->id, json, err);
     }
     if (code == ERR_OK) {
         code = app_metrics_order_created(ctx, conn, order, shipments, shipments_count, err);
@@ -911,6 +913,7 @@ static enum err_code capture_route_now(struct app_ctx *ctx, struct store_conn *c
                                        struct capture_arg *arg, struct err *err)
 {
     struct routing_request request = {0};
+    arg->routing_json = NULL; /* a new plan: its explanation is built in the command */
     enum err_code code = capture_routing_request(ctx, conn, arg, &request, err);
     if (code == ERR_OK) {
         code = capture_plan(ctx, arg, &request, err);
@@ -1023,6 +1026,10 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
     }
     if (code != ERR_OK || arg.existing) {
         return code;
+    }
+    if (!arg.route_in_writer) {
+        /* The snapshot's plan stands unless the writer plans again: explain it off the writer. */
+        arg.routing_json = capture_routing_json(ctx, &arg, &arg.plan);
     }
     struct app_write write = {.ctx = ctx, .idem = idem, .run = capture_run, .arg = &arg};
     code = app_write_run(&write, err);
