@@ -153,6 +153,7 @@ struct app_payment_auth {
     const char *payment_method; /* stripe: the pm_ id authorized (kept for exchanges), or NULL */
     bool exchange;              /* an exchange order: its charge (the difference) is checked by
                                    app_payment_exchange_charge, not the order's total at capture */
+    bool customer_new;          /* the capture command created the customer: no credit limit */
 };
 
 /*

@@ -26,7 +26,6 @@ struct capture_arg {
     bool existing;              /* the reader found the (channel, external_id) order */
     bool route_in_writer;       /* read stock and plan inside the writer command */
     const char *routing_json;   /* plan's explanation built off the writer; NULL: build it there */
-    bool stale;                 /* the snapshot's plan met stock that had changed */
     bool duplicate;             /* the insert found (channel, external_id) taken */
     bool keyed;                 /* an Idempotency-Key came: the writer answers repeats */
     struct shipment *shipments; /* one per location the plan uses */
@@ -139,14 +138,16 @@ static enum err_code capture_index_locations(struct app_ctx *ctx, struct capture
     return ERR_OK;
 }
 
-/* Matches the customer by e-mail or creates one. */
+/* Matches the customer by e-mail or creates one (payments: a new one has no credit limit). */
 static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *conn,
-                                      struct order *order, struct err *err)
+                                      struct capture_arg *arg, struct err *err)
 {
+    struct order *order = arg->order;
     struct customer customer;
     memset(&customer, 0, sizeof(customer));
     enum err_code code =
         store_customer_get_by_email(conn, ctx->arena, order->customer_email, &customer, err);
+    arg->payment.customer_new = code == ERR_NOT_FOUND;
     if (code == ERR_OK) {
         order->customer_id = customer.id;
         if (order->customer_name == NULL) {
@@ -158,6 +159,7 @@ static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *co
     if (code != ERR_NOT_FOUND) {
         return code;
     }
+    err_clear(err);
     char id[ID_LEN_MAX];
     id_new(id, "cus", ctx->now_ms);
     memset(&customer, 0, sizeof(customer));
@@ -500,8 +502,14 @@ static enum err_code capture_reserve(struct app_ctx *ctx, struct store_conn *con
             entry.product_row_id = product->components[c].product_row_id;
             entry.reserved_delta = qty * product->components[c].qty;
         }
-        enum err_code code = store_stock_apply(conn, entry.product_row_id, location_row_id, 0,
-                                               entry.reserved_delta, true, ctx->now_ms, err);
+        /* A snapshot's plan may learn of a shortfall late (the whole order is planned again);
+         * a plan made here must know at once, to say which SKU is short. */
+        enum err_code code =
+            arg->route_in_writer
+                ? store_stock_apply(conn, entry.product_row_id, location_row_id, 0,
+                                    entry.reserved_delta, true, ctx->now_ms, err)
+                : store_stock_reserve_planned(conn, entry.product_row_id, location_row_id,
+                                              entry.reserved_delta, ctx->now_ms, err);
         if (code == ERR_STOCK) {
             err_set(err, ERR_STOCK, NULL, "not enough stock for %s", line->sku);
             err_add_item(err, line->sku);
@@ -896,13 +904,12 @@ static enum err_code capture_capacity_recheck(struct app_ctx *ctx, struct store_
         if (seen || location->capacity_per_day <= 0) {
             continue;
         }
-        int64_t left = 0;
-        enum err_code code = app_routing_capacity_left(ctx, conn, location, &left, err);
+        int64_t day_ms = 86400000;
+        enum err_code code = store_routing_capacity_require(conn, location->row_id,
+                                                            ctx->now_ms - ctx->now_ms % day_ms,
+                                                            location->capacity_per_day, err);
         if (code != ERR_OK) {
             return code;
-        }
-        if (left < 1) {
-            return err_set(err, ERR_STOCK, NULL, "%s has no capacity left today", location->code);
         }
     }
     return ERR_OK;
@@ -939,8 +946,9 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
         return capture_short(order, &arg->plan, err);
     }
     code = capture_identify(ctx, conn, order, err);
+    arg->payment.customer_new = false;
     if (code == ERR_OK && !arg->customer_known) {
-        code = capture_customer(ctx, conn, order, err);
+        code = capture_customer(ctx, conn, arg, err);
     }
     if (code == ERR_OK) {
         code = capture_capacity_recheck(ctx, conn, arg, err); /* routing: the capacity race */
@@ -948,7 +956,6 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     if (code == ERR_OK) {
         code = capture_allocate(ctx, conn, arg, err);
     }
-    arg->stale = code == ERR_STOCK && !arg->route_in_writer;
     if (code == ERR_OK) {
         capture_transfer_promise(arg); /* routing: ship-to-store */
         code = capture_status(ctx, order, arg->plan.complete, err);
@@ -1033,11 +1040,12 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
     }
     struct app_write write = {.ctx = ctx, .idem = idem, .run = capture_run, .arg = &arg};
     code = app_write_run(&write, err);
-    if (code == ERR_STOCK && arg.stale) {
-        /* Stock moved since the snapshot: plan again on current stock inside the writer. */
+    if (code == ERR_STOCK && !arg.route_in_writer) {
+        /* Stock or capacity moved since the snapshot (a reservation or the capacity re-check
+         * failed, maybe only at the savepoint's release: store_stock_reserve_planned): plan
+         * again on current stock inside the writer. */
         code = capture_copy_input(ctx, input, &arg, err);
         arg.route_in_writer = true;
-        arg.stale = false;
         err_clear(err);
         if (code == ERR_OK) {
             code = app_write_run(&write, err);
@@ -1045,7 +1053,8 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
     }
     /* payments: void an authorization that no committed command recorded */
     app_payment_abandon(ctx, &arg.payment, code == ERR_OK && !(idem != NULL && idem->replayed));
-    if (code == ERR_CONFLICT && arg.duplicate) {
+    /* The store names the key: a backend may report the insert's failure after it returned. */
+    if (code == ERR_CONFLICT && (arg.duplicate || strcmp(err->field, "external_id") == 0)) {
         err_clear(err);
         return capture_load_existing(ctx, &arg, err);
     }

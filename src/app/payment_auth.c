@@ -120,7 +120,7 @@ enum err_code app_payment_capture_hold(struct app_ctx *ctx, struct store_conn *c
     const char *reason = NULL;
     if (auth->provider != NULL && !auth->approved) {
         reason = "payment_declined";
-    } else if (!auth->exchange) {
+    } else if (!auth->exchange && !auth->customer_new) {
         bool over = false;
         enum err_code code =
             app_payment_over_limit(ctx, conn, order, order->totals.total, &over, err);

@@ -643,7 +643,7 @@ enum err_code pg_customer_insert(struct store_conn *conn, const struct customer 
     if (code != ERR_OK) {
         return code;
     }
-    return pg_run(conn, stmt, "customer", err);
+    return pg_run_later(conn, stmt, "customer", err);
 }
 
 enum err_code pg_customer_update(struct store_conn *conn, const struct customer *customer,

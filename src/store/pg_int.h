@@ -224,6 +224,10 @@ enum pg_stmt {
     PGS_USER_LIST,
     PGS_USER_UPDATE,
     PGS_SESSION_DELETE_USER,
+    /* the writer's pipeline: statements whose answers it need not wait for */
+    PGS_M_DISTINCT_RELINK_NEW,
+    PGS_STOCK_RESERVE_PLANNED,
+    PGS_ROUTING_CAPACITY_REQUIRE,
     PGS_STMT_COUNT
 };
 
@@ -231,6 +235,13 @@ enum pg_stmt {
 #define PG_PARAMS_MAX 96
 /* Room for the text of one number parameter (an int64 or a %.17g double). */
 #define PG_NUMBER_BYTES 32
+/* Statements the writer's pipeline sends before it waits for their answers (pg_pipeline.c). */
+#define PG_PENDING_MAX 128
+/* Order numbers the writer takes from the sequence in one statement (as a sequence's CACHE:
+ * numbers a process took and did not use before it stopped are skipped). */
+#define PG_NUMBERS_AHEAD 64
+/* Room for the name of the operation of one pending statement ("order line"), for its error. */
+#define PG_WHAT_BYTES 48
 
 /*
  * A statement of one connection: its parameters until it runs, then its result until
@@ -262,6 +273,18 @@ struct store_conn {
     int64_t changes;        /* rows the last statement run changed (PQcmdTuples) */
     int64_t last_id;        /* the first column of its first row (INSERT ... RETURNING id) */
     enum store_retry retry; /* the strongest race pg_fail saw since the last savepoint */
+    /* libpq's pipeline mode (pg_pipeline.c): the writer inside a write transaction */
+    bool pipeline;
+    bool pipeline_failed;    /* a statement failed since the savepoint: pipeline_err says which */
+    struct err pipeline_err; /* the first failure, answered until the savepoint is rolled back */
+    size_t pending_count;    /* statements sent whose answers were not read yet */
+    uint64_t pipeline_sent;  /* statements sent in the pipeline, for the log at close */
+    uint64_t pipeline_waits; /* ... and the round trips they took */
+    char pending_what[PG_PENDING_MAX][PG_WHAT_BYTES];
+    /* order numbers taken from the sequence ahead, a batch at a time (pg_orders.c) */
+    int64_t numbers[PG_NUMBERS_AHEAD];
+    size_t numbers_next;
+    size_t numbers_count;
 };
 
 struct store {
@@ -269,6 +292,7 @@ struct store {
     char *url;              /* malloc'ed copy of options->path */
     bool synchronous_full;
     bool writer_turns; /* group commits take the writer lock (store_pg.c); ORDO_PG_WRITER_TURNS=0 */
+    bool pipeline;     /* the writer's group commits use libpq's pipeline; ORDO_PG_PIPELINE=0 */
     struct store_conn writer;
     struct store_conn *readers; /* [readers_max], opened lazily */
     int readers_max;
@@ -320,6 +344,33 @@ MUST_CHECK enum err_code pg_step_done(struct store_conn *conn, struct pg_query *
  * last. Does not call pg_done. */
 MUST_CHECK enum err_code pg_step_row(struct store_conn *conn, struct pg_query *stmt, bool *has_row,
                                      const char *what, struct err *err);
+
+/*
+ * Runs a bound statement whose answer nobody reads (an insert whose id is not asked for) and
+ * finishes it. Inside the writer's pipeline it is only sent: a failure is the answer of the next
+ * statement that waits, at the latest of the command's savepoint release, so the command still
+ * fails as a whole. Elsewhere it is pg_run.
+ */
+MUST_CHECK enum err_code pg_run_later(struct store_conn *conn, struct pg_query *stmt,
+                                      const char *what, struct err *err);
+
+/* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
+
+/* Puts the writer's connection, just inside its write transaction, into pipeline mode. */
+void pg_pipeline_enter(struct store_conn *conn);
+/* Reads every answer still due and leaves pipeline mode: the first failure is the answer. */
+MUST_CHECK enum err_code pg_pipeline_leave(struct store_conn *conn, struct err *err);
+/* Sends a bound statement (stmt) or a command without parameters (sql, stmt NULL) and does not
+ * wait for its answer. */
+MUST_CHECK enum err_code pg_pipeline_send(struct store_conn *conn, const struct pg_query *stmt,
+                                          const char *sql, const char *what, struct err *err);
+/* Sends PostgreSQL's Sync and reads the answers of everything sent: the last `keep` answers go
+ * to out[] (the caller PQclears them; NULL where the statement failed). The first failure since
+ * the savepoint (pg_pipeline_forget) is the answer. */
+MUST_CHECK enum err_code pg_pipeline_wait(struct store_conn *conn, PGresult **out, int keep,
+                                          struct err *err);
+/* Forgets the failure of a command whose savepoint was rolled back (or a new savepoint). */
+void pg_pipeline_forget(struct store_conn *conn);
 
 /* Rows changed by the statement conn ran last (sqlite3_changes). */
 int64_t pg_changes(const struct store_conn *conn);

@@ -31,6 +31,14 @@ static const struct pg_sql SQL_STOCK_APPLY = {
     " WHERE product_id = $1 AND location_id = $2 AND on_hand + $3 >= 0 AND reserved + $4 >= 0"
     " AND reserved + $4 <= on_hand + $3 AND ($5::bigint = 0 OR on_hand - reserved - safety_stock "
     ">= $4)"};
+/* SQL_STOCK_APPLY's reservation (no on_hand change, ATP checked) as a statement that fails
+ * (ordo_require, migration 014) when the row does not move: the pipeline need not wait for it. */
+static const struct pg_sql SQL_STOCK_RESERVE_PLANNED = {
+    PGS_STOCK_RESERVE_PLANNED,
+    "WITH moved AS (UPDATE inventory SET reserved = reserved + $3, updated_at = $4"
+    " WHERE product_id = $1 AND location_id = $2 AND on_hand >= 0 AND reserved + $3 >= 0"
+    " AND reserved + $3 <= on_hand AND on_hand - reserved - safety_stock >= $3 RETURNING 1)"
+    " SELECT ordo_require(EXISTS (SELECT 1 FROM moved), 'not enough stock for the plan')"};
 static const struct pg_sql SQL_STOCK_CREATE = {
     PGS_STOCK_CREATE,
     "INSERT INTO inventory (product_id, location_id, on_hand, reserved, safety_stock, inbound,"
@@ -212,6 +220,30 @@ enum err_code pg_stock_apply(struct store_conn *conn, int64_t product_row_id,
     return code;
 }
 
+enum err_code pg_stock_reserve_planned(struct store_conn *conn, int64_t product_row_id,
+                                       int64_t location_row_id, int64_t qty, int64_t now_ms,
+                                       struct err *err)
+{
+    ASSERT(conn != NULL && conn->is_writer);
+    ASSERT(product_row_id > 0 && location_row_id > 0 && qty > 0);
+    if (!conn->pipeline) {
+        return pg_stock_apply(conn, product_row_id, location_row_id, 0, qty, true, now_ms, err);
+    }
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_STOCK_RESERVE_PLANNED, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_i64(&bind, product_row_id);
+    pg_bind_i64(&bind, location_row_id);
+    pg_bind_i64(&bind, qty);
+    pg_bind_i64(&bind, now_ms);
+    code = pg_bind_check(conn, &bind, "stock", err);
+    return code == ERR_OK ? pg_run_later(conn, stmt, "stock", err) : code;
+}
+
 enum err_code pg_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
                                   int64_t location_row_id, int64_t safety_stock, int64_t now_ms,
                                   struct err *err)
@@ -310,12 +342,8 @@ enum err_code pg_ledger_insert(struct store_conn *conn, struct ledger_entry *ent
     if (code != ERR_OK) {
         return code;
     }
-    code = pg_run(conn, stmt, "ledger entry", err);
-    if (code == ERR_OK) {
-        entry->row_id = pg_last_id(conn);
-        ASSERT(entry->row_id > 0);
-    }
-    return code;
+    entry->row_id = 0; /* not read back (store.h) */
+    return pg_run_later(conn, stmt, "ledger entry", err);
 }
 
 /* store.h fixes this parameter list (the interface every backend implements). */

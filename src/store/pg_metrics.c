@@ -79,6 +79,14 @@ static const struct pg_sql SQL_DISTINCT_RELINK = {
     "UPDATE metrics_distinct SET prev_day = $5 WHERE kind = $1 AND scope = $2 AND key = $3"
     " AND day = (SELECT min(day) FROM metrics_distinct WHERE kind = $1 AND scope = $2"
     " AND key = $3 AND day > $4)"};
+/* RELINK for a day that UP has just created (its count is 1), as one statement that needs no
+ * answer: the writer's pipeline sends UP and this one without waiting (pg_pipeline.c). */
+static const struct pg_sql SQL_DISTINCT_RELINK_NEW = {
+    PGS_M_DISTINCT_RELINK_NEW,
+    "UPDATE metrics_distinct SET prev_day = $4 WHERE kind = $1 AND scope = $2 AND key = $3"
+    " AND day = (SELECT min(day) FROM metrics_distinct WHERE kind = $1 AND scope = $2"
+    " AND key = $3 AND day > $4) AND EXISTS (SELECT 1 FROM metrics_distinct WHERE kind = $1"
+    " AND scope = $2 AND key = $3 AND day = $4 AND n = 1)"};
 /*
  * No SQLite twin (one writer there): the links of a key's days (prev_day) are read and written
  * by several statements, so two processes moving the same key would each miss the other's
@@ -211,7 +219,7 @@ static enum err_code m_daily_add(struct store_conn *conn, const struct metrics_f
     pg_bind_text(&bind, fact->location);
     m_bind_order_cols(&bind, &fact->counters, sign);
     code = pg_bind_check(conn, &bind, "metrics daily", err);
-    return code == ERR_OK ? pg_run(conn, stmt, "metrics daily", err) : code;
+    return code == ERR_OK ? pg_run_later(conn, stmt, "metrics daily", err) : code;
 }
 
 static enum err_code m_fact_insert(struct store_conn *conn, const struct metrics_fact *fact,
@@ -232,7 +240,7 @@ static enum err_code m_fact_insert(struct store_conn *conn, const struct metrics
     pg_bind_bool(&bind, fact->merchant_fault);
     m_bind_order_cols(&bind, &fact->counters, 1);
     code = pg_bind_check(conn, &bind, "metrics fact", err);
-    return code == ERR_OK ? pg_run(conn, stmt, "metrics fact", err) : code;
+    return code == ERR_OK ? pg_run_later(conn, stmt, "metrics fact", err) : code;
 }
 
 enum err_code pg_metrics_facts_replace(struct store_conn *conn,
@@ -258,7 +266,7 @@ enum err_code pg_metrics_facts_replace(struct store_conn *conn,
         pg_bind_init(&bind, stmt);
         pg_bind_text(&bind, facts[0].order_id);
         code = pg_bind_check(conn, &bind, "metrics facts delete", err);
-        code = code == ERR_OK ? pg_run(conn, stmt, "metrics facts delete", err) : code;
+        code = code == ERR_OK ? pg_run_later(conn, stmt, "metrics facts delete", err) : code;
     }
     for (size_t i = 0; code == ERR_OK && i < count; i++) {
         code = m_fact_insert(conn, &facts[i], err);
@@ -286,7 +294,7 @@ enum err_code pg_metrics_events_add(struct store_conn *conn, int64_t day, const 
     pg_bind_i64(&bind, delta->came_in);
     pg_bind_i64(&bind, delta->costs);
     code = pg_bind_check(conn, &bind, "metrics events", err);
-    return code == ERR_OK ? pg_run(conn, stmt, "metrics events", err) : code;
+    return code == ERR_OK ? pg_run_later(conn, stmt, "metrics events", err) : code;
 }
 
 static void m_bind_distinct(struct pg_bind *bind, struct pg_query *stmt,
@@ -313,7 +321,7 @@ static enum err_code m_distinct_lock(struct store_conn *conn,
     pg_bind_text(&bind, key->scope);
     pg_bind_text(&bind, key->key);
     code = pg_bind_check(conn, &bind, "metrics distinct lock", err);
-    return code == ERR_OK ? pg_run(conn, stmt, "metrics distinct lock", err) : code;
+    return code == ERR_OK ? pg_run_later(conn, stmt, "metrics distinct lock", err) : code;
 }
 
 /* What up or down returned: the count after it and the row's previous day (-1: none). */
@@ -369,7 +377,7 @@ static enum err_code m_distinct_run(struct store_conn *conn, const struct pg_sql
         }
     }
     code = pg_bind_check(conn, &bind, "metrics distinct", err);
-    return code == ERR_OK ? pg_run(conn, stmt, "metrics distinct", err) : code;
+    return code == ERR_OK ? pg_run_later(conn, stmt, "metrics distinct", err) : code;
 }
 
 enum err_code pg_metrics_distinct_move(struct store_conn *conn,
@@ -381,6 +389,11 @@ enum err_code pg_metrics_distinct_move(struct store_conn *conn,
     struct m_distinct_row row = {.n = -1, .prev_day = -1};
     const struct pg_sql *sql = delta > 0 ? &SQL_DISTINCT_UP : &SQL_DISTINCT_DOWN;
     enum err_code code = m_distinct_lock(conn, key, err);
+    if (code == ERR_OK && delta > 0) {
+        /* Nothing to read back: the relink runs only when UP created the day. */
+        code = m_distinct_run(conn, &SQL_DISTINCT_UP, key, -1, err);
+        return code == ERR_OK ? m_distinct_run(conn, &SQL_DISTINCT_RELINK_NEW, key, -1, err) : code;
+    }
     if (code == ERR_OK) {
         code = m_distinct_step(conn, sql, key, &row, err);
     }

@@ -90,8 +90,9 @@ static const struct pg_sql SQL_ORDER_LIST_BY_CHANNEL_STATUS = {
 /* A sequence (SQLite: a row of the sequences table): several processes never share a number,
  * and taking one does not lock a row until commit. A rolled back number is not handed out
  * again, so a rollback leaves a gap (as store.h allows). */
-static const struct pg_sql SQL_ORDER_NEXT_NUMBER = {PGS_ORDER_NEXT_NUMBER,
-                                                    "SELECT nextval('order_number')"};
+static const struct pg_sql SQL_ORDER_NUMBERS = {
+    PGS_ORDER_NEXT_NUMBER,
+    "SELECT nextval('order_number') FROM generate_series(1, $1::bigint) ORDER BY 1"};
 
 #define LINE_COLUMNS                                                                               \
     "line_no, id, product_id, sku, name, qty, unit_price, unit_price_given, weight_grams,"         \
@@ -394,7 +395,7 @@ static enum err_code lines_write(struct store_conn *conn, const struct order *or
         line_bind(&bind, order->id, &order->lines[i]);
         code = pg_bind_check(conn, &bind, "order line", err);
         if (code == ERR_OK) {
-            code = pg_run(conn, stmt, "order line", err);
+            code = pg_run_later(conn, stmt, "order line", err);
         }
         if (code != ERR_OK) {
             return code;
@@ -419,7 +420,7 @@ static enum err_code allocations_write(struct store_conn *conn, const struct ord
         allocation_bind(&bind, order->id, i, &order->allocations[i]);
         code = pg_bind_check(conn, &bind, "allocation", err);
         if (code == ERR_OK) {
-            code = pg_run(conn, stmt, "allocation", err);
+            code = pg_run_later(conn, stmt, "allocation", err);
         }
         if (code != ERR_OK) {
             return code;
@@ -443,7 +444,7 @@ static enum err_code allocations_delete(struct store_conn *conn, const char *ord
     if (code != ERR_OK) {
         return code;
     }
-    return pg_run(conn, stmt, "allocation", err);
+    return pg_run_later(conn, stmt, "allocation", err);
 }
 
 enum err_code pg_order_insert(struct store_conn *conn, const struct order *order, struct err *err)
@@ -463,7 +464,7 @@ enum err_code pg_order_insert(struct store_conn *conn, const struct order *order
     if (code != ERR_OK) {
         return code;
     }
-    code = pg_run(conn, stmt, "order", err);
+    code = pg_run_later(conn, stmt, "order", err);
     if (code == ERR_OK) {
         code = lines_write(conn, order, &SQL_LINE_INSERT, err);
     }
@@ -705,26 +706,49 @@ enum err_code pg_order_list(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
+/* Takes the next PG_NUMBERS_AHEAD numbers of the sequence into conn->numbers. */
+static enum err_code order_numbers_take(struct store_conn *conn, struct err *err)
+{
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_ORDER_NUMBERS, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_i64(&bind, PG_NUMBERS_AHEAD);
+    code = pg_bind_check(conn, &bind, "order number", err);
+    conn->numbers_next = 0;
+    conn->numbers_count = 0;
+    bool has_row = code == ERR_OK;
+    while (code == ERR_OK && has_row && conn->numbers_count < PG_NUMBERS_AHEAD) {
+        code = pg_step_row(conn, stmt, &has_row, "order number", err);
+        if (code == ERR_OK && has_row) {
+            conn->numbers[conn->numbers_count++] = pg_value_i64(stmt, 0);
+        }
+    }
+    pg_done(stmt);
+    if (code == ERR_OK && conn->numbers_count == 0) {
+        code = err_set(err, ERR_STORE, NULL, "store has no order number sequence");
+    }
+    return code;
+}
+
 enum err_code pg_order_next_number(struct store_conn *conn, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(out != NULL);
-    struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_ORDER_NEXT_NUMBER, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
+    if (conn->numbers_next == conn->numbers_count) {
+        /* One round trip for the next PG_NUMBERS_AHEAD orders; nextval is not transactional,
+         * so numbers taken stay taken whatever becomes of this transaction. */
+        enum err_code code = order_numbers_take(conn, err);
+        if (code != ERR_OK) {
+            return code;
+        }
     }
-    bool has_row = false;
-    code = pg_step_row(conn, stmt, &has_row, "order number", err);
-    if (code == ERR_OK && !has_row) {
-        code = err_set(err, ERR_STORE, NULL, "store has no order number sequence");
-    }
-    if (code == ERR_OK) {
-        *out = pg_value_i64(stmt, 0);
-        ASSERT(*out > 1000);
-    }
-    pg_done(stmt);
-    return code;
+    *out = conn->numbers[conn->numbers_next++];
+    ASSERT(*out > 1000);
+    return ERR_OK;
 }
 
 enum err_code pg_allocation_totals(struct store_conn *conn, struct arena *arena,
@@ -767,7 +791,7 @@ enum err_code pg_order_routing_set(struct store_conn *conn, const char *order_id
     if (code != ERR_OK) {
         return code;
     }
-    return pg_run(conn, stmt, "order routing", err);
+    return pg_run_later(conn, stmt, "order routing", err);
 }
 
 static enum err_code routing_read(struct pg_row *row, void *item, struct err *err)
@@ -875,7 +899,7 @@ enum err_code pg_shipment_insert(struct store_conn *conn, const struct shipment 
     if (code != ERR_OK) {
         return code;
     }
-    return pg_run(conn, stmt, "shipment", err);
+    return pg_run_later(conn, stmt, "shipment", err);
 }
 
 enum err_code pg_shipment_update(struct store_conn *conn, const struct shipment *shipment,

@@ -105,7 +105,7 @@ enum err_code pg_payment_insert(struct store_conn *conn, const struct payment_tx
     if (code != ERR_OK) {
         return code;
     }
-    return pg_run(conn, stmt, "payment", err);
+    return pg_run_later(conn, stmt, "payment", err);
 }
 
 enum err_code pg_payment_complete(struct store_conn *conn, const struct payment_txn *txn,

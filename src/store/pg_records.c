@@ -141,12 +141,8 @@ enum err_code pg_event_insert(struct store_conn *conn, struct event *event, stru
     if (code != ERR_OK) {
         return code;
     }
-    code = pg_run(conn, stmt, "event", err);
-    if (code == ERR_OK) {
-        event->row_id = pg_last_id(conn);
-        ASSERT(event->row_id > 0);
-    }
-    return code;
+    event->row_id = 0; /* not read back (store.h) */
+    return pg_run_later(conn, stmt, "event", err);
 }
 
 /* store.h fixes this parameter list (the interface every backend implements). */

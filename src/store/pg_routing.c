@@ -53,6 +53,14 @@ static const struct pg_sql SQL_SHIPMENTS_SINCE = {
     "SELECT coalesce((SELECT shipments FROM routing_location_days WHERE location_id = $1"
     " AND day = $2::bigint / 86400000), 0)"};
 
+/* SQL_SHIPMENTS_SINCE compared with the capacity, failing (ordo_require, migration 014) when
+ * none is left: the writer's pipeline need not wait for it. */
+static const struct pg_sql SQL_CAPACITY_REQUIRE = {
+    PGS_ROUTING_CAPACITY_REQUIRE,
+    "SELECT ordo_require(coalesce((SELECT shipments FROM routing_location_days"
+    " WHERE location_id = $1 AND day = $2::bigint / 86400000), 0) < $3,"
+    " 'the location has no capacity left today')"};
+
 /* The settings by their stored names; the order is the API's. */
 struct routing_setting_field {
     const char *name;
@@ -417,6 +425,33 @@ enum err_code pg_routing_shipments_since(struct store_conn *conn, int64_t locati
     ASSERT(conn != NULL && out != NULL);
     const int64_t params[2] = {location_row_id, since_ms};
     return routing_scalar(conn, &SQL_SHIPMENTS_SINCE, params, 2, out, err);
+}
+
+enum err_code pg_routing_capacity_require(struct store_conn *conn, int64_t location_row_id,
+                                          int64_t since_ms, int64_t capacity, struct err *err)
+{
+    ASSERT(conn != NULL && conn->is_writer);
+    if (!conn->pipeline) {
+        int64_t used = 0;
+        enum err_code code =
+            pg_routing_shipments_since(conn, location_row_id, since_ms, &used, err);
+        if (code == ERR_OK && used >= capacity) {
+            return err_set(err, ERR_STOCK, NULL, "the location has no capacity left today");
+        }
+        return code;
+    }
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_CAPACITY_REQUIRE, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_i64(&bind, location_row_id);
+    pg_bind_i64(&bind, since_ms);
+    pg_bind_i64(&bind, capacity);
+    code = pg_bind_check(conn, &bind, "capacity", err);
+    return code == ERR_OK ? pg_run_later(conn, stmt, "capacity", err) : code;
 }
 
 static enum err_code routing_hold_read(struct pg_row *row, void *item, struct err *err)

@@ -19,6 +19,37 @@
 #define PG_FOREIGN_KEY_VIOLATION "23503"
 #define PG_SERIALIZATION_FAILURE "40001"
 #define PG_DEADLOCK_DETECTED     "40P01"
+/* The unique key of an order's (channel, external_id) (migrations/pg/001_init.sql). */
+#define PG_ORDER_EXTERNAL_ID_KEY "orders_channel_external_id_key"
+/* ordo_require()'s failure (migrations/pg/014_pipeline_checks.sql): a condition did not hold. */
+#define PG_ORDO_REQUIRE "OR001"
+
+/* As stmt_prepare, in the writer's pipeline: both requests are sent, then both answers read. */
+static enum err_code stmt_prepare_pipelined(struct store_conn *conn, struct pg_query *stmt,
+                                            const char *name, struct err *err)
+{
+    if (PQsendPrepare(conn->pg, name, stmt->text, 0, NULL) != 1) {
+        return pg_fail(conn, NULL, "a statement's preparation", err);
+    }
+    int n =
+        snprintf(conn->pending_what[conn->pending_count++], PG_WHAT_BYTES, "statement %s", name);
+    ASSERT(n > 0);
+    if (PQsendDescribePrepared(conn->pg, name) != 1) {
+        return pg_fail(conn, NULL, "a statement's description", err);
+    }
+    n = snprintf(conn->pending_what[conn->pending_count++], PG_WHAT_BYTES, "statement %s", name);
+    ASSERT(n > 0);
+    PGresult *answers[2];
+    enum err_code code = pg_pipeline_wait(conn, answers, 2, err);
+    if (code == ERR_OK) {
+        stmt->params_expected = PQnparams(answers[1]);
+        ASSERT(stmt->params_expected <= PG_PARAMS_MAX);
+        stmt->prepared = true;
+    }
+    PQclear(answers[0]);
+    PQclear(answers[1]);
+    return code;
+}
 
 /* Prepares the statement on the server and learns how many parameters it takes. */
 static enum err_code stmt_prepare(struct store_conn *conn, struct pg_query *stmt, struct err *err)
@@ -26,6 +57,15 @@ static enum err_code stmt_prepare(struct store_conn *conn, struct pg_query *stmt
     char name[32];
     int n = snprintf(name, sizeof(name), "ordo_%d", (int)stmt->id);
     ASSERT(n > 0 && (size_t)n < sizeof(name));
+    if (conn->pipeline) {
+        if (conn->pending_count + 2 > PG_PENDING_MAX) {
+            enum err_code code = pg_pipeline_wait(conn, NULL, 0, err);
+            if (code != ERR_OK) {
+                return code;
+            }
+        }
+        return stmt_prepare_pipelined(conn, stmt, name, err);
+    }
     PGresult *result = PQprepare(conn->pg, name, stmt->text, 0, NULL);
     if (result == NULL || PQresultStatus(result) != PGRES_COMMAND_OK) {
         char what[64];
@@ -112,12 +152,25 @@ enum err_code pg_fail(struct store_conn *conn, const PGresult *result, const cha
                       struct err *err)
 {
     ASSERT(conn != NULL && what != NULL);
+    char message[160];
     const char *state = result != NULL ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+    const char *constraint =
+        result != NULL ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    if (state != NULL && strcmp(state, PG_UNIQUE_VIOLATION) == 0 && constraint != NULL &&
+        strcmp(constraint, PG_ORDER_EXTERNAL_ID_KEY) == 0) {
+        /* Another order has this (channel, external_id): a duplicate, which running the command
+         * again cannot change (the capture answers with that order). */
+        return err_set(err, ERR_CONFLICT, "external_id", "%s already exists", what);
+    }
     if (state != NULL && strcmp(state, PG_UNIQUE_VIOLATION) == 0) {
         if (conn->retry == STORE_RETRY_NONE) {
             conn->retry = STORE_RETRY_UNIQUE;
         }
         return err_set(err, ERR_CONFLICT, NULL, "%s already exists", what);
+    }
+    if (state != NULL && strcmp(state, PG_ORDO_REQUIRE) == 0) {
+        return err_set(err, ERR_STOCK, NULL, "%s",
+                       fail_message(conn, result, message, sizeof(message)));
     }
     if (state != NULL && strcmp(state, PG_FOREIGN_KEY_VIOLATION) == 0) {
         return err_set(err, ERR_NOT_FOUND, NULL, "%s refers to a row that does not exist", what);
@@ -128,7 +181,6 @@ enum err_code pg_fail(struct store_conn *conn, const PGresult *result, const cha
         return err_set(err, ERR_CONFLICT, NULL,
                        "%s collided with a concurrent change; retry the request", what);
     }
-    char message[160];
     return err_set(err, ERR_STORE, NULL, "store failed on %s: %s", what,
                    fail_message(conn, result, message, sizeof(message)));
 }
@@ -211,11 +263,24 @@ static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt
                    ? ERR_OK
                    : err_set(err, ERR_INTERNAL, NULL, "out of memory for %s", what);
     }
-    char name[32];
-    int n = snprintf(name, sizeof(name), "ordo_%d", (int)stmt->id);
-    ASSERT(n > 0 && (size_t)n < sizeof(name));
-    PGresult *result = PQexecPrepared(conn->pg, name, stmt->params_expected, stmt->values,
-                                      stmt->lengths, stmt->formats, 0);
+    PGresult *result = NULL;
+    if (conn->pipeline) {
+        /* Sent after what is pending, and read after their answers. */
+        enum err_code code = pg_pipeline_send(conn, stmt, NULL, what, err);
+        if (code == ERR_OK) {
+            code = pg_pipeline_wait(conn, &result, 1, err);
+        }
+        if (code != ERR_OK) {
+            PQclear(result);
+            return code;
+        }
+    } else {
+        char name[32];
+        int n = snprintf(name, sizeof(name), "ordo_%d", (int)stmt->id);
+        ASSERT(n > 0 && (size_t)n < sizeof(name));
+        result = PQexecPrepared(conn->pg, name, stmt->params_expected, stmt->values, stmt->lengths,
+                                stmt->formats, 0);
+    }
     ExecStatusType status = result != NULL ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         enum err_code code = pg_fail(conn, result, what, err);
@@ -281,6 +346,9 @@ int64_t pg_last_id(const struct store_conn *conn)
 bool pg_in_transaction(const struct store_conn *conn)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
+    if (conn->pipeline) {
+        return true; /* only inside a write transaction (libpq's status lags in the pipeline) */
+    }
     PGTransactionStatusType status = PQtransactionStatus(conn->pg);
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
@@ -696,6 +764,29 @@ enum err_code pg_run(struct store_conn *conn, struct pg_query *stmt, const char 
                      struct err *err)
 {
     enum err_code code = pg_step_done(conn, stmt, what, err);
+    pg_done(stmt);
+    return code;
+}
+
+enum err_code pg_run_later(struct store_conn *conn, struct pg_query *stmt, const char *what,
+                           struct err *err)
+{
+    ASSERT(conn != NULL);
+    ASSERT(stmt != NULL && stmt->conn == conn && stmt->result == NULL && stmt->prepared);
+    if (!conn->pipeline) {
+        return pg_run(conn, stmt, what, err);
+    }
+    enum err_code code = ERR_OK;
+    if (!stmt_params_utf8(stmt)) {
+        /* as stmt_execute: an insert is refused, an update or delete matches nothing */
+        if (strncmp(stmt->text, "INSERT", 6) == 0) {
+            code = err_set(err, ERR_INVALID, NULL, "%s: text is not valid UTF-8", what);
+        }
+    } else {
+        code = pg_pipeline_send(conn, stmt, NULL, what, err);
+    }
+    conn->changes = 0; /* not known: nobody may ask */
+    conn->last_id = 0;
     pg_done(stmt);
     return code;
 }

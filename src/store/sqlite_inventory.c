@@ -180,6 +180,14 @@ enum err_code sqlite_stock_apply(struct store_conn *conn, int64_t product_row_id
     return code;
 }
 
+enum err_code sqlite_stock_reserve_planned(struct store_conn *conn, int64_t product_row_id,
+                                           int64_t location_row_id, int64_t qty, int64_t now_ms,
+                                           struct err *err)
+{
+    /* One writer, in process: the answer costs nothing to wait for. */
+    return sqlite_stock_apply(conn, product_row_id, location_row_id, 0, qty, true, now_ms, err);
+}
+
 enum err_code sqlite_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
                                       int64_t location_row_id, int64_t safety_stock, int64_t now_ms,
                                       struct err *err)
@@ -279,12 +287,8 @@ enum err_code sqlite_ledger_insert(struct store_conn *conn, struct ledger_entry 
     if (code != ERR_OK) {
         return code;
     }
-    code = sq_run(conn, stmt, "ledger entry", err);
-    if (code == ERR_OK) {
-        entry->row_id = sqlite3_last_insert_rowid(conn->db);
-        ASSERT(entry->row_id > 0);
-    }
-    return code;
+    entry->row_id = 0; /* not read back (store.h) */
+    return sq_run(conn, stmt, "ledger entry", err);
 }
 
 /* store.h fixes this parameter list (the interface every backend implements). */

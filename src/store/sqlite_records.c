@@ -141,12 +141,8 @@ enum err_code sqlite_event_insert(struct store_conn *conn, struct event *event, 
     if (code != ERR_OK) {
         return code;
     }
-    code = sq_run(conn, stmt, "event", err);
-    if (code == ERR_OK) {
-        event->row_id = sqlite3_last_insert_rowid(conn->db);
-        ASSERT(event->row_id > 0);
-    }
-    return code;
+    event->row_id = 0; /* not read back (store.h) */
+    return sq_run(conn, stmt, "event", err);
 }
 
 /* store.h fixes this parameter list (the interface every backend implements). */

@@ -419,6 +419,18 @@ enum err_code sqlite_routing_shipments_since(struct store_conn *conn, int64_t lo
     return routing_scalar(conn, &SQL_SHIPMENTS_SINCE, params, 2, out, err);
 }
 
+enum err_code sqlite_routing_capacity_require(struct store_conn *conn, int64_t location_row_id,
+                                              int64_t since_ms, int64_t capacity, struct err *err)
+{
+    int64_t used = 0;
+    enum err_code code =
+        sqlite_routing_shipments_since(conn, location_row_id, since_ms, &used, err);
+    if (code == ERR_OK && used >= capacity) {
+        return err_set(err, ERR_STOCK, NULL, "the location has no capacity left today");
+    }
+    return code;
+}
+
 static enum err_code routing_hold_read(struct sq_row *row, void *item, struct err *err)
 {
     struct routing_hold_back *hold = item;

@@ -170,6 +170,18 @@ MUST_CHECK enum err_code store_stock_apply(struct store_conn *conn, int64_t prod
                                            int64_t reserved_delta, bool check_atp, int64_t now_ms,
                                            struct err *err);
 
+/*
+ * Reserves qty as store_stock_apply(conn, product, location, 0, qty, true, ...) does, for a
+ * command that fails as a whole when the stock is short (order capture on a plan made from a
+ * read snapshot: it is planned again inside the writer). A backend may learn of the shortfall
+ * later (PostgreSQL's pipelined writer does not wait for the answer): ERR_STOCK then comes from
+ * a later call of the same command, at the latest from store_savepoint_release.
+ */
+MUST_CHECK enum err_code store_stock_reserve_planned(struct store_conn *conn,
+                                                     int64_t product_row_id,
+                                                     int64_t location_row_id, int64_t qty,
+                                                     int64_t now_ms, struct err *err);
+
 /* Sets safety stock (a setting, not a movement); creates the row at zero when absent. */
 MUST_CHECK enum err_code store_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
                                                 int64_t location_row_id, int64_t safety_stock,
@@ -185,7 +197,8 @@ MUST_CHECK enum err_code store_stock_list_all(struct store_conn *conn, struct ar
                                               struct stock_row **out, size_t *count,
                                               struct err *err);
 
-/* Appends a ledger row; sets entry->row_id. */
+/* Appends a ledger row. entry->row_id stays 0 (a pipelined writer does not wait for the new
+ * row's id): rows are read back with store_ledger_list. */
 MUST_CHECK enum err_code store_ledger_insert(struct store_conn *conn, struct ledger_entry *entry,
                                              struct err *err);
 
@@ -413,6 +426,7 @@ struct event {
     int64_t created_at_ms;
 };
 
+/* Appends an event; event->row_id stays 0, as store_ledger_insert's. */
 MUST_CHECK enum err_code store_event_insert(struct store_conn *conn, struct event *event,
                                             struct err *err);
 /* Events of one entity, oldest first, at most limit. */
@@ -787,6 +801,11 @@ MUST_CHECK enum err_code store_routing_hold_back_replace(struct store_conn *conn
 MUST_CHECK enum err_code store_routing_shipments_since(struct store_conn *conn,
                                                        int64_t location_row_id, int64_t since_ms,
                                                        int64_t *out, struct err *err);
+/* ERR_STOCK unless the location has taken fewer than capacity shipments on the UTC day of
+ * since_ms; reported as late as store_stock_reserve_planned's shortfall. */
+MUST_CHECK enum err_code store_routing_capacity_require(struct store_conn *conn,
+                                                        int64_t location_row_id, int64_t since_ms,
+                                                        int64_t capacity, struct err *err);
 
 /* ---- routing round 2: drop-ship purchase orders (sqlite_purchase_orders.c; issue 3) ------- */
 

@@ -17,6 +17,7 @@
 
 #include <libpq-fe.h>
 
+#include "lib/log.h"
 #include "store/migration.h"
 #include "store/pg_int.h"
 
@@ -32,6 +33,15 @@ static enum err_code run_simple(struct store_conn *conn, const char *sql, const 
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     ASSERT(sql != NULL);
+    if (conn->pipeline) {
+        PGresult *answer = NULL;
+        enum err_code code = pg_pipeline_send(conn, NULL, sql, what, err);
+        if (code == ERR_OK) {
+            code = pg_pipeline_wait(conn, &answer, 1, err);
+        }
+        PQclear(answer);
+        return code;
+    }
     PGresult *result = PQexec(conn->pg, sql);
     ExecStatusType status = result != NULL ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     enum err_code code = ERR_OK;
@@ -140,6 +150,8 @@ static enum err_code conn_ensure(struct store_conn *conn, struct err *err)
         return ERR_OK;
     }
     conn_forget_statements(conn);
+    conn->pipeline = false; /* PQreset leaves pipeline mode with the old session */
+    conn->pending_count = 0;
     PQreset(conn->pg);
     if (PQstatus(conn->pg) != CONNECTION_OK) {
         char message[200];
@@ -204,6 +216,8 @@ enum err_code pg_open(const struct store_options *options, struct store **out, s
     store->synchronous_full = options->synchronous_full;
     const char *turns = getenv("ORDO_PG_WRITER_TURNS"); /* "0": for tests of the races */
     store->writer_turns = turns == NULL || strcmp(turns, "0") != 0;
+    const char *pipeline = getenv("ORDO_PG_PIPELINE"); /* "0": one round trip a statement */
+    store->pipeline = pipeline == NULL || strcmp(pipeline, "0") != 0;
     store->url = strdup(options->path);
     store->readers = calloc((size_t)store->readers_max, sizeof(*store->readers));
     pthread_mutex_init(&store->mutex, NULL);
@@ -230,6 +244,10 @@ void pg_close(struct store *store)
     for (int i = 0; i < store->readers_open; i++) {
         ASSERT(!store->readers[i].in_use); /* every reader was given back */
         conn_close(&store->readers[i]);
+    }
+    if (store->writer.pipeline_waits > 0) {
+        log_info("store: the writer sent %" PRIu64 " statements in %" PRIu64 " round trips",
+                 store->writer.pipeline_sent, store->writer.pipeline_waits);
     }
     conn_close(&store->writer);
     store_free(store);
@@ -329,13 +347,23 @@ static enum err_code begin_run(struct store_conn *conn, const char *sql, struct 
  */
 #define STORE_PG_WRITER_LOCK "1869771383"
 
-enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
+/* A write transaction without the pipeline (migrations run many statements at once). */
+static enum err_code begin_write_plain(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     if (!conn->store->writer_turns) {
         return begin_run(conn, "BEGIN", err);
     }
     return begin_run(conn, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_WRITER_LOCK ")", err);
+}
+
+enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
+{
+    enum err_code code = begin_write_plain(conn, err);
+    if (code == ERR_OK && conn->store->pipeline) {
+        pg_pipeline_enter(conn); /* pg_pipeline.c: the group commit's round trips */
+    }
+    return code;
 }
 
 enum err_code pg_begin_read(struct store_conn *conn, struct err *err)
@@ -348,7 +376,10 @@ enum err_code pg_commit(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     ASSERT(!conn->savepoint_open);
-    enum err_code code = run_simple(conn, "COMMIT", "commit", err);
+    enum err_code code = pg_pipeline_leave(conn, err);
+    if (code == ERR_OK) {
+        code = run_simple(conn, "COMMIT", "commit", err);
+    }
     if (code != ERR_OK) {
         /* Nothing of the batch is kept: the caller answers every command with the error. */
         store_rollback(conn);
@@ -360,6 +391,12 @@ void pg_rollback(struct store_conn *conn)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     conn->savepoint_open = false;
+    struct err ignored;
+    err_clear(&ignored);
+    if (pg_pipeline_leave(conn, &ignored) != ERR_OK) {
+        err_clear(&ignored); /* what failed is rolled back with the rest */
+    }
+    pg_pipeline_forget(conn);
     if (PQstatus(conn->pg) != CONNECTION_OK || !pg_in_transaction(conn)) {
         return; /* nothing open (or the connection is gone, and the transaction with it) */
     }
@@ -377,7 +414,14 @@ enum err_code pg_savepoint(struct store_conn *conn, struct err *err)
     ASSERT(conn != NULL && conn->pg != NULL);
     ASSERT(!conn->savepoint_open); /* one level only */
     conn->retry = STORE_RETRY_NONE;
-    enum err_code code = run_simple(conn, "SAVEPOINT command", "savepoint", err);
+    enum err_code code = ERR_OK;
+    if (conn->pipeline) {
+        /* Nothing to wait for: a failure is the answer of the command's first wait. */
+        pg_pipeline_forget(conn);
+        code = pg_pipeline_send(conn, NULL, "SAVEPOINT command", "savepoint", err);
+    } else {
+        code = run_simple(conn, "SAVEPOINT command", "savepoint", err);
+    }
     conn->savepoint_open = code == ERR_OK;
     return code;
 }
@@ -412,6 +456,13 @@ void pg_savepoint_rollback(struct store_conn *conn)
     struct err err;
     err_clear(&err);
     /* Also what makes a transaction usable again after a failed statement. */
+    if (conn->pipeline && conn->pending_count > 0) {
+        /* The answers still due (a failure among them is moot: it is being rolled back). */
+        if (pg_pipeline_wait(conn, NULL, 0, &err) != ERR_OK) {
+            err_clear(&err);
+        }
+    }
+    pg_pipeline_forget(conn);
     enum err_code code =
         run_simple(conn, "ROLLBACK TO SAVEPOINT command", "savepoint rollback", &err);
     /*
@@ -514,7 +565,7 @@ static enum err_code migration_record(struct store_conn *conn,
  * starting at the same time waits here, then finds the migrations applied. */
 static enum err_code migration_begin(struct store_conn *conn, int64_t now_ms, struct err *err)
 {
-    enum err_code code = store_begin_write(conn, err);
+    enum err_code code = begin_write_plain(conn, err);
     if (code == ERR_OK) {
         code = run_simple(conn, "SELECT pg_advisory_xact_lock(" STORE_PG_MIGRATION_LOCK ")",
                           "migration lock", err);
