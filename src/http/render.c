@@ -4,6 +4,7 @@
  * Field names here are the contract; add fields, never rename them.
  */
 #include "http/render.h"
+#include "lib/str.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -317,9 +318,8 @@ void render_stock_view(struct jw *jw, const struct app_stock_view *view)
 /* Row ids are numbers in the store but opaque strings in the API. */
 static void render_row_id(struct jw *jw, int64_t row_id)
 {
-    char text[24];
-    int n = snprintf(text, sizeof(text), "%" PRId64, row_id);
-    ASSERT(n > 0);
+    char text[STR_I64_LEN];
+    (void)str_from_i64(text, row_id);
     jw_kv_string(jw, "id", text);
 }
 

@@ -46,6 +46,17 @@ int64_t date_day_of_ms(int64_t ms)
     return days;
 }
 
+/* Writes value as width digits (zero-padded), then after; returns the end. */
+static char *date_put_digits(char *p, int value, int width, char after)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    p[width] = after;
+    return p + width + 1;
+}
+
 void date_format_rfc3339(int64_t ms, char out[DATE_RFC3339_LEN])
 {
     ASSERT(out != NULL);
@@ -59,6 +70,22 @@ void date_format_rfc3339(int64_t ms, char out[DATE_RFC3339_LEN])
     int minute = (int)(in_day / 60000 % 60);
     int second = (int)(in_day / 1000 % 60);
     int milli = (int)(in_day % 1000);
+    if (year >= 0 && year <= 9999) {
+        /* The years Ordo meets, written without parsing a format (every timestamp of every
+         * response passes here). */
+        char *p = out;
+        p = date_put_digits(p, (int)year, 4, '-');
+        p = date_put_digits(p, month, 2, '-');
+        p = date_put_digits(p, day, 2, 'T');
+        p = date_put_digits(p, hour, 2, ':');
+        p = date_put_digits(p, minute, 2, ':');
+        p = date_put_digits(p, second, 2, milli != 0 ? '.' : 'Z');
+        if (milli != 0) {
+            p = date_put_digits(p, milli, 3, 'Z');
+        }
+        *p = '\0';
+        return;
+    }
     if (milli != 0) {
         (void)snprintf(out, DATE_RFC3339_LEN, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", year,
                        month, day, hour, minute, second, milli);

@@ -168,11 +168,10 @@ void jw_string(struct jw *jw, const char *s)
 
 void jw_int(struct jw *jw, int64_t value)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%" PRId64, value);
-    ASSERT(n > 0 && (size_t)n < sizeof(tmp));
+    char tmp[STR_I64_LEN];
+    size_t n = str_from_i64(tmp, value);
     jw_value_prefix(jw);
-    jw_put(jw, tmp, (size_t)n);
+    jw_put(jw, tmp, n);
 }
 
 void jw_double(struct jw *jw, double value)

@@ -105,6 +105,28 @@ size_t str_copy(char *dst, size_t dst_size, const char *src)
     return len;
 }
 
+size_t str_from_i64(char out[STR_I64_LEN], int64_t value)
+{
+    ASSERT(out != NULL);
+    char digits[STR_I64_LEN];
+    size_t count = 0;
+    /* The magnitude as unsigned: -INT64_MIN does not fit an int64_t. */
+    uint64_t rest = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+    do {
+        digits[count++] = (char)('0' + (int)(rest % 10));
+        rest /= 10;
+    } while (rest != 0);
+    size_t len = 0;
+    if (value < 0) {
+        out[len++] = '-';
+    }
+    while (count > 0) {
+        out[len++] = digits[--count];
+    }
+    out[len] = '\0';
+    return len;
+}
+
 static size_t utf8_sequence_len(unsigned char c)
 {
     if (c < 0x80) {

@@ -4,6 +4,8 @@
  * strings.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 #include "lib/date.h"
 
@@ -50,6 +52,43 @@ Test(date, rfc3339_round_trip)
     cr_expect_eq(ms, utc + 500);
     cr_assert_eq(date_parse_rfc3339("2026-11-29t10:15:00.123456789Z", &ms), ERR_OK);
     cr_expect_eq(ms, utc + 123, "digits past milliseconds are dropped");
+}
+
+/* Every instant formats as snprintf would write it (the fast path for years 0000 to 9999, and
+ * the years around and beyond it). */
+Test(date, rfc3339_format_matches_snprintf)
+{
+    uint64_t x = 2463534242ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* within +-400,000 years of the epoch, whole seconds one time in four */
+        int64_t ms = (int64_t)(x % 25000000000000000ULL) - 12500000000000000LL;
+        if (i % 4 == 0) {
+            ms -= ms % 1000;
+        }
+        int64_t days = date_day_of_ms(ms);
+        int64_t in_day = ms - days * DATE_MS_PER_DAY;
+        int64_t y = 0;
+        int m = 0;
+        int d = 0;
+        date_civil_from_days(days, &y, &m, &d);
+        char want[64];
+        int milli = (int)(in_day % 1000);
+        if (milli != 0) {
+            snprintf(want, sizeof(want), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d,
+                     (int)(in_day / 3600000), (int)(in_day / 60000 % 60), (int)(in_day / 1000 % 60),
+                     milli);
+        } else {
+            snprintf(want, sizeof(want), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
+                     (int)(in_day / 3600000), (int)(in_day / 60000 % 60),
+                     (int)(in_day / 1000 % 60));
+        }
+        char out[DATE_RFC3339_LEN];
+        date_format_rfc3339(ms, out);
+        cr_assert_str_eq(out, want, "ms %" PRId64, ms);
+    }
 }
 
 Test(date, rfc3339_failures)

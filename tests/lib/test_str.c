@@ -3,6 +3,8 @@
  * Method: edge cases of int64 parsing (limits, signs, spaces), UTF-8 cleanliness, tokens.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/str.h"
@@ -130,4 +132,42 @@ Test(str, tokens)
     cr_expect(str_eq_cstr(str_next_token(&rest, ','), "bc"));
     cr_expect_eq(rest.len, 0);
     cr_expect(str_eq_cstr(str_next_token(&rest, ','), ""));
+}
+
+/* str_from_i64 writes what snprintf's "%" PRId64 writes, limits and signs included. */
+Test(str, from_i64_matches_snprintf)
+{
+    static const int64_t values[] = {0,
+                                     1,
+                                     -1,
+                                     9,
+                                     10,
+                                     -10,
+                                     1001,
+                                     INT32_MAX,
+                                     INT32_MIN,
+                                     INT64_MAX,
+                                     INT64_MIN,
+                                     INT64_MAX - 1,
+                                     INT64_MIN + 1};
+    for (size_t i = 0; i < ARRAY_LEN(values); i++) {
+        char out[STR_I64_LEN];
+        char want[32];
+        int n = snprintf(want, sizeof(want), "%" PRId64, values[i]);
+        cr_assert_eq(str_from_i64(out, values[i]), (size_t)n);
+        cr_assert_str_eq(out, want);
+    }
+    uint64_t x = 88172645463325252ULL; /* xorshift: many magnitudes */
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int64_t value = (int64_t)(x >> (x % 64));
+        value = (x & 1) != 0 ? -value : value;
+        char out[STR_I64_LEN];
+        char want[32];
+        int n = snprintf(want, sizeof(want), "%" PRId64, value);
+        cr_assert_eq(str_from_i64(out, value), (size_t)n);
+        cr_assert_str_eq(out, want);
+    }
 }
