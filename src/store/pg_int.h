@@ -354,6 +354,12 @@ MUST_CHECK enum err_code pg_step_row(struct store_conn *conn, struct pg_query *s
 MUST_CHECK enum err_code pg_run_later(struct store_conn *conn, struct pg_query *stmt,
                                       const char *what, struct err *err);
 
+/* Prepares sql, binds params ($1 ... $count, all int64) and runs it for its effect: later, as
+ * pg_run_later; otherwise as pg_run. */
+MUST_CHECK enum err_code pg_run_i64(struct store_conn *conn, const struct pg_sql *sql,
+                                    const int64_t *params, size_t count, bool later,
+                                    const char *what, struct err *err);
+
 /* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
 
 /* Puts the writer's connection, just inside its write transaction, into pipeline mode. */

@@ -226,22 +226,9 @@ enum err_code pg_stock_reserve_planned(struct store_conn *conn, int64_t product_
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(product_row_id > 0 && location_row_id > 0 && qty > 0);
-    if (!conn->pipeline) {
-        return pg_stock_apply(conn, product_row_id, location_row_id, 0, qty, true, now_ms, err);
-    }
-    struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_STOCK_RESERVE_PLANNED, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_i64(&bind, product_row_id);
-    pg_bind_i64(&bind, location_row_id);
-    pg_bind_i64(&bind, qty);
-    pg_bind_i64(&bind, now_ms);
-    code = pg_bind_check(conn, &bind, "stock", err);
-    return code == ERR_OK ? pg_run_later(conn, stmt, "stock", err) : code;
+    const int64_t params[] = {product_row_id, location_row_id, qty, now_ms};
+    return pg_run_i64(conn, &SQL_STOCK_RESERVE_PLANNED, params, ARRAY_LEN(params), true, "stock",
+                      err);
 }
 
 enum err_code pg_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
@@ -251,22 +238,8 @@ enum err_code pg_stock_set_safety(struct store_conn *conn, int64_t product_row_i
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(product_row_id > 0 && location_row_id > 0);
     ASSERT(safety_stock >= 0);
-    struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_STOCK_SET_SAFETY, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_i64(&bind, product_row_id);
-    pg_bind_i64(&bind, location_row_id);
-    pg_bind_i64(&bind, safety_stock);
-    pg_bind_i64(&bind, now_ms);
-    code = pg_bind_check(conn, &bind, "stock", err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    return pg_run(conn, stmt, "stock", err);
+    const int64_t params[] = {product_row_id, location_row_id, safety_stock, now_ms};
+    return pg_run_i64(conn, &SQL_STOCK_SET_SAFETY, params, ARRAY_LEN(params), false, "stock", err);
 }
 
 enum err_code pg_stock_list_by_product(struct store_conn *conn, struct arena *arena,

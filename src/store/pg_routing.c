@@ -431,27 +431,9 @@ enum err_code pg_routing_capacity_require(struct store_conn *conn, int64_t locat
                                           int64_t since_ms, int64_t capacity, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
-    if (!conn->pipeline) {
-        int64_t used = 0;
-        enum err_code code =
-            pg_routing_shipments_since(conn, location_row_id, since_ms, &used, err);
-        if (code == ERR_OK && used >= capacity) {
-            return err_set(err, ERR_STOCK, NULL, "the location has no capacity left today");
-        }
-        return code;
-    }
-    struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_CAPACITY_REQUIRE, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_i64(&bind, location_row_id);
-    pg_bind_i64(&bind, since_ms);
-    pg_bind_i64(&bind, capacity);
-    code = pg_bind_check(conn, &bind, "capacity", err);
-    return code == ERR_OK ? pg_run_later(conn, stmt, "capacity", err) : code;
+    const int64_t params[] = {location_row_id, since_ms, capacity};
+    return pg_run_i64(conn, &SQL_CAPACITY_REQUIRE, params, ARRAY_LEN(params), true, "capacity",
+                      err);
 }
 
 static enum err_code routing_hold_read(struct pg_row *row, void *item, struct err *err)
