@@ -354,11 +354,10 @@ MUST_CHECK enum err_code pg_step_row(struct store_conn *conn, struct pg_query *s
 MUST_CHECK enum err_code pg_run_later(struct store_conn *conn, struct pg_query *stmt,
                                       const char *what, struct err *err);
 
-/* Prepares sql, binds params ($1 ... $count, all int64) and runs it for its effect: later, as
- * pg_run_later; otherwise as pg_run. */
-MUST_CHECK enum err_code pg_run_i64(struct store_conn *conn, const struct pg_sql *sql,
-                                    const int64_t *params, size_t count, bool later,
-                                    const char *what, struct err *err);
+/* pg_stmt, then binds params to $1 ... $count (all int64): ready for pg_run or pg_run_later. */
+MUST_CHECK enum err_code pg_stmt_i64(struct store_conn *conn, const struct pg_sql *sql,
+                                     const int64_t *params, size_t count, struct pg_query **out,
+                                     struct err *err);
 
 /* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
 

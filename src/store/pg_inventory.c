@@ -227,8 +227,10 @@ enum err_code pg_stock_reserve_planned(struct store_conn *conn, int64_t product_
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(product_row_id > 0 && location_row_id > 0 && qty > 0);
     const int64_t params[] = {product_row_id, location_row_id, qty, now_ms};
-    return pg_run_i64(conn, &SQL_STOCK_RESERVE_PLANNED, params, ARRAY_LEN(params), true, "stock",
-                      err);
+    struct pg_query *stmt = NULL;
+    enum err_code code =
+        pg_stmt_i64(conn, &SQL_STOCK_RESERVE_PLANNED, params, ARRAY_LEN(params), &stmt, err);
+    return code == ERR_OK ? pg_run_later(conn, stmt, "stock", err) : code;
 }
 
 enum err_code pg_stock_set_safety(struct store_conn *conn, int64_t product_row_id,
@@ -239,7 +241,10 @@ enum err_code pg_stock_set_safety(struct store_conn *conn, int64_t product_row_i
     ASSERT(product_row_id > 0 && location_row_id > 0);
     ASSERT(safety_stock >= 0);
     const int64_t params[] = {product_row_id, location_row_id, safety_stock, now_ms};
-    return pg_run_i64(conn, &SQL_STOCK_SET_SAFETY, params, ARRAY_LEN(params), false, "stock", err);
+    struct pg_query *stmt = NULL;
+    enum err_code code =
+        pg_stmt_i64(conn, &SQL_STOCK_SET_SAFETY, params, ARRAY_LEN(params), &stmt, err);
+    return code == ERR_OK ? pg_run(conn, stmt, "stock", err) : code;
 }
 
 enum err_code pg_stock_list_by_product(struct store_conn *conn, struct arena *arena,

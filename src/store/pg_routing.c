@@ -432,8 +432,10 @@ enum err_code pg_routing_capacity_require(struct store_conn *conn, int64_t locat
 {
     ASSERT(conn != NULL && conn->is_writer);
     const int64_t params[] = {location_row_id, since_ms, capacity};
-    return pg_run_i64(conn, &SQL_CAPACITY_REQUIRE, params, ARRAY_LEN(params), true, "capacity",
-                      err);
+    struct pg_query *stmt = NULL;
+    enum err_code code =
+        pg_stmt_i64(conn, &SQL_CAPACITY_REQUIRE, params, ARRAY_LEN(params), &stmt, err);
+    return code == ERR_OK ? pg_run_later(conn, stmt, "capacity", err) : code;
 }
 
 static enum err_code routing_hold_read(struct pg_row *row, void *item, struct err *err)

@@ -791,25 +791,20 @@ enum err_code pg_run_later(struct store_conn *conn, struct pg_query *stmt, const
     return code;
 }
 
-enum err_code pg_run_i64(struct store_conn *conn, const struct pg_sql *sql, const int64_t *params,
-                         size_t count, bool later, const char *what, struct err *err)
+enum err_code pg_stmt_i64(struct store_conn *conn, const struct pg_sql *sql, const int64_t *params,
+                          size_t count, struct pg_query **out, struct err *err)
 {
-    ASSERT(conn != NULL && sql != NULL && (params != NULL || count == 0));
-    struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, sql, &stmt, err);
+    ASSERT(conn != NULL && sql != NULL && (params != NULL || count == 0) && out != NULL);
+    enum err_code code = pg_stmt(conn, sql, out, err);
     if (code != ERR_OK) {
         return code;
     }
     struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
+    pg_bind_init(&bind, *out);
     for (size_t i = 0; i < count; i++) {
         pg_bind_i64(&bind, params[i]);
     }
-    code = pg_bind_check(conn, &bind, what, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    return later ? pg_run_later(conn, stmt, what, err) : pg_run(conn, stmt, what, err);
+    return pg_bind_check(conn, &bind, "a statement", err);
 }
 
 enum err_code pg_version_miss(struct store_conn *conn, const struct pg_sql *exists,
