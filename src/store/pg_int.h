@@ -273,6 +273,7 @@ struct store_conn {
     int64_t changes;        /* rows the last statement run changed (PQcmdTuples) */
     int64_t last_id;        /* the first column of its first row (INSERT ... RETURNING id) */
     enum store_retry retry; /* the strongest race pg_fail saw since the last savepoint */
+    bool begin_deferred;    /* a read snapshot's BEGIN waits for its first statement */
     /* libpq's pipeline mode (pg_pipeline.c): the writer inside a write transaction */
     bool pipeline;
     bool pipeline_failed;    /* a statement failed since the savepoint: pipeline_err says which */
@@ -358,6 +359,12 @@ MUST_CHECK enum err_code pg_run_later(struct store_conn *conn, struct pg_query *
 MUST_CHECK enum err_code pg_stmt_i64(struct store_conn *conn, const struct pg_sql *sql,
                                      const int64_t *params, size_t count, struct pg_query **out,
                                      struct err *err);
+
+/* The BEGIN of a read snapshot (sent with the snapshot's first statement, pg_util.c). */
+#define PG_BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+/* Connects again when the server dropped the connection (store_pg.c). */
+MUST_CHECK enum err_code pg_conn_ensure(struct store_conn *conn, struct err *err);
 
 /* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
 

@@ -25,7 +25,7 @@
 
 void pg_pipeline_enter(struct store_conn *conn)
 {
-    ASSERT(conn != NULL && conn->is_writer && !conn->pipeline);
+    ASSERT(conn != NULL && !conn->pipeline);
     ASSERT(conn->pending_count == 0);
     conn->pipeline = PQenterPipelineMode(conn->pg) == 1;
     conn->pipeline_failed = false;

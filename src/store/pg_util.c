@@ -246,6 +246,54 @@ static bool stmt_params_utf8(const struct pg_query *stmt)
     return true;
 }
 
+/* BEGIN and the statement in one round trip (a pipeline of two), out = the statement's result. */
+static enum err_code begin_and_execute(struct store_conn *conn, struct pg_query *stmt,
+                                       const char *what, PGresult **out, struct err *err)
+{
+    pg_pipeline_enter(conn);
+    if (!conn->pipeline) {
+        return pg_fail(conn, NULL, "the begin of a read", err);
+    }
+    enum err_code code = pg_pipeline_send(conn, NULL, PG_BEGIN_READ, "begin", err);
+    if (code == ERR_OK) {
+        code = pg_pipeline_send(conn, stmt, NULL, what, err);
+    }
+    if (code == ERR_OK) {
+        code = pg_pipeline_wait(conn, out, 1, err);
+    }
+    struct err ignored;
+    err_clear(&ignored);
+    if (pg_pipeline_leave(conn, &ignored) != ERR_OK && code == ERR_OK) {
+        *err = ignored;
+        code = ignored.code;
+    }
+    pg_pipeline_forget(conn);
+    return code;
+}
+
+/*
+ * The first statement of a read snapshot, with its deferred BEGIN (store_pg.c). A connection the
+ * server dropped fails both, and nothing of the transaction happened: connected again, the
+ * statement is prepared and both are sent once more.
+ */
+static enum err_code stmt_execute_with_begin(struct store_conn *conn, struct pg_query *stmt,
+                                             const char *what, PGresult **out, struct err *err)
+{
+    conn->begin_deferred = false;
+    enum err_code code = begin_and_execute(conn, stmt, what, out, err);
+    if (code == ERR_OK || PQstatus(conn->pg) == CONNECTION_OK) {
+        return code;
+    }
+    PQclear(*out);
+    *out = NULL;
+    err_clear(err);
+    code = pg_conn_ensure(conn, err);
+    if (code == ERR_OK && !stmt->prepared) {
+        code = stmt_prepare(conn, stmt, err);
+    }
+    return code == ERR_OK ? begin_and_execute(conn, stmt, what, out, err) : code;
+}
+
 /* Runs the bound statement and keeps its result in stmt->result. */
 static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt, const char *what,
                                   struct err *err)
@@ -264,7 +312,12 @@ static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt
                    : err_set(err, ERR_INTERNAL, NULL, "out of memory for %s", what);
     }
     PGresult *result = NULL;
-    if (conn->pipeline) {
+    if (conn->begin_deferred) {
+        enum err_code code = stmt_execute_with_begin(conn, stmt, what, &result, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+    } else if (conn->pipeline) {
         /* Sent after what is pending, and read after their answers. */
         enum err_code code = pg_pipeline_send(conn, stmt, NULL, what, err);
         if (code == ERR_OK) {
@@ -346,6 +399,9 @@ int64_t pg_last_id(const struct store_conn *conn)
 bool pg_in_transaction(const struct store_conn *conn)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
+    if (conn->begin_deferred) {
+        return true; /* begun, for its users; the server hears of it with the first statement */
+    }
     if (conn->pipeline) {
         return true; /* only inside a write transaction (libpq's status lags in the pipeline) */
     }

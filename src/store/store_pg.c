@@ -143,7 +143,7 @@ static enum err_code conn_open(struct store *store, struct store_conn *conn, boo
 
 /* A connection the server dropped (restart, network) is opened again before a transaction:
  * its prepared statements went with the session. */
-static enum err_code conn_ensure(struct store_conn *conn, struct err *err)
+enum err_code pg_conn_ensure(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     if (PQstatus(conn->pg) == CONNECTION_OK) {
@@ -151,6 +151,7 @@ static enum err_code conn_ensure(struct store_conn *conn, struct err *err)
     }
     conn_forget_statements(conn);
     conn->pipeline = false; /* PQreset leaves pipeline mode with the old session */
+    conn->begin_deferred = false;
     conn->pending_count = 0;
     PQreset(conn->pg);
     if (PQstatus(conn->pg) != CONNECTION_OK) {
@@ -310,7 +311,6 @@ void pg_reader_release(struct store *store, struct store_conn *conn)
 
 /* Reads see one snapshot, like SQLite's read transactions; READ ONLY lets PostgreSQL skip
  * the bookkeeping of writes. */
-#define STORE_PG_BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
 /*
  * Opens a transaction. libpq learns that the server dropped a connection (a restart, a
@@ -319,14 +319,14 @@ void pg_reader_release(struct store *store, struct store_conn *conn)
  */
 static enum err_code begin_run(struct store_conn *conn, const char *sql, struct err *err)
 {
-    enum err_code code = conn_ensure(conn, err);
+    enum err_code code = pg_conn_ensure(conn, err);
     if (code == ERR_OK) {
         ASSERT(!pg_in_transaction(conn)); /* no transaction open yet */
         code = run_simple(conn, sql, "begin", err);
     }
     if (code != ERR_OK && PQstatus(conn->pg) != CONNECTION_OK) {
         err_clear(err);
-        code = conn_ensure(conn, err);
+        code = pg_conn_ensure(conn, err);
         if (code == ERR_OK) {
             code = run_simple(conn, sql, "begin", err);
         }
@@ -366,16 +366,36 @@ enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
     return code;
 }
 
+/*
+ * A read snapshot's BEGIN is not sent alone: it goes with the transaction's first statement in
+ * one round trip (pg_util.c, stmt_execute), and a transaction that ran nothing ends without a
+ * word to the server. A dead connection is then found by that first statement, which connects
+ * again and runs once more (nothing of the transaction happened yet).
+ */
+static enum err_code begin_read_deferred(struct store_conn *conn, struct err *err)
+{
+    enum err_code code = pg_conn_ensure(conn, err);
+    if (code == ERR_OK) {
+        ASSERT(!pg_in_transaction(conn)); /* no transaction open yet */
+        conn->begin_deferred = true;
+    }
+    return code;
+}
+
 enum err_code pg_begin_read(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
-    return begin_run(conn, STORE_PG_BEGIN_READ, err);
+    return begin_read_deferred(conn, err);
 }
 
 enum err_code pg_commit(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     ASSERT(!conn->savepoint_open);
+    if (conn->begin_deferred) {
+        conn->begin_deferred = false; /* nothing ran: nothing to end */
+        return ERR_OK;
+    }
     enum err_code code = pg_pipeline_leave(conn, err);
     if (code == ERR_OK) {
         code = run_simple(conn, "COMMIT", "commit", err);
@@ -391,6 +411,10 @@ void pg_rollback(struct store_conn *conn)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     conn->savepoint_open = false;
+    if (conn->begin_deferred) {
+        conn->begin_deferred = false; /* nothing ran: nothing to end */
+        return;
+    }
     struct err ignored;
     err_clear(&ignored);
     if (pg_pipeline_leave(conn, &ignored) != ERR_OK) {
@@ -483,7 +507,7 @@ enum err_code pg_snapshot_begin(struct store_conn *conn, bool *owned, struct err
     if (pg_in_transaction(conn)) {
         return ERR_OK;
     }
-    enum err_code code = begin_run(conn, STORE_PG_BEGIN_READ, err);
+    enum err_code code = begin_read_deferred(conn, err);
     *owned = code == ERR_OK;
     return code;
 }
@@ -672,7 +696,7 @@ enum err_code pg_migrations(struct store *store, struct arena *arena, struct sto
         return err_set(err, ERR_TOO_LARGE, NULL, "result does not fit in the request's memory");
     }
     bool exists = false;
-    enum err_code code = conn_ensure(conn, err);
+    enum err_code code = pg_conn_ensure(conn, err);
     if (code == ERR_OK) {
         code = migration_table_exists(conn, &exists, err);
     }
