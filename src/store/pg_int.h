@@ -360,6 +360,18 @@ MUST_CHECK enum err_code pg_stmt_i64(struct store_conn *conn, const struct pg_sq
                                      const int64_t *params, size_t count, struct pg_query **out,
                                      struct err *err);
 
+/* The most statements pg_prefetch sends at once. */
+#define PG_PREFETCH_MAX 8
+
+/*
+ * Runs bound statements whose parameters do not depend on each other's rows in one round trip
+ * (libpq's pipeline; with a read snapshot's deferred BEGIN first) and keeps each result in its
+ * statement: the pg_step_row calls that follow walk it. Each statement is then read and
+ * finished (pg_done) as usual, also when this fails.
+ */
+MUST_CHECK enum err_code pg_prefetch(struct store_conn *conn, struct pg_query **stmts, size_t count,
+                                     const char *what, struct err *err);
+
 /* The BEGIN of a read snapshot (sent with the snapshot's first statement, pg_util.c). */
 #define PG_BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 

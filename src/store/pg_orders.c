@@ -557,25 +557,53 @@ static enum err_code order_load_children(struct store_conn *conn, struct arena *
     return code;
 }
 
+/* The order, its lines and its allocations: three statements by the order's id, run in one
+ * round trip (pg_prefetch), then read in turn. */
 static enum err_code order_get(struct store_conn *conn, struct arena *arena, const char *id,
                                struct order *out, struct err *err)
 {
-    struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_ORDER_GET, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
+    const struct pg_sql *sqls[] = {&SQL_ORDER_GET, &SQL_LINE_LIST, &SQL_ALLOCATION_LIST};
+    struct pg_query *stmts[ARRAY_LEN(sqls)] = {0};
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < ARRAY_LEN(sqls); i++) {
+        code = pg_stmt(conn, sqls[i], &stmts[i], err);
+        if (code == ERR_OK) {
+            struct pg_bind bind;
+            pg_bind_init(&bind, stmts[i]);
+            pg_bind_text(&bind, id);
+            code = pg_bind_check(conn, &bind, "order", err);
+        }
     }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_text(&bind, id);
-    code = pg_bind_check(conn, &bind, "order", err);
     if (code == ERR_OK) {
-        code = pg_read_one(conn, stmt,
+        code = pg_prefetch(conn, stmts, ARRAY_LEN(stmts), "order", err);
+    }
+    if (code == ERR_OK) {
+        code = pg_read_one(conn, stmts[0],
                            &(struct pg_reader){.arena = arena, .read = order_read, .what = "order"},
                            out, err);
     }
+    struct pg_reader lines = {.arena = arena,
+                              .read = line_read,
+                              .what = "order line",
+                              .elem_size = sizeof(struct order_line)};
     if (code == ERR_OK) {
-        code = order_load_children(conn, arena, out, err);
+        code = pg_read_all(conn, stmts[1], &lines, err);
+        out->lines = lines.items;
+        out->lines_count = lines.count;
+    }
+    struct pg_reader allocations = {.arena = arena,
+                                    .read = allocation_read,
+                                    .what = "allocation",
+                                    .elem_size = sizeof(struct allocation)};
+    if (code == ERR_OK) {
+        code = pg_read_all(conn, stmts[2], &allocations, err);
+        out->allocations = allocations.items;
+        out->allocations_count = allocations.count;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(stmts); i++) {
+        if (stmts[i] != NULL) {
+            pg_done(stmts[i]); /* what was not read (the order was not found) */
+        }
     }
     return code;
 }

@@ -246,52 +246,90 @@ static bool stmt_params_utf8(const struct pg_query *stmt)
     return true;
 }
 
-/* BEGIN and the statement in one round trip (a pipeline of two), out = the statement's result. */
-static enum err_code begin_and_execute(struct store_conn *conn, struct pg_query *stmt,
-                                       const char *what, PGresult **out, struct err *err)
+/* Sends the statements (and a deferred BEGIN first) in one pipeline and keeps each result in its
+ * statement; a statement whose text PostgreSQL would refuse is answered empty, unsent (as
+ * stmt_execute does). */
+static enum err_code prefetch_once(struct store_conn *conn, struct pg_query **stmts, size_t count,
+                                   const char *what, struct err *err)
 {
-    pg_pipeline_enter(conn);
-    if (!conn->pipeline) {
-        return pg_fail(conn, NULL, "the begin of a read", err);
+    bool own_pipeline = !conn->pipeline;
+    if (own_pipeline) {
+        pg_pipeline_enter(conn);
+        if (!conn->pipeline) {
+            return pg_fail(conn, NULL, what, err);
+        }
     }
-    enum err_code code = pg_pipeline_send(conn, NULL, PG_BEGIN_READ, "begin", err);
+    enum err_code code = ERR_OK;
+    if (conn->begin_deferred) {
+        conn->begin_deferred = false;
+        code = pg_pipeline_send(conn, NULL, PG_BEGIN_READ, "begin", err);
+    }
+    size_t sent[PG_PREFETCH_MAX];
+    size_t sent_count = 0;
+    for (size_t i = 0; code == ERR_OK && i < count; i++) {
+        if (!stmt_params_utf8(stmts[i])) {
+            stmts[i]->result = PQmakeEmptyPGresult(conn->pg, PGRES_TUPLES_OK);
+            code = stmts[i]->result != NULL
+                       ? ERR_OK
+                       : err_set(err, ERR_INTERNAL, NULL, "out of memory for %s", what);
+            continue;
+        }
+        code = pg_pipeline_send(conn, stmts[i], NULL, what, err);
+        sent[sent_count++] = i;
+    }
+    PGresult *results[PG_PREFETCH_MAX] = {0};
     if (code == ERR_OK) {
-        code = pg_pipeline_send(conn, stmt, NULL, what, err);
+        code = pg_pipeline_wait(conn, results, (int)sent_count, err);
     }
-    if (code == ERR_OK) {
-        code = pg_pipeline_wait(conn, out, 1, err);
+    for (size_t k = 0; k < sent_count; k++) {
+        struct pg_query *stmt = stmts[sent[k]];
+        stmt->result = code == ERR_OK ? results[k] : NULL;
+        stmt->row = -1;
+        if (code != ERR_OK) {
+            PQclear(results[k]);
+        }
     }
-    struct err ignored;
-    err_clear(&ignored);
-    if (pg_pipeline_leave(conn, &ignored) != ERR_OK && code == ERR_OK) {
-        *err = ignored;
-        code = ignored.code;
+    if (own_pipeline) {
+        struct err ignored;
+        err_clear(&ignored);
+        if (pg_pipeline_leave(conn, &ignored) != ERR_OK && code == ERR_OK) {
+            *err = ignored;
+            code = ignored.code;
+        }
+        pg_pipeline_forget(conn);
     }
-    pg_pipeline_forget(conn);
     return code;
 }
 
-/*
- * The first statement of a read snapshot, with its deferred BEGIN (store_pg.c). A connection the
- * server dropped fails both, and nothing of the transaction happened: connected again, the
- * statement is prepared and both are sent once more.
- */
-static enum err_code stmt_execute_with_begin(struct store_conn *conn, struct pg_query *stmt,
-                                             const char *what, PGresult **out, struct err *err)
+enum err_code pg_prefetch(struct store_conn *conn, struct pg_query **stmts, size_t count,
+                          const char *what, struct err *err)
 {
-    conn->begin_deferred = false;
-    enum err_code code = begin_and_execute(conn, stmt, what, out, err);
-    if (code == ERR_OK || PQstatus(conn->pg) == CONNECTION_OK) {
+    ASSERT(conn != NULL && stmts != NULL && count > 0 && count <= PG_PREFETCH_MAX);
+    for (size_t i = 0; i < count; i++) {
+        ASSERT(stmts[i] != NULL && stmts[i]->conn == conn && stmts[i]->result == NULL);
+    }
+    bool began = conn->begin_deferred;
+    enum err_code code = prefetch_once(conn, stmts, count, what, err);
+    if (code == ERR_OK || !began || PQstatus(conn->pg) == CONNECTION_OK) {
         return code;
     }
-    PQclear(*out);
-    *out = NULL;
+    /* The server dropped the connection before the snapshot began: nothing of the transaction
+     * happened, so it is begun again on a new connection. */
+    for (size_t i = 0; i < count; i++) {
+        pg_done(stmts[i]);
+    }
     err_clear(err);
     code = pg_conn_ensure(conn, err);
-    if (code == ERR_OK && !stmt->prepared) {
-        code = stmt_prepare(conn, stmt, err);
+    for (size_t i = 0; code == ERR_OK && i < count; i++) {
+        if (!stmts[i]->prepared) {
+            code = stmt_prepare(conn, stmts[i], err);
+        }
     }
-    return code == ERR_OK ? begin_and_execute(conn, stmt, what, out, err) : code;
+    if (code == ERR_OK) {
+        conn->begin_deferred = true;
+        code = prefetch_once(conn, stmts, count, what, err);
+    }
+    return code;
 }
 
 /* Runs the bound statement and keeps its result in stmt->result. */
@@ -313,10 +351,13 @@ static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt
     }
     PGresult *result = NULL;
     if (conn->begin_deferred) {
-        enum err_code code = stmt_execute_with_begin(conn, stmt, what, &result, err);
+        /* The snapshot's BEGIN goes with its first statement (store_pg.c). */
+        enum err_code code = pg_prefetch(conn, &stmt, 1, what, err);
         if (code != ERR_OK) {
             return code;
         }
+        result = stmt->result;
+        stmt->result = NULL;
     } else if (conn->pipeline) {
         /* Sent after what is pending, and read after their answers. */
         enum err_code code = pg_pipeline_send(conn, stmt, NULL, what, err);
