@@ -52,10 +52,35 @@ static void jw_value_prefix(struct jw *jw)
     jw->need_comma[jw->depth] = true;
 }
 
+/* Room for a short string written in one append: the quotes, the text, a comma and a colon. */
+#define JSON_SHORT_MAX 240
+
+/* Whether the len bytes of s go into a JSON string as they are (printable ASCII, no quote, no
+ * backslash): the common case of keys, codes and ids. */
+static bool json_is_plain(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
 enum err_code json_append_string(struct buf *buf, const char *s, size_t len)
 {
     ASSERT(buf != NULL);
     ASSERT(s != NULL || len == 0);
+    if (len <= JSON_SHORT_MAX && json_is_plain(s, len)) {
+        char text[JSON_SHORT_MAX + 2];
+        text[0] = '"';
+        if (len > 0) {
+            memcpy(text + 1, s, len);
+        }
+        text[len + 1] = '"';
+        return buf_append(buf, text, len + 2);
+    }
     static const char hex[] = "0123456789abcdef";
     enum err_code code = buf_appendc(buf, '"');
     size_t start = 0;
@@ -141,6 +166,24 @@ void jw_key(struct jw *jw, const char *key)
 {
     ASSERT(key != NULL);
     ASSERT(!jw->after_key);
+    size_t len = strlen(key);
+    if (len <= JSON_SHORT_MAX && json_is_plain(key, len)) {
+        /* The comma, the quoted key and the colon in one append (every key of every answer). */
+        char text[JSON_SHORT_MAX + 4];
+        size_t n = 0;
+        if (jw->depth > 0 && jw->need_comma[jw->depth]) {
+            text[n++] = ',';
+        }
+        jw->need_comma[jw->depth] = true;
+        text[n++] = '"';
+        memcpy(text + n, key, len);
+        n += len;
+        text[n++] = '"';
+        text[n++] = ':';
+        jw_put(jw, text, n);
+        jw->after_key = true;
+        return;
+    }
     jw_value_prefix(jw);
     if (jw->code == ERR_OK) {
         jw->code = json_append_string(jw->buf, key, strlen(key));

@@ -4,6 +4,7 @@
  * and compare the text byte for byte.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "lib/json.h"
@@ -113,4 +114,57 @@ Test(json, invalid_utf8_becomes_replacement_character, .init = setup, .fini = te
         buf.ptr, "[\"ord_\xef\xbf\xbd\",\"a\xef\xbf\xbd\","
                  "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\","
                  "\"\xf0\x9f\x93\xa6 box\"]");
+}
+
+/* Keys and strings short and long, plain or not, read back by jansson as written (the short
+ * plain ones take a one-append path, the rest the escaping one). */
+Test(json, strings_and_keys_read_back)
+{
+    static const char alphabet[] = "abcXYZ09 -_.:/\"\\\n\t\x01\x7f\xc3\xbc";
+    uint64_t x = 1234567;
+    for (int round = 0; round < 300; round++) {
+        struct buf out;
+        buf_init(&out, 1 << 20);
+        struct jw w;
+        jw_init(&w, &out);
+        char keys[3][700];
+        char values[3][700];
+        jw_object_begin(&w);
+        for (int k = 0; k < 3; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            size_t len = 3 + (size_t)(x % 600);
+            bool plain = (x & 8) != 0;
+            for (int which = 0; which < 2; which++) {
+                char *text = which == 0 ? keys[k] : values[k];
+                for (size_t i = 0; i < len; i++) {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    /* plain: letters and punctuation only; else any of the alphabet but the
+                     * two-byte ü (kept whole below) */
+                    size_t pick = (size_t)(x % (plain ? 14 : sizeof(alphabet) - 3));
+                    text[i] = alphabet[pick];
+                }
+                text[len] = '\0';
+                text[0] = 'k'; /* the keys of one object differ */
+                text[1] = (char)('0' + k);
+                text[2] = (char)('0' + which);
+            }
+            jw_kv_string(&w, keys[k], values[k]);
+        }
+        jw_object_end(&w);
+        cr_assert_eq(jw_finish(&w), ERR_OK);
+        json_error_t error;
+        json_t *doc = json_loads(out.ptr, 0, &error);
+        cr_assert_not_null(doc, "round %d: %s in %s", round, error.text, out.ptr);
+        for (int k = 0; k < 3; k++) {
+            json_t *value = json_object_get(doc, keys[k]);
+            cr_assert_not_null(value, "round %d: key %d missing", round, k);
+            cr_assert_str_eq(json_string_value(value), values[k]);
+        }
+        json_decref(doc);
+        buf_release(&out);
+    }
 }
