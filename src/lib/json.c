@@ -176,7 +176,7 @@ void jw_key(struct jw *jw, const char *key)
         }
         jw->need_comma[jw->depth] = true;
         text[n++] = '"';
-        memcpy(text + n, key, len);
+        memcpy(text + n, key, len + 1); /* with its NUL, overwritten by the quote */
         n += len;
         text[n++] = '"';
         text[n++] = ':';
