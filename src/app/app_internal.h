@@ -284,6 +284,12 @@ int64_t app_routing_hold_back(const struct app_routing_config *config, const cha
 MUST_CHECK enum err_code app_routing_capacity_left(struct app_ctx *ctx, struct store_conn *conn,
                                                    const struct location *location, int64_t *out,
                                                    struct err *err);
+/* app_routing_capacity_left of each of locations[0..count) into left[0..count), in one read
+ * (none when no location has a daily capacity). */
+MUST_CHECK enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
+                                                       const struct location *locations,
+                                                       size_t count, int64_t *left,
+                                                       struct err *err);
 
 /* ---- routing round 2: drop-ship, reroutes (purchase_orders.c, routing_reroute.c; issue 3) -- */
 

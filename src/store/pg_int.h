@@ -224,6 +224,11 @@ enum pg_stmt {
     PGS_USER_LIST,
     PGS_USER_UPDATE,
     PGS_SESSION_DELETE_USER,
+    /* order capture's snapshot in few statements: many keys per read (= ANY(array)) */
+    PGS_PRODUCT_GET_MANY,
+    PGS_COMPONENT_LIST_MANY,
+    PGS_STOCK_LIST_BY_PRODUCTS,
+    PGS_ROUTING_SHIPMENTS_SINCE_ALL,
     PGS_STMT_COUNT
 };
 
@@ -427,6 +432,14 @@ enum err_code pg_read_stock_row(struct pg_row *row, void *item, struct err *err)
  */
 MUST_CHECK enum err_code pg_snapshot_begin(struct store_conn *conn, bool *owned, struct err *err);
 void pg_snapshot_end(struct store_conn *conn, bool owned);
+
+/*
+ * A PostgreSQL array literal of texts[0..count) for "= ANY($1::text[])" (each element quoted,
+ * its '"' and '\\' escaped; a text that is not UTF-8 is left out, as no stored text equals
+ * it), or of values[0..count) for "= ANY($1::bigint[])"; in arena, NULL when it is full.
+ */
+const char *pg_array_texts(struct arena *arena, const char *const *texts, size_t count);
+const char *pg_array_i64s(struct arena *arena, const int64_t *values, size_t count);
 
 /* Runs a bound statement for its effect and finishes it. */
 MUST_CHECK enum err_code pg_run(struct store_conn *conn, struct pg_query *stmt, const char *what,
