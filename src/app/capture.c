@@ -34,6 +34,7 @@ struct capture_arg {
     struct app_payment_auth payment; /* payments: authorized before the command */
     bool transfer;                   /* routing: a pickup served by ship-to-store */
     size_t pickup_index;             /* routing: the pickup store in locations */
+    int64_t snapshot_config_version; /* routing config version read on the snapshot; 0: none */
 };
 
 /* Prices and describes each line from the catalog (the products of all lines in one read). */
@@ -85,8 +86,11 @@ static enum err_code capture_prepare_read(struct app_ctx *ctx, struct store_conn
                                           struct capture_arg *arg, struct err *err)
 {
     struct order *order = arg->order;
-    struct channel channel;
-    enum err_code code = store_channel_get(conn, ctx->arena, order->channel, &channel, err);
+    struct store_versions versions; /* the per-process copies' keys, on this snapshot */
+    enum err_code code = store_versions_read(conn, &versions, err);
+    if (code == ERR_OK) {
+        code = app_ref_channel_check(ctx, conn, order->channel, err);
+    }
     if (code == ERR_NOT_FOUND) {
         return err_set(err, ERR_INVALID, "channel", "unknown channel '%s'", order->channel);
     }
@@ -94,8 +98,10 @@ static enum err_code capture_prepare_read(struct app_ctx *ctx, struct store_conn
         code = capture_lines(ctx, conn, arg, err);
     }
     if (code == ERR_OK) {
-        code = store_location_list(conn, ctx->arena, &arg->locations, &arg->locations_count, err);
+        code = app_ref_locations(ctx, conn, versions.locations, &arg->locations,
+                                 &arg->locations_count, err);
     }
+    arg->snapshot_config_version = versions.routing_config;
     if (code == ERR_OK && order->max_shipments_given &&
         (order->max_shipments < 1 || order->max_shipments > ORDER_LINES_MAX)) {
         return err_set(err, ERR_INVALID, "max_shipments", "max_shipments must be between 1 and %d",
@@ -324,7 +330,11 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
     }
     memset(request, 0, sizeof(*request));
     struct stock_list stock = {0};
-    enum err_code code = app_routing_config_load(ctx, conn, config, err);
+    /* The writer planning again reads the version of its own transaction. */
+    enum err_code code =
+        arg->snapshot_config_version != 0
+            ? app_routing_config_load_at(ctx, conn, arg->snapshot_config_version, config, err)
+            : app_routing_config_load(ctx, conn, config, err);
     if (code == ERR_OK) {
         code = capture_routing_candidates(ctx, conn, arg, request, err);
     }
@@ -469,6 +479,7 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
     err_clear(err);
     struct routing_request request = {0};
     code = capture_routing_request(ctx, conn, arg, &request, err);
+    arg->snapshot_config_version = 0; /* the snapshot ends here */
     if (code == ERR_OK) {
         code = capture_plan(ctx, arg, &request, err);
     }

@@ -137,10 +137,22 @@ enum err_code app_routing_config_load(struct app_ctx *ctx, struct store_conn *co
     ASSERT(out != NULL);
     int64_t version = 0;
     enum err_code code = store_routing_version(conn, &version, err);
-    if (code != ERR_OK || config_cache_get(ctx, version, out)) {
+    if (code != ERR_OK) {
         return code;
     }
-    code = config_read(ctx, conn, out, err);
+    return app_routing_config_load_at(ctx, conn, version, out, err);
+}
+
+enum err_code app_routing_config_load_at(struct app_ctx *ctx, struct store_conn *conn,
+                                         int64_t version, struct app_routing_config *out,
+                                         struct err *err)
+{
+    ASSERT(ctx != NULL && conn != NULL);
+    ASSERT(out != NULL);
+    if (config_cache_get(ctx, version, out)) {
+        return ERR_OK;
+    }
+    enum err_code code = config_read(ctx, conn, out, err);
     if (code == ERR_OK) {
         config_cache_put(ctx, version, out);
     }

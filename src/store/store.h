@@ -921,6 +921,16 @@ MUST_CHECK enum err_code store_availability_read(struct store_conn *conn, struct
 MUST_CHECK enum err_code store_locations_version(struct store_conn *conn, int64_t *out,
                                                  struct err *err);
 
+/* The versions the per-process caches are kept by (0 when there is no row). */
+struct store_versions {
+    int64_t locations;      /* as store_locations_version */
+    int64_t routing_config; /* as store_routing_version */
+};
+
+/* Both versions in one statement. */
+MUST_CHECK enum err_code store_versions_read(struct store_conn *conn, struct store_versions *out,
+                                             struct err *err);
+
 struct hold_line {
     int64_t line_no; /* 1, 2, ... as asked */
     int64_t product_row_id;
