@@ -228,12 +228,23 @@ static const struct pg_sql SQL_COMPONENT_LIST = {
     PGS_COMPONENT_LIST,
     "SELECT k.component_id, p.sku, k.qty FROM kit_components k"
     " JOIN products p ON p.id = k.component_id WHERE k.kit_id = $1 ORDER BY k.position"};
+/*
+ * Many keys in one statement: $1 is an array literal (pg_array_texts, pg_array_i64s). Each key
+ * is looked up on its own (a LATERAL subquery that OFFSET 0 keeps from being flattened): the
+ * generic plan of "= ANY($1)" guesses 10 keys and would scan a catalog of a few thousand
+ * products rather than probe its index once per key.
+ */
 static const struct pg_sql SQL_PRODUCT_GET_MANY = {
-    PGS_PRODUCT_GET_MANY, "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku = ANY($1::text[])"};
+    PGS_PRODUCT_GET_MANY,
+    "SELECT p.* FROM (SELECT DISTINCT unnest($1::text[]) AS sku) k"
+    " CROSS JOIN LATERAL (SELECT " PRODUCT_COLUMNS " FROM products WHERE sku = k.sku OFFSET 0) p"};
 static const struct pg_sql SQL_COMPONENT_LIST_MANY = {
-    PGS_COMPONENT_LIST_MANY, "SELECT k.kit_id, k.component_id, p.sku, k.qty FROM kit_components k"
-                             " JOIN products p ON p.id = k.component_id"
-                             " WHERE k.kit_id = ANY($1::bigint[]) ORDER BY k.kit_id, k.position"};
+    PGS_COMPONENT_LIST_MANY,
+    "SELECT c.kit_id, c.component_id, c.sku, c.qty"
+    " FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) q"
+    " CROSS JOIN LATERAL (SELECT k.kit_id, k.component_id, p.sku, k.qty, k.position"
+    " FROM kit_components k JOIN products p ON p.id = k.component_id WHERE k.kit_id = q.id"
+    " OFFSET 0) c ORDER BY c.kit_id, c.position"};
 static const struct pg_sql SQL_KITS_USING = {
     PGS_KITS_USING, "SELECT kit_id FROM kit_components WHERE component_id = $1 ORDER BY kit_id"};
 

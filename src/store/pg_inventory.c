@@ -57,9 +57,10 @@ static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCT = {
     " JOIN locations l ON l.id = i.location_id WHERE i.product_id = $1 ORDER BY l.code"};
 static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCTS = {
     PGS_STOCK_LIST_BY_PRODUCTS,
-    "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
-    " JOIN locations l ON l.id = i.location_id WHERE i.product_id = ANY($1::bigint[])"
-    " ORDER BY i.product_id, i.location_id"};
+    "SELECT s.* FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) k"
+    " CROSS JOIN LATERAL (SELECT " STOCK_ROW_COLUMNS " FROM inventory i"
+    " JOIN products p ON p.id = i.product_id JOIN locations l ON l.id = i.location_id"
+    " WHERE i.product_id = k.id OFFSET 0) s ORDER BY s.product_id, s.location_id"};
 static const struct pg_sql SQL_STOCK_LIST_ALL = {
     PGS_STOCK_LIST_ALL,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"

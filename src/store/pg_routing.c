@@ -52,12 +52,12 @@ static const struct pg_sql SQL_SHIPMENTS_SINCE = {
     PGS_ROUTING_SHIPMENTS_SINCE,
     "SELECT coalesce((SELECT shipments FROM routing_location_days WHERE location_id = $1"
     " AND day = $2::bigint / 86400000), 0)"};
-/* One point read per location with a daily capacity (the day's key is a prefix of the key). */
+/* One point read of (location_id, day) per location with a daily capacity. */
 static const struct pg_sql SQL_SHIPMENTS_SINCE_ALL = {
     PGS_ROUTING_SHIPMENTS_SINCE_ALL,
-    "SELECT l.id, d.shipments FROM locations l JOIN routing_location_days d"
-    " ON d.location_id = l.id AND d.day = $1::bigint / 86400000 WHERE l.capacity_per_day > 0"
-    " ORDER BY l.id"};
+    "SELECT l.id, d.shipments FROM locations l CROSS JOIN LATERAL (SELECT shipments"
+    " FROM routing_location_days WHERE location_id = l.id AND day = $1::bigint / 86400000"
+    " OFFSET 0) d WHERE l.capacity_per_day > 0 ORDER BY l.id"};
 
 /* The settings by their stored names; the order is the API's. */
 struct routing_setting_field {

@@ -52,7 +52,7 @@ static const struct sq_sql SQL_SHIPMENTS_SINCE = {
     SQ_ROUTING_SHIPMENTS_SINCE,
     "SELECT coalesce((SELECT shipments FROM routing_location_days WHERE location_id = ?1"
     " AND day = ?2 / 86400000), 0)"};
-/* One point read per location with a daily capacity (the day's key is a prefix of the key). */
+/* One point read of (location_id, day) per location with a daily capacity. */
 static const struct sq_sql SQL_SHIPMENTS_SINCE_ALL = {
     SQ_ROUTING_SHIPMENTS_SINCE_ALL,
     "SELECT l.id, d.shipments FROM locations l JOIN routing_location_days d"
