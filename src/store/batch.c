@@ -4,6 +4,8 @@
  */
 #include "store/batch.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 size_t batch_kit_ids(const struct product *products, size_t count, int64_t *ids)
@@ -79,4 +81,79 @@ void batch_place_products(const struct product *rows, size_t rows_count, const c
             }
         }
     }
+}
+
+/* Room for the JSON form of count texts: each byte at most 6 ("\u001f"), quotes and comma. */
+static size_t json_texts_room(const char *const *texts, size_t count)
+{
+    size_t room = 3; /* "[", "]" and the NUL */
+    for (size_t i = 0; i < count; i++) {
+        room += strlen(texts[i]) * 6 + 3;
+    }
+    return room;
+}
+
+const char *batch_json_texts(struct arena *arena, const char *const *texts, size_t count,
+                             bool (*keep)(const char *text))
+{
+    ASSERT(arena != NULL);
+    ASSERT(texts != NULL || count == 0);
+    static const char hex[] = "0123456789abcdef";
+    size_t room = json_texts_room(texts, count);
+    char *out = arena_alloc(arena, room);
+    if (out == NULL) {
+        return NULL;
+    }
+    size_t n = 0;
+    out[n++] = '[';
+    for (size_t i = 0; i < count; i++) {
+        ASSERT(texts[i] != NULL);
+        if (keep != NULL && !keep(texts[i])) {
+            continue;
+        }
+        if (n > 1) {
+            out[n++] = ',';
+        }
+        out[n++] = '"';
+        for (const unsigned char *c = (const unsigned char *)texts[i]; *c != '\0'; c++) {
+            if (*c == '"' || *c == '\\') {
+                out[n++] = '\\';
+                out[n++] = (char)*c;
+            } else if (*c < 0x20) {
+                memcpy(&out[n], "\\u00", 4);
+                out[n + 4] = hex[*c >> 4];
+                out[n + 5] = hex[*c & 0xF];
+                n += 6;
+            } else {
+                out[n++] = (char)*c;
+            }
+        }
+        out[n++] = '"';
+    }
+    out[n++] = ']';
+    out[n] = '\0';
+    ASSERT(n < room);
+    return out;
+}
+
+const char *batch_json_i64s(struct arena *arena, const int64_t *values, size_t count)
+{
+    ASSERT(arena != NULL);
+    ASSERT(values != NULL || count == 0);
+    size_t room = 3 + count * 21; /* "-9223372036854775808" and a comma each */
+    char *out = arena_alloc(arena, room);
+    if (out == NULL) {
+        return NULL;
+    }
+    size_t n = 0;
+    out[n++] = '[';
+    for (size_t i = 0; i < count; i++) {
+        int written = snprintf(&out[n], room - n, "%s%" PRId64, i > 0 ? "," : "", values[i]);
+        ASSERT(written > 0 && (size_t)written < room - n);
+        n += (size_t)written;
+    }
+    out[n++] = ']';
+    out[n] = '\0';
+    ASSERT(n < room);
+    return out;
 }

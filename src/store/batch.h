@@ -7,6 +7,7 @@
 #define ORDO_STORE_BATCH_H
 
 #include "core/product.h"
+#include "lib/arena.h"
 #include "lib/base.h"
 
 /* One row of a components read of many kits. */
@@ -31,5 +32,15 @@ void batch_attach_components(struct product *products, size_t count,
  * 0) when none is; strings and components are shared with rows. */
 void batch_place_products(const struct product *rows, size_t rows_count, const char *const *skus,
                           size_t count, struct product *out);
+
+/*
+ * A JSON array of texts[0..count) (every '"', '\\' and control character escaped) leaving out
+ * those keep (when not NULL) refuses, or of values[0..count); in arena, NULL when it is full.
+ * One statement then reads any number of keys: json_each(?1) on SQLite,
+ * json_array_elements_text($1::json) on PostgreSQL.
+ */
+const char *batch_json_texts(struct arena *arena, const char *const *texts, size_t count,
+                             bool (*keep)(const char *text));
+const char *batch_json_i64s(struct arena *arena, const int64_t *values, size_t count);
 
 #endif

@@ -224,7 +224,7 @@ enum pg_stmt {
     PGS_USER_LIST,
     PGS_USER_UPDATE,
     PGS_SESSION_DELETE_USER,
-    /* order capture's snapshot in few statements: many keys per read (= ANY(array)) */
+    /* order capture's snapshot in few statements: many keys per read (a JSON array) */
     PGS_PRODUCT_GET_MANY,
     PGS_COMPONENT_LIST_MANY,
     PGS_STOCK_LIST_BY_PRODUCTS,
@@ -435,12 +435,10 @@ MUST_CHECK enum err_code pg_snapshot_begin(struct store_conn *conn, bool *owned,
 void pg_snapshot_end(struct store_conn *conn, bool owned);
 
 /*
- * A PostgreSQL array literal of texts[0..count) for "= ANY($1::text[])" (each element quoted,
- * its '"' and '\\' escaped; a text that is not UTF-8 is left out, as no stored text equals
- * it), or of values[0..count) for "= ANY($1::bigint[])"; in arena, NULL when it is full.
+ * batch_json_texts leaving out the texts that are not UTF-8 (no stored text equals one, and
+ * PostgreSQL would refuse the whole parameter), for json_array_elements_text($1::json).
  */
-const char *pg_array_texts(struct arena *arena, const char *const *texts, size_t count);
-const char *pg_array_i64s(struct arena *arena, const int64_t *values, size_t count);
+const char *pg_json_texts(struct arena *arena, const char *const *texts, size_t count);
 
 /* Runs a bound statement for its effect and finishes it. */
 MUST_CHECK enum err_code pg_run(struct store_conn *conn, struct pg_query *stmt, const char *what,

@@ -11,6 +11,7 @@
 
 #include "core/inventory.h"
 #include "core/limits.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 static const struct pg_sql SQL_STOCK_GET = {
@@ -55,9 +56,10 @@ static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCT = {
     PGS_STOCK_LIST_BY_PRODUCT,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
     " JOIN locations l ON l.id = i.location_id WHERE i.product_id = $1 ORDER BY l.code"};
+/* Each product's balances by its own index probe: see SQL_PRODUCT_GET_MANY (pg_catalog.c). */
 static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCTS = {
     PGS_STOCK_LIST_BY_PRODUCTS,
-    "SELECT s.* FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) k"
+    "SELECT s.* FROM (SELECT DISTINCT json_array_elements_text($1::json)::bigint AS id) k"
     " CROSS JOIN LATERAL (SELECT " STOCK_ROW_COLUMNS " FROM inventory i"
     " JOIN products p ON p.id = i.product_id JOIN locations l ON l.id = i.location_id"
     " WHERE i.product_id = k.id OFFSET 0) s ORDER BY s.product_id, s.location_id"};
@@ -284,7 +286,7 @@ enum err_code pg_stock_list_by_products(struct store_conn *conn, struct arena *a
     if (count == 0) {
         return ERR_OK;
     }
-    const char *ids = pg_array_i64s(arena, product_row_ids, count);
+    const char *ids = batch_json_i64s(arena, product_row_ids, count);
     if (ids == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }

@@ -14,6 +14,8 @@
 
 #include <libpq-fe.h>
 
+#include "store/batch.h"
+
 /* The SQLSTATEs Ordo tells apart (PostgreSQL's Appendix A). */
 #define PG_UNIQUE_VIOLATION      "23505"
 #define PG_FOREIGN_KEY_VIOLATION "23503"
@@ -730,61 +732,9 @@ enum err_code pg_version_miss(struct store_conn *conn, const struct pg_sql *exis
                    what);
 }
 
-const char *pg_array_texts(struct arena *arena, const char *const *texts, size_t count)
+const char *pg_json_texts(struct arena *arena, const char *const *texts, size_t count)
 {
     ASSERT(arena != NULL);
     ASSERT(texts != NULL || count == 0);
-    size_t room = 3; /* "{", "}" and the NUL */
-    for (size_t i = 0; i < count; i++) {
-        room += strlen(texts[i]) * 2 + 3; /* each byte escaped at worst, quotes and comma */
-    }
-    char *out = arena_alloc(arena, room);
-    if (out == NULL) {
-        return NULL;
-    }
-    size_t n = 0;
-    out[n++] = '{';
-    for (size_t i = 0; i < count; i++) {
-        ASSERT(texts[i] != NULL);
-        if (!utf8_is_valid(texts[i])) {
-            continue; /* no stored text equals it (see stmt_params_utf8) */
-        }
-        if (n > 1) {
-            out[n++] = ',';
-        }
-        out[n++] = '"';
-        for (const char *c = texts[i]; *c != '\0'; c++) {
-            if (*c == '"' || *c == '\\') {
-                out[n++] = '\\';
-            }
-            out[n++] = *c;
-        }
-        out[n++] = '"';
-    }
-    out[n++] = '}';
-    out[n] = '\0';
-    ASSERT(n < room);
-    return out;
-}
-
-const char *pg_array_i64s(struct arena *arena, const int64_t *values, size_t count)
-{
-    ASSERT(arena != NULL);
-    ASSERT(values != NULL || count == 0);
-    size_t room = 3 + count * 21; /* "-9223372036854775808" and a comma each */
-    char *out = arena_alloc(arena, room);
-    if (out == NULL) {
-        return NULL;
-    }
-    size_t n = 0;
-    out[n++] = '{';
-    for (size_t i = 0; i < count; i++) {
-        int written = snprintf(&out[n], room - n, "%s%" PRId64, i > 0 ? "," : "", values[i]);
-        ASSERT(written > 0 && (size_t)written < room - n);
-        n += (size_t)written;
-    }
-    out[n++] = '}';
-    out[n] = '\0';
-    ASSERT(n < room);
-    return out;
+    return batch_json_texts(arena, texts, count, utf8_is_valid);
 }

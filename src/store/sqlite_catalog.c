@@ -542,8 +542,8 @@ static enum err_code product_components_load_many(struct store_conn *conn, struc
                                .elem_size = sizeof(struct batch_component)};
     enum err_code code = ERR_OK;
     if (kits > 0) {
-        code = product_read_many(conn, &SQL_COMPONENT_LIST_MANY, sq_json_i64s(arena, kit_ids, kits),
-                                 &reader, err);
+        code = product_read_many(conn, &SQL_COMPONENT_LIST_MANY,
+                                 batch_json_i64s(arena, kit_ids, kits), &reader, err);
     }
     struct kit_component *components =
         ARENA_NEW_ARRAY(arena, struct kit_component, reader.count + 1);
@@ -574,8 +574,8 @@ enum err_code sqlite_product_get_many(struct store_conn *conn, struct arena *are
                                .what = "product",
                                .elem_size = sizeof(struct product)};
     if (code == ERR_OK) {
-        code = product_read_many(conn, &SQL_PRODUCT_GET_MANY, sq_json_texts(arena, skus, count),
-                                 &reader, err);
+        code = product_read_many(conn, &SQL_PRODUCT_GET_MANY,
+                                 batch_json_texts(arena, skus, count, NULL), &reader, err);
     }
     if (code == ERR_OK) {
         code = product_components_load_many(conn, arena, reader.items, reader.count, err);

@@ -226,7 +226,8 @@ enum sq_stmt {
     SQ_USER_LIST,
     SQ_USER_UPDATE,
     SQ_SESSION_DELETE_USER,
-    /* order capture's snapshot in few statements: many keys per read (json_each) */
+    /* order capture's snapshot in few statements: many keys per read (json_each of a JSON
+     * array, batch_json_texts) */
     SQ_PRODUCT_GET_MANY,
     SQ_COMPONENT_LIST_MANY,
     SQ_STOCK_LIST_BY_PRODUCTS,
@@ -420,14 +421,6 @@ enum err_code sq_read_stock_row(struct sq_row *row, void *item, struct err *err)
  */
 MUST_CHECK enum err_code sq_snapshot_begin(struct store_conn *conn, bool *owned, struct err *err);
 void sq_snapshot_end(struct store_conn *conn, bool owned);
-
-/*
- * A JSON array of texts[0..count) for json_each(?) (every '"', '\\' and control character
- * escaped), or of values[0..count); in arena, NULL when it is full. One statement then reads
- * any number of keys: "WHERE x IN (SELECT value FROM json_each(?1))".
- */
-const char *sq_json_texts(struct arena *arena, const char *const *texts, size_t count);
-const char *sq_json_i64s(struct arena *arena, const int64_t *values, size_t count);
 
 /* Runs a bound statement that returns no row and finishes it. */
 MUST_CHECK enum err_code sq_run(struct store_conn *conn, sqlite3_stmt *stmt, const char *what,

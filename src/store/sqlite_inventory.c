@@ -11,6 +11,7 @@
 
 #include "core/inventory.h"
 #include "core/limits.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 static const struct sq_sql SQL_STOCK_GET = {
@@ -252,7 +253,7 @@ enum err_code sqlite_stock_list_by_products(struct store_conn *conn, struct aren
     if (count == 0) {
         return ERR_OK;
     }
-    const char *ids = sq_json_i64s(arena, product_row_ids, count);
+    const char *ids = batch_json_i64s(arena, product_row_ids, count);
     if (ids == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }

@@ -5,9 +5,7 @@
  */
 #include "store/sqlite_int.h"
 
-#include <inttypes.h>
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -449,75 +447,4 @@ enum err_code sq_version_miss(struct store_conn *conn, const struct sq_sql *exis
     }
     return err_set(err, ERR_PRECONDITION, NULL, "%s was changed by someone else (version moved on)",
                    what);
-}
-
-/* Room for the JSON form of count texts: each byte at most 6 ("\u001f"), quotes and comma. */
-static size_t json_texts_room(const char *const *texts, size_t count)
-{
-    size_t room = 3; /* "[", "]" and the NUL */
-    for (size_t i = 0; i < count; i++) {
-        room += strlen(texts[i]) * 6 + 3;
-    }
-    return room;
-}
-
-const char *sq_json_texts(struct arena *arena, const char *const *texts, size_t count)
-{
-    ASSERT(arena != NULL);
-    ASSERT(texts != NULL || count == 0);
-    static const char hex[] = "0123456789abcdef";
-    size_t room = json_texts_room(texts, count);
-    char *out = arena_alloc(arena, room);
-    if (out == NULL) {
-        return NULL;
-    }
-    size_t n = 0;
-    out[n++] = '[';
-    for (size_t i = 0; i < count; i++) {
-        ASSERT(texts[i] != NULL);
-        if (i > 0) {
-            out[n++] = ',';
-        }
-        out[n++] = '"';
-        for (const unsigned char *c = (const unsigned char *)texts[i]; *c != '\0'; c++) {
-            if (*c == '"' || *c == '\\') {
-                out[n++] = '\\';
-                out[n++] = (char)*c;
-            } else if (*c < 0x20) {
-                memcpy(&out[n], "\\u00", 4);
-                out[n + 4] = hex[*c >> 4];
-                out[n + 5] = hex[*c & 0xF];
-                n += 6;
-            } else {
-                out[n++] = (char)*c;
-            }
-        }
-        out[n++] = '"';
-    }
-    out[n++] = ']';
-    out[n] = '\0';
-    ASSERT(n < room);
-    return out;
-}
-
-const char *sq_json_i64s(struct arena *arena, const int64_t *values, size_t count)
-{
-    ASSERT(arena != NULL);
-    ASSERT(values != NULL || count == 0);
-    size_t room = 3 + count * 21; /* "-9223372036854775808" and a comma each */
-    char *out = arena_alloc(arena, room);
-    if (out == NULL) {
-        return NULL;
-    }
-    size_t n = 0;
-    out[n++] = '[';
-    for (size_t i = 0; i < count; i++) {
-        int written = snprintf(&out[n], room - n, "%s%" PRId64, i > 0 ? "," : "", values[i]);
-        ASSERT(written > 0 && (size_t)written < room - n);
-        n += (size_t)written;
-    }
-    out[n++] = ']';
-    out[n] = '\0';
-    ASSERT(n < room);
-    return out;
 }
