@@ -42,6 +42,9 @@ enum err_code app_open(const struct app_options *options, struct app **out, stru
         code = app_keys_init(app, err);
     }
     if (code == ERR_OK) {
+        code = app_ref_cache_init(app, err);
+    }
+    if (code == ERR_OK) {
         code = writer_start(app->store, !options->no_writer, &app->writer, err);
     }
     if (code != ERR_OK) {
@@ -59,6 +62,7 @@ void app_close(struct app *app)
     }
     writer_stop(app->writer);
     app_keys_free(app);
+    app_ref_cache_free(app);
     if (app->store != NULL) {
         store_close(app->store);
     }

@@ -14,6 +14,7 @@
 #include "lib/base.h"
 
 struct app_key_cache;
+struct app_ref_cache;
 struct app_payments;
 struct payment_provider;
 
@@ -22,6 +23,7 @@ struct app {
     struct writer *writer;
     struct app_key_cache *keys;
     struct app_payments *payments; /* payments worker and stripe (payment_worker.c), or NULL */
+    struct app_ref_cache *refs;    /* locations and channels kept per process (ref_cache.c) */
 };
 
 /* ERR_FORBIDDEN unless the principal's role allows perm. */
@@ -279,12 +281,38 @@ struct app_routing_config {
  * stored version has not moved). */
 MUST_CHECK enum err_code app_routing_config_load(struct app_ctx *ctx, struct store_conn *conn,
                                                  struct app_routing_config *out, struct err *err);
+/* app_routing_config_load when the caller read the stored version on conn's snapshot
+ * already (store_versions_read). */
+MUST_CHECK enum err_code app_routing_config_load_at(struct app_ctx *ctx, struct store_conn *conn,
+                                                    int64_t version, struct app_routing_config *out,
+                                                    struct err *err);
 /* Units held back from the channel's orders (0 when none). */
 int64_t app_routing_hold_back(const struct app_routing_config *config, const char *channel);
 /* Shipments the location may still take today (INT64_MAX without a daily capacity). */
 MUST_CHECK enum err_code app_routing_capacity_left(struct app_ctx *ctx, struct store_conn *conn,
                                                    const struct location *location, int64_t *out,
                                                    struct err *err);
+/* app_routing_capacity_left of each of locations[0..count) into left[0..count), in one read
+ * (none when no location has a daily capacity). */
+MUST_CHECK enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
+                                                       const struct location *locations,
+                                                       size_t count, int64_t *left,
+                                                       struct err *err);
+
+/* ---- reference data kept per process (ref_cache.c) ---------------------------------------- */
+
+MUST_CHECK enum err_code app_ref_cache_init(struct app *app, struct err *err);
+void app_ref_cache_free(struct app *app);
+/* Every location ordered by code, as store_location_list, copied into ctx->arena: the process's
+ * copy when version (the locations version read on conn's snapshot, store_versions_read) is the
+ * one it was read at, else read on conn (and kept). */
+MUST_CHECK enum err_code app_ref_locations(struct app_ctx *ctx, struct store_conn *conn,
+                                           int64_t version, struct location **out, size_t *count,
+                                           struct err *err);
+/* ERR_OK when the channel exists, ERR_NOT_FOUND when it does not (asked of the store until it is
+ * found once: channels are never deleted). */
+MUST_CHECK enum err_code app_ref_channel_check(struct app_ctx *ctx, struct store_conn *conn,
+                                               const char *code, struct err *err);
 
 /* ---- routing round 2: drop-ship, reroutes (purchase_orders.c, routing_reroute.c; issue 3) -- */
 

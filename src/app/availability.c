@@ -3,7 +3,8 @@
  * call a web shop makes on every product page. One read snapshot and two statements (the
  * routing config version, then the stock of every SKU at every location in one read); the
  * locations live in a per-process copy that is refreshed when the locations version moves
- * (a trigger bumps it on any change, by any process). Everything else is computed by
+ * (a trigger bumps it on any change, by any process; the locations themselves come from the
+ * process's copy in ref_cache.c, which order capture shares). Everything else is computed by
  * core/availability.c in the request's arena.
  */
 #include <pthread.h>
@@ -132,7 +133,8 @@ static enum err_code avail_refresh(struct app_ctx *ctx, struct store_conn *conn,
     if (table == NULL || routing == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    enum err_code code = store_location_list(conn, ctx->arena, &locations, &count, err);
+    enum err_code code =
+        app_ref_locations(ctx, conn, read->locations_version, &locations, &count, err);
     if (code == ERR_OK) {
         code = app_routing_config_load(ctx, conn, routing, err);
     }

@@ -33,24 +33,33 @@ struct capture_arg {
     struct app_payment_auth payment; /* payments: authorized before the command */
     bool transfer;                   /* routing: a pickup served by ship-to-store */
     size_t pickup_index;             /* routing: the pickup store in locations */
+    int64_t snapshot_config_version; /* routing config version read on the snapshot; 0: none */
 };
 
-/* Prices and describes each line from the catalog. */
+/* Prices and describes each line from the catalog (the products of all lines in one read). */
 static enum err_code capture_lines(struct app_ctx *ctx, struct store_conn *conn,
                                    struct capture_arg *arg, struct err *err)
 {
     struct order *order = arg->order;
+    const char **skus = ARENA_NEW_ARRAY(ctx->arena, const char *, order->lines_count + 1);
+    if (skus == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    for (size_t i = 0; i < order->lines_count; i++) {
+        skus[i] = order->lines[i].sku;
+    }
+    enum err_code code =
+        store_product_get_many(conn, ctx->arena, skus, order->lines_count, arg->products, err);
+    if (code != ERR_OK) {
+        return code;
+    }
     char field[48];
     for (size_t i = 0; i < order->lines_count; i++) {
         struct order_line *line = &order->lines[i];
         struct product *product = &arg->products[i];
         (void)snprintf(field, sizeof(field), "lines[%zu].sku", i);
-        enum err_code code = store_product_get(conn, ctx->arena, line->sku, product, err);
-        if (code == ERR_NOT_FOUND) {
+        if (product->row_id == 0) {
             return err_set(err, ERR_INVALID, field, "unknown sku '%s'", line->sku);
-        }
-        if (code != ERR_OK) {
-            return code;
         }
         if (!product->active) {
             return err_set(err, ERR_INVALID, field, "product '%s' is not for sale", line->sku);
@@ -76,8 +85,11 @@ static enum err_code capture_prepare_read(struct app_ctx *ctx, struct store_conn
                                           struct capture_arg *arg, struct err *err)
 {
     struct order *order = arg->order;
-    struct channel channel;
-    enum err_code code = store_channel_get(conn, ctx->arena, order->channel, &channel, err);
+    struct store_versions versions; /* the per-process copies' keys, on this snapshot */
+    enum err_code code = store_versions_read(conn, &versions, err);
+    if (code == ERR_OK) {
+        code = app_ref_channel_check(ctx, conn, order->channel, err);
+    }
     if (code == ERR_NOT_FOUND) {
         return err_set(err, ERR_INVALID, "channel", "unknown channel '%s'", order->channel);
     }
@@ -85,8 +97,10 @@ static enum err_code capture_prepare_read(struct app_ctx *ctx, struct store_conn
         code = capture_lines(ctx, conn, arg, err);
     }
     if (code == ERR_OK) {
-        code = store_location_list(conn, ctx->arena, &arg->locations, &arg->locations_count, err);
+        code = app_ref_locations(ctx, conn, versions.locations, &arg->locations,
+                                 &arg->locations_count, err);
     }
+    arg->snapshot_config_version = versions.routing_config;
     if (code == ERR_OK && order->max_shipments_given &&
         (order->max_shipments < 1 || order->max_shipments > ORDER_LINES_MAX)) {
         return err_set(err, ERR_INVALID, "max_shipments", "max_shipments must be between 1 and %d",
@@ -177,48 +191,47 @@ static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *co
     return store_customer_insert(conn, &customer, err);
 }
 
-/* ATP per location (indexed like arg->locations) of one product, into atp[]. */
-static enum err_code capture_product_atp(struct app_ctx *ctx, struct store_conn *conn,
-                                         const struct capture_arg *arg, int64_t product_row_id,
-                                         int64_t *atp, struct err *err)
+/* ATP per location (indexed like arg->locations) of one product, into atp[], from the stock
+ * rows of the order's products (ordered by product row id). */
+static void capture_product_atp(const struct capture_arg *arg, const struct stock_list *stock,
+                                int64_t product_row_id, int64_t *atp)
 {
-    struct stock_row *rows = NULL;
-    size_t count = 0;
-    enum err_code code =
-        store_stock_list_by_product(conn, ctx->arena, product_row_id, &rows, &count, err);
-    if (code != ERR_OK) {
-        return code;
-    }
     memset(atp, 0, arg->locations_count * sizeof(*atp));
-    for (size_t i = 0; i < count; i++) {
-        int64_t row = rows[i].location_row_id;
-        if (row >= 0 && row <= arg->row_id_max && arg->candidate_by_row[row] >= 0) {
-            atp[arg->candidate_by_row[row]] = inventory_atp(&rows[i].stock);
+    size_t low = 0;
+    size_t high = stock->count;
+    while (low < high) { /* the product's first row */
+        size_t mid = low + (high - low) / 2;
+        if (stock->rows[mid].product_row_id < product_row_id) {
+            low = mid + 1;
+        } else {
+            high = mid;
         }
     }
-    return ERR_OK;
+    for (size_t i = low; i < stock->count && stock->rows[i].product_row_id == product_row_id; i++) {
+        int64_t row = stock->rows[i].location_row_id;
+        if (row >= 0 && row <= arg->row_id_max && arg->candidate_by_row[row] >= 0) {
+            atp[arg->candidate_by_row[row]] = inventory_atp(&stock->rows[i].stock);
+        }
+    }
 }
 
 /* What each location can serve of one line: units, or whole kits. */
-static enum err_code capture_line_available(struct app_ctx *ctx, struct store_conn *conn,
-                                            const struct capture_arg *arg,
+static enum err_code capture_line_available(struct app_ctx *ctx, const struct capture_arg *arg,
+                                            const struct stock_list *stock,
                                             const struct product *product, int64_t *available,
                                             struct err *err)
 {
     size_t n = arg->locations_count;
     if (product->kind != PRODUCT_KIND_KIT) {
-        return capture_product_atp(ctx, conn, arg, product->row_id, available, err);
+        capture_product_atp(arg, stock, product->row_id, available);
+        return ERR_OK;
     }
     int64_t *atp = ARENA_NEW_ARRAY(ctx->arena, int64_t, n * product->components_count);
     if (atp == NULL && n > 0) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
     for (size_t c = 0; c < product->components_count; c++) {
-        enum err_code code = capture_product_atp(
-            ctx, conn, arg, product->components[c].product_row_id, atp + c * n, err);
-        if (code != ERR_OK) {
-            return code;
-        }
+        capture_product_atp(arg, stock, product->components[c].product_row_id, atp + c * n);
     }
     int64_t component_atp[KIT_COMPONENTS_MAX];
     int64_t component_qty[KIT_COMPONENTS_MAX];
@@ -233,6 +246,31 @@ static enum err_code capture_line_available(struct app_ctx *ctx, struct store_co
     return ERR_OK;
 }
 
+/* The stock of every product the lines need (a kit's components) in one read. */
+static enum err_code capture_stock(struct app_ctx *ctx, struct store_conn *conn,
+                                   const struct capture_arg *arg, struct stock_list *stock,
+                                   struct err *err)
+{
+    size_t ids_max = arg->order->lines_count * KIT_COMPONENTS_MAX + 1;
+    int64_t *ids = ARENA_NEW_ARRAY(ctx->arena, int64_t, ids_max);
+    if (ids == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    size_t count = 0;
+    for (size_t l = 0; l < arg->order->lines_count; l++) {
+        const struct product *product = &arg->products[l];
+        if (product->kind != PRODUCT_KIND_KIT) {
+            ids[count++] = product->row_id;
+        }
+        for (size_t c = 0; product->kind == PRODUCT_KIND_KIT && c < product->components_count;
+             c++) {
+            ASSERT(count < ids_max);
+            ids[count++] = product->components[c].product_row_id;
+        }
+    }
+    return store_stock_list_by_products(conn, ctx->arena, ids, count, stock, err);
+}
+
 /* routing: the candidates, with handling days and what is left of their daily capacity. */
 static enum err_code capture_routing_candidates(struct app_ctx *ctx, struct store_conn *conn,
                                                 const struct capture_arg *arg,
@@ -243,6 +281,14 @@ static enum err_code capture_routing_candidates(struct app_ctx *ctx, struct stor
     struct routing_candidate *candidates = ARENA_NEW_ARRAY(ctx->arena, struct routing_candidate, n);
     if (candidates == NULL && n > 0) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    int64_t *left = ARENA_NEW_ARRAY(ctx->arena, int64_t, n + 1);
+    if (left == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    enum err_code code = app_routing_capacity_left_all(ctx, conn, arg->locations, n, left, err);
+    if (code != ERR_OK) {
+        return code;
     }
     for (size_t i = 0; i < n; i++) {
         const struct location *location = &arg->locations[i];
@@ -258,12 +304,8 @@ static enum err_code capture_routing_candidates(struct app_ctx *ctx, struct stor
             .priority = location->priority,
             .handling_days = location->handling_days,
             .dropship = app_location_is_dropship(location), /* routing: drop-ship */
+            .capacity_left = left[i],
         };
-        enum err_code code =
-            app_routing_capacity_left(ctx, conn, location, &candidates[i].capacity_left, err);
-        if (code != ERR_OK) {
-            return code;
-        }
         if (order->method == FULFILLMENT_PICKUP &&
             strcmp(location->code, order->pickup_location) == 0) {
             request->pickup_candidate = i;
@@ -289,16 +331,24 @@ static enum err_code capture_routing_request(struct app_ctx *ctx, struct store_c
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
     memset(request, 0, sizeof(*request));
-    enum err_code code = app_routing_config_load(ctx, conn, config, err);
+    struct stock_list stock = {0};
+    /* The writer planning again reads the version of its own transaction. */
+    enum err_code code =
+        arg->snapshot_config_version != 0
+            ? app_routing_config_load_at(ctx, conn, arg->snapshot_config_version, config, err)
+            : app_routing_config_load(ctx, conn, config, err);
     if (code == ERR_OK) {
         code = capture_routing_candidates(ctx, conn, arg, request, err);
+    }
+    if (code == ERR_OK) {
+        code = capture_stock(ctx, conn, arg, &stock, err);
     }
     for (size_t l = 0; code == ERR_OK && l < order->lines_count; l++) {
         int64_t *available = ARENA_NEW_ARRAY(ctx->arena, int64_t, n);
         if (available == NULL && n > 0) {
             return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
         }
-        code = capture_line_available(ctx, conn, arg, &arg->products[l], available, err);
+        code = capture_line_available(ctx, arg, &stock, &arg->products[l], available, err);
         if (code == ERR_OK) { /* routing: a drop-ship supplier serves what Ordo cannot */
             app_dropship_available(arg->locations, n, &arg->products[l], order->method,
                                    order->lines[l].qty, available);
@@ -431,6 +481,7 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
     err_clear(err);
     struct routing_request request = {0};
     code = capture_routing_request(ctx, conn, arg, &request, err);
+    arg->snapshot_config_version = 0; /* the snapshot ends here */
     if (code == ERR_OK) {
         code = capture_plan(ctx, arg, &request, err);
     }

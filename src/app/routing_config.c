@@ -137,10 +137,22 @@ enum err_code app_routing_config_load(struct app_ctx *ctx, struct store_conn *co
     ASSERT(out != NULL);
     int64_t version = 0;
     enum err_code code = store_routing_version(conn, &version, err);
-    if (code != ERR_OK || config_cache_get(ctx, version, out)) {
+    if (code != ERR_OK) {
         return code;
     }
-    code = config_read(ctx, conn, out, err);
+    return app_routing_config_load_at(ctx, conn, version, out, err);
+}
+
+enum err_code app_routing_config_load_at(struct app_ctx *ctx, struct store_conn *conn,
+                                         int64_t version, struct app_routing_config *out,
+                                         struct err *err)
+{
+    ASSERT(ctx != NULL && conn != NULL);
+    ASSERT(out != NULL);
+    if (config_cache_get(ctx, version, out)) {
+        return ERR_OK;
+    }
+    enum err_code code = config_read(ctx, conn, out, err);
     if (code == ERR_OK) {
         config_cache_put(ctx, version, out);
     }
@@ -175,6 +187,55 @@ enum err_code app_routing_capacity_left(struct app_ctx *ctx, struct store_conn *
         conn, location->row_id, ctx->now_ms - ctx->now_ms % day_ms, &used, err);
     *out = location->capacity_per_day - used;
     return code;
+}
+
+/* The shipments of location_row_id among used[0..count) (ordered by location row id), or 0. */
+static int64_t capacity_used_of(const struct routing_location_used *used, size_t count,
+                                int64_t location_row_id)
+{
+    size_t low = 0;
+    size_t high = count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (used[mid].location_row_id < location_row_id) {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    return low < count && used[low].location_row_id == location_row_id ? used[low].shipments : 0;
+}
+
+enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
+                                            const struct location *locations, size_t count,
+                                            int64_t *left, struct err *err)
+{
+    ASSERT(ctx != NULL && conn != NULL);
+    ASSERT((locations != NULL && left != NULL) || count == 0);
+    bool any = false;
+    for (size_t i = 0; i < count; i++) {
+        left[i] = INT64_MAX;
+        any = any || locations[i].capacity_per_day > 0;
+    }
+    if (!any) {
+        return ERR_OK;
+    }
+    int64_t day_ms = 86400000;
+    struct routing_location_used *used = NULL;
+    size_t used_count = 0;
+    enum err_code code = store_routing_shipments_since_all(
+        conn, ctx->arena, ctx->now_ms - ctx->now_ms % day_ms, &used, &used_count, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const struct location *location = &locations[i];
+        if (location->capacity_per_day > 0) {
+            left[i] =
+                location->capacity_per_day - capacity_used_of(used, used_count, location->row_id);
+        }
+    }
+    return ERR_OK;
 }
 
 /* ---- carriers ---------------------------------------------------------------------------- */

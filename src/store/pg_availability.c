@@ -34,6 +34,10 @@ static const struct pg_sql SQL_AVAILABILITY_READ = {
 static const struct pg_sql SQL_AVAILABILITY_LOCATIONS_VERSION = {
     PGS_AVAILABILITY_LOCATIONS_VERSION,
     "SELECT value FROM availability_versions WHERE name = 'locations'"};
+static const struct pg_sql SQL_VERSIONS_READ = {
+    PGS_VERSIONS_READ,
+    "SELECT coalesce((SELECT value FROM availability_versions WHERE name = 'locations'), 0),"
+    " coalesce((SELECT value FROM routing_settings WHERE name = 'config_version'), 0)"};
 
 struct availability_read_row {
     struct availability_row row;
@@ -132,6 +136,26 @@ enum err_code pg_locations_version(struct store_conn *conn, int64_t *out, struct
     code = pg_step_row(conn, stmt, &has_row, "locations version", err);
     if (code == ERR_OK && has_row) {
         *out = pg_value_i64(stmt, 0);
+    }
+    pg_done(stmt);
+    return code;
+}
+
+enum err_code pg_versions_read(struct store_conn *conn, struct store_versions *out, struct err *err)
+{
+    ASSERT(conn != NULL);
+    ASSERT(out != NULL);
+    memset(out, 0, sizeof(*out));
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_VERSIONS_READ, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    bool has_row = false;
+    code = pg_step_row(conn, stmt, &has_row, "versions", err);
+    if (code == ERR_OK && has_row) {
+        out->locations = pg_value_i64(stmt, 0);
+        out->routing_config = pg_value_i64(stmt, 1);
     }
     pg_done(stmt);
     return code;

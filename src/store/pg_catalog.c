@@ -13,6 +13,7 @@
 #include "core/limits.h"
 #include "core/location.h"
 #include "core/product.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 /* ---- locations --------------------------------------------------------------------------- */
@@ -227,6 +228,25 @@ static const struct pg_sql SQL_COMPONENT_LIST = {
     PGS_COMPONENT_LIST,
     "SELECT k.component_id, p.sku, k.qty FROM kit_components k"
     " JOIN products p ON p.id = k.component_id WHERE k.kit_id = $1 ORDER BY k.position"};
+/*
+ * Many keys in one statement: $1 is a JSON array (pg_json_texts, batch_json_i64s). Each key is
+ * looked up on its own (a LATERAL subquery that OFFSET 0 keeps from being flattened): with
+ * "= ANY($1)" the planner would rather scan a catalog of a few thousand products than probe its
+ * index once per key. json_array_elements_text, unlike unnest of an array, is estimated at the
+ * same row count whatever the keys, so the generic plan costs what a custom one does and is
+ * kept after five runs (with unnest each run was planned again: ~0.1 ms).
+ */
+static const struct pg_sql SQL_PRODUCT_GET_MANY = {
+    PGS_PRODUCT_GET_MANY,
+    "SELECT p.* FROM (SELECT DISTINCT json_array_elements_text($1::json) AS sku) k"
+    " CROSS JOIN LATERAL (SELECT " PRODUCT_COLUMNS " FROM products WHERE sku = k.sku OFFSET 0) p"};
+static const struct pg_sql SQL_COMPONENT_LIST_MANY = {
+    PGS_COMPONENT_LIST_MANY,
+    "SELECT c.kit_id, c.component_id, c.sku, c.qty"
+    " FROM (SELECT DISTINCT json_array_elements_text($1::json)::bigint AS id) q"
+    " CROSS JOIN LATERAL (SELECT k.kit_id, k.component_id, p.sku, k.qty, k.position"
+    " FROM kit_components k JOIN products p ON p.id = k.component_id WHERE k.kit_id = q.id"
+    " OFFSET 0) c ORDER BY c.kit_id, c.position"};
 static const struct pg_sql SQL_KITS_USING = {
     PGS_KITS_USING, "SELECT kit_id FROM kit_components WHERE component_id = $1 ORDER BY kit_id"};
 
@@ -486,6 +506,96 @@ enum err_code pg_product_get_by_row(struct store_conn *conn, struct arena *arena
     ASSERT(row_id >= 0);
     const struct pg_key key = {.row_id = row_id};
     return product_get_snapshot(conn, arena, &SQL_PRODUCT_GET_BY_ROW, &key, out, err);
+}
+
+static enum err_code component_many_read(struct pg_row *row, void *item, struct err *err)
+{
+    struct batch_component *out = item;
+    out->kit_row_id = pg_col_i64(row);
+    return component_read(row, &out->component, err);
+}
+
+/* Reads the rows of a statement whose one parameter is a JSON array of keys. */
+static enum err_code product_read_many(struct store_conn *conn, const struct pg_sql *sql,
+                                       const char *json, struct pg_reader *reader, struct err *err)
+{
+    if (json == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, sql, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, json);
+    code = pg_bind_check(conn, &bind, reader->what, err);
+    if (code == ERR_OK) {
+        code = pg_read_all(conn, stmt, reader, err);
+    }
+    return code;
+}
+
+/* The components of the kits among products[0..count), attached to them (one statement). */
+static enum err_code product_components_load_many(struct store_conn *conn, struct arena *arena,
+                                                  struct product *products, size_t count,
+                                                  struct err *err)
+{
+    int64_t *kit_ids = ARENA_NEW_ARRAY(arena, int64_t, count + 1);
+    if (kit_ids == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    size_t kits = batch_kit_ids(products, count, kit_ids);
+    struct pg_reader reader = {.arena = arena,
+                               .read = component_many_read,
+                               .what = "kit component",
+                               .elem_size = sizeof(struct batch_component)};
+    enum err_code code = ERR_OK;
+    if (kits > 0) {
+        code = product_read_many(conn, &SQL_COMPONENT_LIST_MANY,
+                                 batch_json_i64s(arena, kit_ids, kits), &reader, err);
+    }
+    struct kit_component *components =
+        ARENA_NEW_ARRAY(arena, struct kit_component, reader.count + 1);
+    if (code == ERR_OK && components == NULL) {
+        code = err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    if (code == ERR_OK) {
+        batch_attach_components(products, count, reader.items, reader.count, components);
+    }
+    return code;
+}
+
+enum err_code pg_product_get_many(struct store_conn *conn, struct arena *arena,
+                                  const char *const *skus, size_t count, struct product *out,
+                                  struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT((skus != NULL && out != NULL) || count == 0);
+    ASSERT(count <= ORDER_LINES_MAX);
+    memset(out, 0, count * sizeof(*out));
+    if (count == 0) {
+        return ERR_OK;
+    }
+    bool owned = false;
+    enum err_code code = pg_snapshot_begin(conn, &owned, err);
+    struct pg_reader reader = {.arena = arena,
+                               .read = product_read,
+                               .what = "product",
+                               .elem_size = sizeof(struct product)};
+    if (code == ERR_OK) {
+        code = product_read_many(conn, &SQL_PRODUCT_GET_MANY, pg_json_texts(arena, skus, count),
+                                 &reader, err);
+    }
+    if (code == ERR_OK) {
+        code = product_components_load_many(conn, arena, reader.items, reader.count, err);
+    }
+    pg_snapshot_end(conn, owned);
+    if (code == ERR_OK) {
+        batch_place_products(reader.items, reader.count, skus, count, out);
+    }
+    return code;
 }
 
 /* The products after after_sku (reader->items), each with its components. */

@@ -228,6 +228,12 @@ enum pg_stmt {
     PGS_M_DISTINCT_RELINK_NEW,
     PGS_STOCK_RESERVE_PLANNED,
     PGS_ROUTING_CAPACITY_REQUIRE,
+    /* order capture's snapshot in few statements: many keys per read (a JSON array) */
+    PGS_PRODUCT_GET_MANY,
+    PGS_COMPONENT_LIST_MANY,
+    PGS_STOCK_LIST_BY_PRODUCTS,
+    PGS_ROUTING_SHIPMENTS_SINCE_ALL,
+    PGS_VERSIONS_READ,
     PGS_STMT_COUNT
 };
 
@@ -502,6 +508,12 @@ enum err_code pg_read_stock_row(struct pg_row *row, void *item, struct err *err)
  */
 MUST_CHECK enum err_code pg_snapshot_begin(struct store_conn *conn, bool *owned, struct err *err);
 void pg_snapshot_end(struct store_conn *conn, bool owned);
+
+/*
+ * batch_json_texts leaving out the texts that are not UTF-8 (no stored text equals one, and
+ * PostgreSQL would refuse the whole parameter), for json_array_elements_text($1::json).
+ */
+const char *pg_json_texts(struct arena *arena, const char *const *texts, size_t count);
 
 /* Runs a bound statement for its effect and finishes it. */
 MUST_CHECK enum err_code pg_run(struct store_conn *conn, struct pg_query *stmt, const char *what,

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "core/inventory.h"
+#include "core/limits.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 static const struct pg_sql SQL_STOCK_GET = {
@@ -62,6 +64,13 @@ static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCT = {
     PGS_STOCK_LIST_BY_PRODUCT,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
     " JOIN locations l ON l.id = i.location_id WHERE i.product_id = $1 ORDER BY l.code"};
+/* Each product's balances by its own index probe: see SQL_PRODUCT_GET_MANY (pg_catalog.c). */
+static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCTS = {
+    PGS_STOCK_LIST_BY_PRODUCTS,
+    "SELECT s.* FROM (SELECT DISTINCT json_array_elements_text($1::json)::bigint AS id) k"
+    " CROSS JOIN LATERAL (SELECT " STOCK_ROW_COLUMNS " FROM inventory i"
+    " JOIN products p ON p.id = i.product_id JOIN locations l ON l.id = i.location_id"
+    " WHERE i.product_id = k.id OFFSET 0) s ORDER BY s.product_id, s.location_id"};
 static const struct pg_sql SQL_STOCK_LIST_ALL = {
     PGS_STOCK_LIST_ALL,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
@@ -272,6 +281,44 @@ enum err_code pg_stock_list_by_product(struct store_conn *conn, struct arena *ar
     code = pg_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
+    return code;
+}
+
+enum err_code pg_stock_list_by_products(struct store_conn *conn, struct arena *arena,
+                                        const int64_t *product_row_ids, size_t count,
+                                        struct stock_list *out, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL && (product_row_ids != NULL || count == 0));
+    ASSERT(count <= (size_t)ORDER_LINES_MAX * KIT_COMPONENTS_MAX);
+    out->rows = NULL;
+    out->count = 0;
+    if (count == 0) {
+        return ERR_OK;
+    }
+    const char *ids = batch_json_i64s(arena, product_row_ids, count);
+    if (ids == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCTS, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_text(&bind, ids);
+    code = pg_bind_check(conn, &bind, "stock", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_reader reader = {.arena = arena,
+                               .read = pg_read_stock_row,
+                               .what = "stock",
+                               .elem_size = sizeof(struct stock_row)};
+    code = pg_read_all(conn, stmt, &reader, err);
+    out->rows = reader.items;
+    out->count = reader.count;
     return code;
 }
 

@@ -52,6 +52,12 @@ static const struct pg_sql SQL_SHIPMENTS_SINCE = {
     PGS_ROUTING_SHIPMENTS_SINCE,
     "SELECT coalesce((SELECT shipments FROM routing_location_days WHERE location_id = $1"
     " AND day = $2::bigint / 86400000), 0)"};
+/* One point read of (location_id, day) per location with a daily capacity. */
+static const struct pg_sql SQL_SHIPMENTS_SINCE_ALL = {
+    PGS_ROUTING_SHIPMENTS_SINCE_ALL,
+    "SELECT l.id, d.shipments FROM locations l CROSS JOIN LATERAL (SELECT shipments"
+    " FROM routing_location_days WHERE location_id = l.id AND day = $1::bigint / 86400000"
+    " OFFSET 0) d WHERE l.capacity_per_day > 0 ORDER BY l.id"};
 
 /* SQL_SHIPMENTS_SINCE compared with the capacity, failing (ordo_require, migration 014) when
  * none is left: the writer's pipeline need not wait for it. */
@@ -436,6 +442,44 @@ enum err_code pg_routing_capacity_require(struct store_conn *conn, int64_t locat
     enum err_code code =
         pg_stmt_i64(conn, &SQL_CAPACITY_REQUIRE, params, ARRAY_LEN(params), &stmt, err);
     return code == ERR_OK ? pg_run_later(conn, stmt, "capacity", err) : code;
+}
+
+static enum err_code routing_used_read(struct pg_row *row, void *item, struct err *err)
+{
+    struct routing_location_used *used = item;
+    used->location_row_id = pg_col_i64(row);
+    used->shipments = pg_col_i64(row);
+    return pg_row_check(row, err);
+}
+
+enum err_code pg_routing_shipments_since_all(struct store_conn *conn, struct arena *arena,
+                                             int64_t since_ms, struct routing_location_used **out,
+                                             size_t *count, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL && count != NULL);
+    *out = NULL;
+    *count = 0;
+    struct pg_query *stmt = NULL;
+    enum err_code code = pg_stmt(conn, &SQL_SHIPMENTS_SINCE_ALL, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, stmt);
+    pg_bind_i64(&bind, since_ms);
+    code = pg_bind_check(conn, &bind, "routing", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_reader reader = {.arena = arena,
+                               .read = routing_used_read,
+                               .what = "routing",
+                               .elem_size = sizeof(struct routing_location_used)};
+    code = pg_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
+    return code;
 }
 
 static enum err_code routing_hold_read(struct pg_row *row, void *item, struct err *err)

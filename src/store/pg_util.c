@@ -14,6 +14,8 @@
 
 #include <libpq-fe.h>
 
+#include "store/batch.h"
+
 /* The SQLSTATEs Ordo tells apart (PostgreSQL's Appendix A). */
 #define PG_UNIQUE_VIOLATION      "23505"
 #define PG_FOREIGN_KEY_VIOLATION "23503"
@@ -932,4 +934,11 @@ enum err_code pg_version_miss(struct store_conn *conn, const struct pg_sql *exis
     }
     return err_set(err, ERR_PRECONDITION, NULL, "%s was changed by someone else (version moved on)",
                    what);
+}
+
+const char *pg_json_texts(struct arena *arena, const char *const *texts, size_t count)
+{
+    ASSERT(arena != NULL);
+    ASSERT(texts != NULL || count == 0);
+    return batch_json_texts(arena, texts, count, utf8_is_valid);
 }

@@ -36,6 +36,10 @@ static const struct sq_sql SQL_AVAILABILITY_READ = {
 static const struct sq_sql SQL_AVAILABILITY_LOCATIONS_VERSION = {
     SQ_AVAILABILITY_LOCATIONS_VERSION,
     "SELECT value FROM availability_versions WHERE name = 'locations'"};
+static const struct sq_sql SQL_VERSIONS_READ = {
+    SQ_VERSIONS_READ,
+    "SELECT coalesce((SELECT value FROM availability_versions WHERE name = 'locations'), 0),"
+    " coalesce((SELECT value FROM routing_settings WHERE name = 'config_version'), 0)"};
 
 struct availability_read_row {
     struct availability_row row;
@@ -134,6 +138,27 @@ enum err_code sqlite_locations_version(struct store_conn *conn, int64_t *out, st
     code = sq_step_row(conn, stmt, &has_row, "locations version", err);
     if (code == ERR_OK && has_row) {
         *out = sqlite3_column_int64(stmt, 0);
+    }
+    sq_done(stmt);
+    return code;
+}
+
+enum err_code sqlite_versions_read(struct store_conn *conn, struct store_versions *out,
+                                   struct err *err)
+{
+    ASSERT(conn != NULL);
+    ASSERT(out != NULL);
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_VERSIONS_READ, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    bool has_row = false;
+    code = sq_step_row(conn, stmt, &has_row, "versions", err);
+    if (code == ERR_OK && has_row) {
+        out->locations = sqlite3_column_int64(stmt, 0);
+        out->routing_config = sqlite3_column_int64(stmt, 1);
     }
     sq_done(stmt);
     return code;

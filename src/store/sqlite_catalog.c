@@ -13,6 +13,7 @@
 #include "core/limits.h"
 #include "core/location.h"
 #include "core/product.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 /* ---- locations --------------------------------------------------------------------------- */
@@ -226,6 +227,14 @@ static const struct sq_sql SQL_COMPONENT_LIST = {
     SQ_COMPONENT_LIST,
     "SELECT k.component_id, p.sku, k.qty FROM kit_components k"
     " JOIN products p ON p.id = k.component_id WHERE k.kit_id = ?1 ORDER BY k.position"};
+static const struct sq_sql SQL_PRODUCT_GET_MANY = {
+    SQ_PRODUCT_GET_MANY,
+    "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku IN (SELECT value FROM json_each(?1))"};
+static const struct sq_sql SQL_COMPONENT_LIST_MANY = {
+    SQ_COMPONENT_LIST_MANY,
+    "SELECT k.kit_id, k.component_id, p.sku, k.qty FROM kit_components k"
+    " JOIN products p ON p.id = k.component_id"
+    " WHERE k.kit_id IN (SELECT value FROM json_each(?1)) ORDER BY k.kit_id, k.position"};
 static const struct sq_sql SQL_KITS_USING = {
     SQ_KITS_USING, "SELECT kit_id FROM kit_components WHERE component_id = ?1 ORDER BY kit_id"};
 
@@ -486,6 +495,96 @@ enum err_code sqlite_product_get_by_row(struct store_conn *conn, struct arena *a
     ASSERT(row_id >= 0);
     const struct sq_key key = {.row_id = row_id};
     return product_get_snapshot(conn, arena, &SQL_PRODUCT_GET_BY_ROW, &key, out, err);
+}
+
+static enum err_code component_many_read(struct sq_row *row, void *item, struct err *err)
+{
+    struct batch_component *out = item;
+    out->kit_row_id = sq_col_i64(row);
+    return component_read(row, &out->component, err);
+}
+
+/* Reads the rows of a statement whose one parameter is a JSON array (json_each). */
+static enum err_code product_read_many(struct store_conn *conn, const struct sq_sql *sql,
+                                       const char *json, struct sq_reader *reader, struct err *err)
+{
+    if (json == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, sql, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, json);
+    code = sq_bind_check(conn, &bind, reader->what, err);
+    if (code == ERR_OK) {
+        code = sq_read_all(conn, stmt, reader, err);
+    }
+    return code;
+}
+
+/* The components of the kits among products[0..count), attached to them (one statement). */
+static enum err_code product_components_load_many(struct store_conn *conn, struct arena *arena,
+                                                  struct product *products, size_t count,
+                                                  struct err *err)
+{
+    int64_t *kit_ids = ARENA_NEW_ARRAY(arena, int64_t, count + 1);
+    if (kit_ids == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    size_t kits = batch_kit_ids(products, count, kit_ids);
+    struct sq_reader reader = {.arena = arena,
+                               .read = component_many_read,
+                               .what = "kit component",
+                               .elem_size = sizeof(struct batch_component)};
+    enum err_code code = ERR_OK;
+    if (kits > 0) {
+        code = product_read_many(conn, &SQL_COMPONENT_LIST_MANY,
+                                 batch_json_i64s(arena, kit_ids, kits), &reader, err);
+    }
+    struct kit_component *components =
+        ARENA_NEW_ARRAY(arena, struct kit_component, reader.count + 1);
+    if (code == ERR_OK && components == NULL) {
+        code = err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    if (code == ERR_OK) {
+        batch_attach_components(products, count, reader.items, reader.count, components);
+    }
+    return code;
+}
+
+enum err_code sqlite_product_get_many(struct store_conn *conn, struct arena *arena,
+                                      const char *const *skus, size_t count, struct product *out,
+                                      struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT((skus != NULL && out != NULL) || count == 0);
+    ASSERT(count <= ORDER_LINES_MAX);
+    memset(out, 0, count * sizeof(*out));
+    if (count == 0) {
+        return ERR_OK;
+    }
+    bool owned = false;
+    enum err_code code = sq_snapshot_begin(conn, &owned, err);
+    struct sq_reader reader = {.arena = arena,
+                               .read = product_read,
+                               .what = "product",
+                               .elem_size = sizeof(struct product)};
+    if (code == ERR_OK) {
+        code = product_read_many(conn, &SQL_PRODUCT_GET_MANY,
+                                 batch_json_texts(arena, skus, count, NULL), &reader, err);
+    }
+    if (code == ERR_OK) {
+        code = product_components_load_many(conn, arena, reader.items, reader.count, err);
+    }
+    sq_snapshot_end(conn, owned);
+    if (code == ERR_OK) {
+        batch_place_products(reader.items, reader.count, skus, count, out);
+    }
+    return code;
 }
 
 /* The products after after_sku (reader->items), each with its components. */

@@ -226,6 +226,13 @@ enum sq_stmt {
     SQ_USER_LIST,
     SQ_USER_UPDATE,
     SQ_SESSION_DELETE_USER,
+    /* order capture's snapshot in few statements: many keys per read (json_each of a JSON
+     * array, batch_json_texts) */
+    SQ_PRODUCT_GET_MANY,
+    SQ_COMPONENT_LIST_MANY,
+    SQ_STOCK_LIST_BY_PRODUCTS,
+    SQ_ROUTING_SHIPMENTS_SINCE_ALL,
+    SQ_VERSIONS_READ,
     SQ_STMT_COUNT
 };
 

@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 #include "core/inventory.h"
+#include "core/limits.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 static const struct sq_sql SQL_STOCK_GET = {
@@ -49,6 +51,12 @@ static const struct sq_sql SQL_STOCK_LIST_BY_PRODUCT = {
     SQ_STOCK_LIST_BY_PRODUCT,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
     " JOIN locations l ON l.id = i.location_id WHERE i.product_id = ?1 ORDER BY l.code"};
+static const struct sq_sql SQL_STOCK_LIST_BY_PRODUCTS = {
+    SQ_STOCK_LIST_BY_PRODUCTS,
+    "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
+    " JOIN locations l ON l.id = i.location_id WHERE i.product_id IN (SELECT value FROM "
+    "json_each(?1))"
+    " ORDER BY i.product_id, i.location_id"};
 static const struct sq_sql SQL_STOCK_LIST_ALL = {
     SQ_STOCK_LIST_ALL,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
@@ -238,6 +246,44 @@ enum err_code sqlite_stock_list_by_product(struct store_conn *conn, struct arena
     code = sq_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
+    return code;
+}
+
+enum err_code sqlite_stock_list_by_products(struct store_conn *conn, struct arena *arena,
+                                            const int64_t *product_row_ids, size_t count,
+                                            struct stock_list *out, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL && (product_row_ids != NULL || count == 0));
+    ASSERT(count <= (size_t)ORDER_LINES_MAX * KIT_COMPONENTS_MAX);
+    out->rows = NULL;
+    out->count = 0;
+    if (count == 0) {
+        return ERR_OK;
+    }
+    const char *ids = batch_json_i64s(arena, product_row_ids, count);
+    if (ids == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCTS, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_text(&bind, ids);
+    code = sq_bind_check(conn, &bind, "stock", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_reader reader = {.arena = arena,
+                               .read = sq_read_stock_row,
+                               .what = "stock",
+                               .elem_size = sizeof(struct stock_row)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    out->rows = reader.items;
+    out->count = reader.count;
     return code;
 }
 

@@ -52,6 +52,12 @@ static const struct sq_sql SQL_SHIPMENTS_SINCE = {
     SQ_ROUTING_SHIPMENTS_SINCE,
     "SELECT coalesce((SELECT shipments FROM routing_location_days WHERE location_id = ?1"
     " AND day = ?2 / 86400000), 0)"};
+/* One point read of (location_id, day) per location with a daily capacity. */
+static const struct sq_sql SQL_SHIPMENTS_SINCE_ALL = {
+    SQ_ROUTING_SHIPMENTS_SINCE_ALL,
+    "SELECT l.id, d.shipments FROM locations l JOIN routing_location_days d"
+    " ON d.location_id = l.id AND d.day = ?1 / 86400000 WHERE l.capacity_per_day > 0"
+    " ORDER BY l.id"};
 
 /* The settings by their stored names; the order is the API's. */
 struct routing_setting_field {
@@ -428,6 +434,45 @@ enum err_code sqlite_routing_capacity_require(struct store_conn *conn, int64_t l
     if (code == ERR_OK && used >= capacity) {
         return err_set(err, ERR_STOCK, NULL, "the location has no capacity left today");
     }
+    return code;
+}
+
+static enum err_code routing_used_read(struct sq_row *row, void *item, struct err *err)
+{
+    struct routing_location_used *used = item;
+    used->location_row_id = sq_col_i64(row);
+    used->shipments = sq_col_i64(row);
+    return sq_row_check(row, err);
+}
+
+enum err_code sqlite_routing_shipments_since_all(struct store_conn *conn, struct arena *arena,
+                                                 int64_t since_ms,
+                                                 struct routing_location_used **out, size_t *count,
+                                                 struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL);
+    ASSERT(out != NULL && count != NULL);
+    *out = NULL;
+    *count = 0;
+    sqlite3_stmt *stmt = NULL;
+    enum err_code code = sq_stmt(conn, &SQL_SHIPMENTS_SINCE_ALL, &stmt, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_bind bind;
+    sq_bind_init(&bind, stmt);
+    sq_bind_i64(&bind, since_ms);
+    code = sq_bind_check(conn, &bind, "routing", err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct sq_reader reader = {.arena = arena,
+                               .read = routing_used_read,
+                               .what = "routing",
+                               .elem_size = sizeof(struct routing_location_used)};
+    code = sq_read_all(conn, stmt, &reader, err);
+    *out = reader.items;
+    *count = reader.count;
     return code;
 }
 

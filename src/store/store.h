@@ -133,6 +133,16 @@ MUST_CHECK enum err_code store_product_get(struct store_conn *conn, struct arena
 MUST_CHECK enum err_code store_product_get_by_row(struct store_conn *conn, struct arena *arena,
                                                   int64_t row_id, struct product *out,
                                                   struct err *err);
+/*
+ * The products of skus[0..count) in one read (count at most ORDER_LINES_MAX; duplicates and
+ * unknown SKUs allowed): out[i] is the product of skus[i] with its components, as
+ * store_product_get gives it, or all zeros (row_id 0) when no product has that SKU. A second
+ * statement reads the components only when a kit is among them; both see one snapshot.
+ * Strings are in arena.
+ */
+MUST_CHECK enum err_code store_product_get_many(struct store_conn *conn, struct arena *arena,
+                                                const char *const *skus, size_t count,
+                                                struct product *out, struct err *err);
 /* Products with sku > after_sku (NULL: from the start), ordered by sku, at most limit. */
 MUST_CHECK enum err_code store_product_list(struct store_conn *conn, struct arena *arena,
                                             const char *after_sku, size_t limit,
@@ -191,6 +201,21 @@ MUST_CHECK enum err_code store_stock_set_safety(struct store_conn *conn, int64_t
 MUST_CHECK enum err_code store_stock_list_by_product(struct store_conn *conn, struct arena *arena,
                                                      int64_t product_row_id, struct stock_row **out,
                                                      size_t *count, struct err *err);
+
+/* Balance rows read by store_stock_list_by_products (rows in the arena given). */
+struct stock_list {
+    struct stock_row *rows;
+    size_t count;
+};
+
+/*
+ * Balances of several products (duplicates allowed, count at most
+ * ORDER_LINES_MAX * KIT_COMPONENTS_MAX) at every location that has a row, in one read,
+ * ordered by product_row_id then location_row_id.
+ */
+MUST_CHECK enum err_code store_stock_list_by_products(struct store_conn *conn, struct arena *arena,
+                                                      const int64_t *product_row_ids, size_t count,
+                                                      struct stock_list *out, struct err *err);
 
 /* Every balance (for ordo check), ordered by product_row_id then location_row_id. */
 MUST_CHECK enum err_code store_stock_list_all(struct store_conn *conn, struct arena *arena,
@@ -807,6 +832,20 @@ MUST_CHECK enum err_code store_routing_capacity_require(struct store_conn *conn,
                                                         int64_t location_row_id, int64_t since_ms,
                                                         int64_t capacity, struct err *err);
 
+/* Shipments one location has taken on a day (store_routing_shipments_since_all). */
+struct routing_location_used {
+    int64_t location_row_id;
+    int64_t shipments;
+};
+
+/* store_routing_shipments_since for every location with a daily capacity, in one read: the
+ * locations that have taken shipments that day (the others have taken none), in arena, ordered
+ * by location_row_id. */
+MUST_CHECK enum err_code store_routing_shipments_since_all(struct store_conn *conn,
+                                                           struct arena *arena, int64_t since_ms,
+                                                           struct routing_location_used **out,
+                                                           size_t *count, struct err *err);
+
 /* ---- routing round 2: drop-ship purchase orders (sqlite_purchase_orders.c; issue 3) ------- */
 
 /* One line of a purchase order: an allocation of its shipment. */
@@ -900,6 +939,16 @@ MUST_CHECK enum err_code store_availability_read(struct store_conn *conn, struct
 /* The version of the locations table (moves on with every change to a location). */
 MUST_CHECK enum err_code store_locations_version(struct store_conn *conn, int64_t *out,
                                                  struct err *err);
+
+/* The versions the per-process caches are kept by (0 when there is no row). */
+struct store_versions {
+    int64_t locations;      /* as store_locations_version */
+    int64_t routing_config; /* as store_routing_version */
+};
+
+/* Both versions in one statement. */
+MUST_CHECK enum err_code store_versions_read(struct store_conn *conn, struct store_versions *out,
+                                             struct err *err);
 
 struct hold_line {
     int64_t line_no; /* 1, 2, ... as asked */

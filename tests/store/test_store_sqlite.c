@@ -1236,3 +1236,168 @@ Test(store, readers_refuse_writes)
     cr_assert_eq(store_channel_insert(reader, &channel, &err), ERR_STORE);
     store_reader_release(store, reader);
 }
+
+/* ---- reads of many keys in one statement (order capture's snapshot) ---------------------- */
+
+/* A product of store_product_get_many equals the one store_product_get reads. */
+static void assert_same_product(const struct product *got, const char *sku)
+{
+    struct product one;
+    cr_assert_eq(store_product_get(writer, &arena, sku, &one, &err), ERR_OK, "%s", sku);
+    cr_assert_eq(got->row_id, one.row_id);
+    cr_assert_str_eq(got->sku, one.sku);
+    cr_assert_str_eq(got->name, one.name);
+    cr_assert_eq(got->price, one.price);
+    cr_assert_str_eq(got->currency, one.currency);
+    cr_assert_eq(got->kind, one.kind);
+    cr_assert_eq(got->active, one.active);
+    cr_assert_eq(got->version, one.version);
+    cr_assert_eq(got->components_count, one.components_count);
+    for (size_t c = 0; c < one.components_count; c++) {
+        cr_assert_eq(got->components[c].product_row_id, one.components[c].product_row_id);
+        cr_assert_str_eq(got->components[c].sku, one.components[c].sku);
+        cr_assert_eq(got->components[c].qty, one.components[c].qty);
+    }
+}
+
+Test(store, product_get_many_kits_duplicates_misses_and_quotes)
+{
+    int64_t shirt = add_product("SHIRT");
+    int64_t mug = add_product("MUG");
+    add_product("Q\"U\\O,T{E}");
+    add_product("NULL");
+    struct kit_component gift_parts[] = {{.product_row_id = shirt, .qty = 2},
+                                         {.product_row_id = mug, .qty = 1}};
+    struct product gift = make_product("GIFT-BOX");
+    gift.kind = PRODUCT_KIND_KIT;
+    gift.components = gift_parts;
+    gift.components_count = 2;
+    cr_assert_eq(store_product_insert(writer, &gift, &err), ERR_OK, "%s", err.message);
+    struct kit_component mugs_parts[] = {{.product_row_id = mug, .qty = 3}};
+    struct product mugs = make_product("MUGS-3");
+    mugs.kind = PRODUCT_KIND_KIT;
+    mugs.components = mugs_parts;
+    mugs.components_count = 1;
+    mugs.active = false;
+    cr_assert_eq(store_product_insert(writer, &mugs, &err), ERR_OK, "%s", err.message);
+
+    const char *skus[] = {"NOPE",        "GIFT-BOX", "SHIRT",  "Q\"U\\O,T{E}",
+                          "SHIRT",       "\xff",     "MUGS-3", "NULL",
+                          "Q\"U\\O,T{E", "shirt",    "MUG",    "SHIRT\",\"MUG"};
+    struct product out[ARRAY_LEN(skus)];
+    memset(out, 0xab, sizeof(out));
+    cr_assert_eq(store_product_get_many(writer, &arena, skus, ARRAY_LEN(skus), out, &err), ERR_OK,
+                 "%s", err.message);
+    const bool found[] = {false, true, true,  true,  true, false,
+                          true,  true, false, false, true, false};
+    static_assert(ARRAY_LEN(found) == ARRAY_LEN(skus), "one answer per SKU");
+    for (size_t i = 0; i < ARRAY_LEN(skus); i++) {
+        if (found[i]) {
+            assert_same_product(&out[i], skus[i]);
+        } else {
+            cr_assert_eq(out[i].row_id, 0, "%s", skus[i]);
+            cr_assert_null(out[i].sku);
+            cr_assert_eq(out[i].components_count, 0);
+        }
+    }
+    cr_assert_eq(out[1].components_count, 2);
+    cr_assert_str_eq(out[1].components[0].sku, "SHIRT"); /* in the kit's order */
+    cr_assert_str_eq(out[1].components[1].sku, "MUG");
+    cr_assert_eq(out[6].components[0].qty, 3);
+    cr_assert_not(out[6].active);
+    cr_assert_eq(out[2].row_id, out[4].row_id); /* a duplicate gets the same product */
+
+    /* Nothing asked, nothing read; the same on a reader's snapshot. */
+    cr_assert_eq(store_product_get_many(writer, &arena, skus, 0, out, &err), ERR_OK);
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK);
+    cr_assert_eq(store_product_get_many(reader, &arena, &skus[1], 2, out, &err), ERR_OK);
+    store_rollback(reader);
+    store_reader_release(store, reader);
+    cr_assert_eq(out[0].components_count, 2);
+    cr_assert_eq(out[1].row_id, shirt);
+}
+
+Test(store, stock_list_by_products_one_read)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t q = add_product("SKU-2");
+    int64_t r = add_product("SKU-3");
+    int64_t b = add_location("B-DC");
+    int64_t a = add_location("A-DC");
+    cr_assert_eq(store_stock_apply(writer, q, a, 4, 1, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, b, 5, 0, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, p, a, 7, 2, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_stock_apply(writer, r, a, 9, 0, false, NOW_MS, &err), ERR_OK);
+    const int64_t ids[] = {q, p, q, 999999};
+    struct stock_list list = {0};
+    cr_assert_eq(store_stock_list_by_products(writer, &arena, ids, ARRAY_LEN(ids), &list, &err),
+                 ERR_OK, "%s", err.message);
+    cr_assert_eq(list.count, 3); /* each balance once; SKU-3 not asked */
+    cr_assert_eq(list.rows[0].product_row_id, p);
+    cr_assert_eq(list.rows[0].location_row_id, b); /* by product, then location row id */
+    cr_assert_eq(list.rows[0].stock.on_hand, 5);
+    cr_assert_eq(list.rows[1].product_row_id, p);
+    cr_assert_eq(list.rows[1].location_row_id, a);
+    cr_assert_eq(list.rows[1].stock.reserved, 2);
+    cr_assert_str_eq(list.rows[1].location_code, "A-DC");
+    cr_assert_str_eq(list.rows[1].sku, "SKU-1");
+    cr_assert_eq(list.rows[2].product_row_id, q);
+    cr_assert_eq(list.rows[2].stock.on_hand, 4);
+    cr_assert_eq(store_stock_list_by_products(writer, &arena, ids, 0, &list, &err), ERR_OK);
+    cr_assert_eq(list.count, 0);
+    cr_assert_null(list.rows);
+}
+
+/* A shipment of order_id at location l created at created_at_ms. */
+static void add_shipment(const char *id, const char *order_id, int64_t l, int64_t created_at_ms)
+{
+    struct shipment shipment = {.id = id,
+                                .order_id = order_id,
+                                .location_row_id = l,
+                                .status = SHIPMENT_STATUS_PENDING,
+                                .created_at_ms = created_at_ms,
+                                .updated_at_ms = created_at_ms};
+    cr_assert_eq(store_shipment_insert(writer, &shipment, &err), ERR_OK, "%s", err.message);
+}
+
+Test(store, routing_shipments_since_all_locations)
+{
+    int64_t a = add_location("A-DC");
+    int64_t b = add_location("B-DC");
+    struct location unlimited = make_location("C-DC");
+    unlimited.capacity_per_day = 0;
+    cr_assert_eq(store_location_insert(writer, &unlimited, &err), ERR_OK, "%s", err.message);
+    int64_t idle = add_location("D-DC");
+    struct order order = make_order("ord_01", "SO-1001", add_product("SKU-1"), a);
+    cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
+    int64_t day_ms = 86400000;
+    int64_t today = NOW_MS - NOW_MS % day_ms;
+    add_shipment("shp_1", "ord_01", a, today);
+    add_shipment("shp_2", "ord_01", a, NOW_MS);
+    add_shipment("shp_3", "ord_01", a, today - 1); /* yesterday */
+    add_shipment("shp_4", "ord_01", b, NOW_MS);
+    add_shipment("shp_5", "ord_01", unlimited.row_id, NOW_MS);
+
+    struct routing_location_used *used = NULL;
+    size_t count = 0;
+    cr_assert_eq(store_routing_shipments_since_all(writer, &arena, today, &used, &count, &err),
+                 ERR_OK, "%s", err.message);
+    cr_assert_eq(count, 2); /* C has no daily capacity, D took nothing */
+    cr_assert_eq(used[0].location_row_id, a);
+    cr_assert_eq(used[0].shipments, 2);
+    cr_assert_eq(used[1].location_row_id, b);
+    cr_assert_eq(used[1].shipments, 1);
+    const int64_t rows[] = {a, b, idle};
+    for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+        int64_t one = -1;
+        cr_assert_eq(store_routing_shipments_since(writer, rows[i], today, &one, &err), ERR_OK);
+        cr_assert_eq(one, i < count ? used[i].shipments : 0);
+    }
+    cr_assert_eq(
+        store_routing_shipments_since_all(writer, &arena, today - day_ms, &used, &count, &err),
+        ERR_OK);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(used[0].shipments, 1);
+}
