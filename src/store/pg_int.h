@@ -257,6 +257,7 @@ enum pg_stmt {
 struct pg_query {
     struct store_conn *conn;
     enum pg_stmt id;
+    char name[16];       /* on the server: "ordo_<id>" */
     const char *text;    /* the SQL it was prepared from (a use check) */
     bool prepared;       /* on the server, in this session */
     int params_expected; /* from PQdescribePrepared */

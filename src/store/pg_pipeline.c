@@ -18,10 +18,11 @@
  */
 #include "store/pg_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include <libpq-fe.h>
+
+#include "lib/str.h"
 
 void pg_pipeline_enter(struct store_conn *conn)
 {
@@ -64,10 +65,7 @@ enum err_code pg_pipeline_send(struct store_conn *conn, const struct pg_query *s
     }
     int sent = 0;
     if (stmt != NULL) {
-        char name[32];
-        int n = snprintf(name, sizeof(name), "ordo_%d", (int)stmt->id);
-        ASSERT(n > 0 && (size_t)n < sizeof(name));
-        sent = PQsendQueryPrepared(conn->pg, name, stmt->params_expected, stmt->values,
+        sent = PQsendQueryPrepared(conn->pg, stmt->name, stmt->params_expected, stmt->values,
                                    stmt->lengths, stmt->formats, 0);
     } else {
         sent = PQsendQueryParams(conn->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
@@ -75,8 +73,7 @@ enum err_code pg_pipeline_send(struct store_conn *conn, const struct pg_query *s
     if (sent != 1) {
         return pipeline_broken(conn, what, err);
     }
-    int n = snprintf(conn->pending_what[conn->pending_count], PG_WHAT_BYTES, "%s", what);
-    ASSERT(n > 0);
+    (void)str_copy(conn->pending_what[conn->pending_count], PG_WHAT_BYTES, what);
     conn->pending_count++;
     conn->pipeline_sent++;
     return ERR_OK;

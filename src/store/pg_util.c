@@ -56,9 +56,7 @@ static enum err_code stmt_prepare_pipelined(struct store_conn *conn, struct pg_q
 /* Prepares the statement on the server and learns how many parameters it takes. */
 static enum err_code stmt_prepare(struct store_conn *conn, struct pg_query *stmt, struct err *err)
 {
-    char name[32];
-    int n = snprintf(name, sizeof(name), "ordo_%d", (int)stmt->id);
-    ASSERT(n > 0 && (size_t)n < sizeof(name));
+    const char *name = stmt->name;
     if (conn->pipeline) {
         if (conn->pending_count + 2 > PG_PENDING_MAX) {
             enum err_code code = pg_pipeline_wait(conn, NULL, 0, err);
@@ -71,7 +69,7 @@ static enum err_code stmt_prepare(struct store_conn *conn, struct pg_query *stmt
     PGresult *result = PQprepare(conn->pg, name, stmt->text, 0, NULL);
     if (result == NULL || PQresultStatus(result) != PGRES_COMMAND_OK) {
         char what[64];
-        n = snprintf(what, sizeof(what), "the preparation of statement %s", name);
+        int n = snprintf(what, sizeof(what), "the preparation of statement %s", name);
         ASSERT(n > 0 && (size_t)n < sizeof(what));
         enum err_code code = pg_fail(conn, result, what, err);
         PQclear(result);
@@ -104,6 +102,8 @@ enum err_code pg_stmt(struct store_conn *conn, const struct pg_sql *sql, struct 
         }
         stmt->conn = conn;
         stmt->id = sql->id;
+        int n = snprintf(stmt->name, sizeof(stmt->name), "ordo_%d", (int)sql->id);
+        ASSERT(n > 0 && (size_t)n < sizeof(stmt->name));
         stmt->text = sql->text;
         conn->stmts[sql->id] = stmt;
     }
@@ -371,11 +371,8 @@ static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt
             return code;
         }
     } else {
-        char name[32];
-        int n = snprintf(name, sizeof(name), "ordo_%d", (int)stmt->id);
-        ASSERT(n > 0 && (size_t)n < sizeof(name));
-        result = PQexecPrepared(conn->pg, name, stmt->params_expected, stmt->values, stmt->lengths,
-                                stmt->formats, 0);
+        result = PQexecPrepared(conn->pg, stmt->name, stmt->params_expected, stmt->values,
+                                stmt->lengths, stmt->formats, 0);
     }
     ExecStatusType status = result != NULL ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -446,7 +443,9 @@ bool pg_in_transaction(const struct store_conn *conn)
         return true; /* begun, for its users; the server hears of it with the first statement */
     }
     if (conn->pipeline) {
-        return true; /* only inside a write transaction (libpq's status lags in the pipeline) */
+        /* the writer inside a write transaction, a reader inside pg_prefetch (libpq's status
+         * lags in the pipeline) */
+        return true;
     }
     PGTransactionStatusType status = PQtransactionStatus(conn->pg);
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
