@@ -11,6 +11,7 @@
 #include "app/app_internal.h"
 #include "core/limits.h"
 #include "core/routing.h"
+#include "lib/date.h"
 #include "lib/json.h"
 
 struct capture_arg {
@@ -955,10 +956,9 @@ static enum err_code capture_capacity_recheck(struct app_ctx *ctx, struct store_
         if (seen || location->capacity_per_day <= 0) {
             continue;
         }
-        int64_t day_ms = 86400000;
-        enum err_code code = store_routing_capacity_require(conn, location->row_id,
-                                                            ctx->now_ms - ctx->now_ms % day_ms,
-                                                            location->capacity_per_day, err);
+        enum err_code code =
+            store_routing_capacity_require(conn, location->row_id, date_day_start_ms(ctx->now_ms),
+                                           location->capacity_per_day, err);
         if (code != ERR_OK) {
             return code;
         }

@@ -11,6 +11,7 @@
 #include "app/app.h"
 #include "app/app_internal.h"
 #include "core/limits.h"
+#include "lib/date.h"
 
 /* ---- copies ------------------------------------------------------------------------------ */
 
@@ -181,10 +182,9 @@ enum err_code app_routing_capacity_left(struct app_ctx *ctx, struct store_conn *
     if (location->capacity_per_day <= 0) {
         return ERR_OK;
     }
-    int64_t day_ms = 86400000;
     int64_t used = 0;
-    enum err_code code = store_routing_shipments_since(
-        conn, location->row_id, ctx->now_ms - ctx->now_ms % day_ms, &used, err);
+    enum err_code code = store_routing_shipments_since(conn, location->row_id,
+                                                       date_day_start_ms(ctx->now_ms), &used, err);
     *out = location->capacity_per_day - used;
     return code;
 }
@@ -220,11 +220,10 @@ enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_co
     if (!any) {
         return ERR_OK;
     }
-    int64_t day_ms = 86400000;
     struct routing_location_used *used = NULL;
     size_t used_count = 0;
     enum err_code code = store_routing_shipments_since_all(
-        conn, ctx->arena, ctx->now_ms - ctx->now_ms % day_ms, &used, &used_count, err);
+        conn, ctx->arena, date_day_start_ms(ctx->now_ms), &used, &used_count, err);
     if (code != ERR_OK) {
         return code;
     }

@@ -22,6 +22,7 @@
 #include "app/routing_cbc.h"
 #include "core/limits.h"
 #include "core/routing_batch.h"
+#include "lib/date.h"
 #include "lib/json.h"
 
 #define OPT_PAGE 500
@@ -111,8 +112,8 @@ static enum err_code opt_locations(struct app_ctx *ctx, struct store_conn *conn,
         int64_t busy = 0;
         st->capacity[i] = INT64_MAX;
         if (l->capacity_per_day > 0) {
-            code = store_routing_shipments_busy(conn, l->row_id,
-                                                ctx->now_ms - ctx->now_ms % 86400000, &busy, err);
+            code = store_routing_shipments_busy(conn, l->row_id, date_day_start_ms(ctx->now_ms),
+                                                &busy, err);
             st->capacity[i] = l->capacity_per_day - busy;
         }
     }

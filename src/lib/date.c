@@ -46,6 +46,11 @@ int64_t date_day_of_ms(int64_t ms)
     return days;
 }
 
+int64_t date_day_start_ms(int64_t ms)
+{
+    return date_day_of_ms(ms) * DATE_MS_PER_DAY;
+}
+
 /* Writes value as width digits (zero-padded), then after; returns the end. */
 static char *date_put_digits(char *p, int value, int width, char after)
 {

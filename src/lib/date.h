@@ -24,6 +24,9 @@ void date_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 /* Day number of a time (floor division, correct before 1970). */
 int64_t date_day_of_ms(int64_t ms);
 
+/* The first millisecond of the UTC day of ms (a day's daily capacity counts from it). */
+int64_t date_day_start_ms(int64_t ms);
+
 /* "2026-11-29T10:15:00Z", or with milliseconds when ms % 1000 != 0 ("...:00.123Z"). */
 void date_format_rfc3339(int64_t ms, char out[DATE_RFC3339_LEN]);
 

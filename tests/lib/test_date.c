@@ -28,6 +28,8 @@ Test(date, civil_round_trip_every_day)
     cr_expect_eq(date_days_from_civil(1900, 3, 1) - date_days_from_civil(1900, 2, 28), 1);
     cr_expect_eq(date_day_of_ms(-1), -1, "floor before the epoch");
     cr_expect_eq(date_day_of_ms(DATE_MS_PER_DAY - 1), 0);
+    cr_expect_eq(date_day_start_ms(DATE_MS_PER_DAY + 5), DATE_MS_PER_DAY);
+    cr_expect_eq(date_day_start_ms(-1), -DATE_MS_PER_DAY, "floor before the epoch");
 }
 
 Test(date, rfc3339_round_trip)
