@@ -202,7 +202,7 @@ enum err_code app_read_begin(struct app_ctx *ctx, struct store_conn **conn, stru
     return code;
 }
 
-void app_read_end(struct app_ctx *ctx, struct store_conn *conn)
+void app_read_end_for_write(struct app_ctx *ctx, struct store_conn *conn)
 {
     ASSERT(ctx != NULL);
     if (conn == NULL) {
@@ -210,6 +210,16 @@ void app_read_end(struct app_ctx *ctx, struct store_conn *conn)
     }
     store_rollback(conn);
     store_reader_release(ctx->app->store, conn);
+}
+
+void app_read_end(struct app_ctx *ctx, struct store_conn *conn)
+{
+    ASSERT(ctx != NULL);
+    if (conn == NULL) {
+        return;
+    }
+    app_read_end_for_write(ctx, conn);
+    writer_wait_durable(ctx->app->writer);
 }
 
 enum err_code app_event_add(struct store_conn *conn, struct app_ctx *ctx, const char *entity_id,

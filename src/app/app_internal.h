@@ -45,7 +45,12 @@ MUST_CHECK enum err_code app_write_run(struct app_write *write, struct err *err)
 /* A reader connection inside a read snapshot; end it with app_read_end. */
 MUST_CHECK enum err_code app_read_begin(struct app_ctx *ctx, struct store_conn **conn,
                                         struct err *err);
+/* Ends it once everything it may have seen is on disk (writer_wait_durable): for reads whose
+ * answer is shown. */
 void app_read_end(struct app_ctx *ctx, struct store_conn *conn);
+/* Ends it at once: for the snapshot a write command is planned on, whose answer waits for its
+ * own commit's flush anyway (which covers every earlier commit). */
+void app_read_end_for_write(struct app_ctx *ctx, struct store_conn *conn);
 
 /*
  * Appends an event to the outbox. kind is "<entity type>.<what happened>" ("order.created"):

@@ -541,5 +541,6 @@ enum err_code app_availability(struct app_ctx *ctx, const struct app_availabilit
         code = avail_compute(&run, conn, &read, query, out, err);
     }
     store_reader_release(ctx->app->store, conn);
+    writer_wait_durable(ctx->app->writer);
     return code;
 }

@@ -523,7 +523,7 @@ static enum err_code capture_prepare(struct app_ctx *ctx, const struct order *in
     if (code == ERR_OK) {
         code = capture_prepare_snapshot(ctx, conn, arg, err);
     }
-    app_read_end(ctx, conn);
+    app_read_end_for_write(ctx, conn);
     return code;
 }
 

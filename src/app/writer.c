@@ -11,10 +11,19 @@
  * it commit — and runs again first in a new one, after a short randomised pause. Each command
  * runs at most WRITER_ATTEMPTS_MAX times; then its race is its answer (409). A failed commit
  * answers every command of its transaction with the error: none of them was acknowledged.
+ *
+ * Flushing apart (store_defer_sync, SQLite with synchronous=FULL): the writer commits a batch
+ * without waiting for the disk and hands it to the syncer thread, which flushes every batch
+ * committed meanwhile with one fdatasync() and only then wakes their submitters; the writer
+ * runs the next batch during the flush. A command is still answered only once its commit is
+ * on disk. Reads may see a commit before it is flushed, so writer_wait_durable() holds a
+ * read's answer until everything committed before it is on disk. A failed flush answers its
+ * commands with the error and every later command too: what is on disk is then unknown.
  */
 #include "app/writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,7 +57,24 @@ struct writer {
     bool stopping;
     uint64_t commands_run; /* statistics, logged at stop */
     uint64_t batches_run;
+    uint64_t syncs_run;
     int64_t busy_ns; /* thread CPU time spent running batches */
+    /* Flushing apart (see the top): batches committed and not yet flushed, oldest first,
+     * chained through their commands' next; guarded by mutex like the rest. */
+    bool sync_deferred;
+    pthread_t sync_thread;
+    pthread_cond_t sync_wake; /* the syncer waits for committed batches */
+    pthread_cond_t synced;    /* readers wait for a flush (writer_wait_durable) */
+    struct writer_command *sync_head;
+    struct writer_command *sync_tail;
+    bool sync_stopping;
+    bool sync_failed; /* a flush failed: sync_err answers every command from then on */
+    struct err sync_err;
+    /* Commits counted by the writer thread alone: begun before COMMIT runs, done after it
+     * returned; durable is what done was when the last successful flush started. */
+    _Atomic uint64_t commits_begun;
+    _Atomic uint64_t commits_done;
+    _Atomic uint64_t commits_durable;
 };
 
 static int64_t writer_thread_cpu_ns(void)
@@ -131,7 +157,14 @@ static struct writer_command *writer_run_part(struct writer *writer, struct writ
     }
     struct err commit_err;
     err_clear(&commit_err);
+    uint64_t commit_no = 0;
+    if (writer->sync_deferred) {
+        commit_no = atomic_fetch_add(&writer->commits_begun, 1) + 1;
+    }
     code = store_commit(writer->conn, &commit_err);
+    if (writer->sync_deferred) {
+        atomic_store(&writer->commits_done, commit_no);
+    }
     if (code == ERR_OK) {
         return again;
     }
@@ -185,6 +218,75 @@ static struct writer_command *writer_take_batch(struct writer *writer)
     return batch;
 }
 
+/*
+ * Answers a chain of commands: marks them done and wakes only the first; each submitter
+ * wakes the next one (writer_run), so the wake-ups' system calls are spread over the request
+ * threads instead of serialising here. A command lives until its submitter sees done, which
+ * it can only do once it holds the mutex. Caller holds the mutex.
+ */
+static void writer_answer(struct writer_command *chain)
+{
+    ASSERT(chain != NULL);
+    for (struct writer_command *c = chain; c != NULL; c = c->next) {
+        c->done = true;
+    }
+    chain->woken = true;
+    pthread_cond_signal(&chain->finished);
+}
+
+/* A flush failed: what is on disk is unknown, so its commands and every later one fail.
+ * Caller holds the mutex. */
+static void writer_sync_failed(struct writer *writer, struct writer_command *chain,
+                               const struct err *err)
+{
+    if (!writer->sync_failed) {
+        log_error("writer: %s; every write fails until the server restarts", err->message);
+    }
+    writer->sync_failed = true;
+    writer->sync_err = *err;
+    for (struct writer_command *c = chain; c != NULL; c = c->next) {
+        if (c->result == ERR_OK) {
+            c->result = err->code;
+            *c->err = *err;
+        }
+    }
+}
+
+/* The syncer thread: flushes the batches committed since its last flush, then answers them. */
+static void *writer_sync_main(void *arg)
+{
+    struct writer *writer = arg;
+    pthread_mutex_lock(&writer->mutex);
+    for (;;) {
+        while (writer->sync_head == NULL && !writer->sync_stopping) {
+            pthread_cond_wait(&writer->sync_wake, &writer->mutex);
+        }
+        struct writer_command *chain = writer->sync_head;
+        if (chain == NULL) {
+            break;
+        }
+        writer->sync_head = NULL;
+        writer->sync_tail = NULL;
+        /* Every batch of the chain committed before it was queued, so before this. */
+        uint64_t done = atomic_load(&writer->commits_done);
+        pthread_mutex_unlock(&writer->mutex);
+        struct err err;
+        err_clear(&err);
+        enum err_code code = store_sync(writer->store, &err);
+        pthread_mutex_lock(&writer->mutex);
+        writer->syncs_run++;
+        if (code == ERR_OK) {
+            atomic_store(&writer->commits_durable, done);
+        } else {
+            writer_sync_failed(writer, chain, &err);
+        }
+        pthread_cond_broadcast(&writer->synced);
+        writer_answer(chain);
+    }
+    pthread_mutex_unlock(&writer->mutex);
+    return NULL;
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *writer = arg;
@@ -205,19 +307,49 @@ static void *writer_main(void *arg)
         writer_run_batch(writer, batch);
         writer->busy_ns += writer_thread_cpu_ns() - start_ns;
         pthread_mutex_lock(&writer->mutex);
-        /* Mark the batch done and wake only its first submitter; each submitter wakes the
-         * next one (writer_run), so the wake-ups' system calls are spread over the
-         * request threads instead of serialising on the writer. A command lives until its
-         * submitter sees done, which it can only do once it holds the mutex. */
-        for (struct writer_command *c = batch; c != NULL; c = c->next) {
-            c->done = true;
-        }
         ASSERT(batch != NULL);
-        batch->woken = true;
-        pthread_cond_signal(&batch->finished);
+        if (!writer->sync_deferred) {
+            writer_answer(batch);
+            continue;
+        }
+        /* Answered by the syncer once flushed; the batch's last command ends the chain. */
+        if (writer->sync_tail != NULL) {
+            writer->sync_tail->next = batch;
+        } else {
+            writer->sync_head = batch;
+        }
+        struct writer_command *last = batch;
+        while (last->next != NULL) {
+            last = last->next;
+        }
+        writer->sync_tail = last;
+        pthread_cond_signal(&writer->sync_wake);
     }
     pthread_mutex_unlock(&writer->mutex);
     return NULL;
+}
+
+static void writer_free(struct writer *writer)
+{
+    ASSERT(writer->head == NULL && writer->sync_head == NULL);
+    pthread_cond_destroy(&writer->synced);
+    pthread_cond_destroy(&writer->sync_wake);
+    pthread_mutex_destroy(&writer->mutex);
+    pthread_cond_destroy(&writer->wake);
+    free(writer);
+}
+
+/* Stops the syncer once it answered every batch queued (the writer thread has stopped). */
+static void writer_sync_stop(struct writer *writer)
+{
+    if (!writer->sync_deferred) {
+        return;
+    }
+    pthread_mutex_lock(&writer->mutex);
+    writer->sync_stopping = true;
+    pthread_cond_signal(&writer->sync_wake);
+    pthread_mutex_unlock(&writer->mutex);
+    pthread_join(writer->sync_thread, NULL);
 }
 
 enum err_code writer_start(struct store *store, bool threaded, struct writer **out, struct err *err)
@@ -233,11 +365,22 @@ enum err_code writer_start(struct store *store, bool threaded, struct writer **o
     writer->threaded = threaded;
     pthread_mutex_init(&writer->mutex, NULL);
     pthread_cond_init(&writer->wake, NULL);
+    pthread_cond_init(&writer->sync_wake, NULL);
+    pthread_cond_init(&writer->synced, NULL);
+    /* Flushing apart pays only with a thread of its own to run the next batch meanwhile. */
+    writer->sync_deferred = threaded && store_defer_sync(store);
+    if (writer->sync_deferred &&
+        pthread_create(&writer->sync_thread, NULL, writer_sync_main, writer) != 0) {
+        writer_free(writer);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot start the writer's syncer thread");
+    }
     if (threaded && pthread_create(&writer->thread, NULL, writer_main, writer) != 0) {
-        pthread_mutex_destroy(&writer->mutex);
-        pthread_cond_destroy(&writer->wake);
-        free(writer);
+        writer_sync_stop(writer);
+        writer_free(writer);
         return err_set(err, ERR_INTERNAL, NULL, "cannot start the writer thread");
+    }
+    if (writer->sync_deferred) {
+        pthread_setname_np(writer->sync_thread, "ordo-sync");
     }
     if (threaded) {
         pthread_setname_np(writer->thread, "ordo-writer");
@@ -257,16 +400,32 @@ void writer_stop(struct writer *writer)
         pthread_cond_signal(&writer->wake);
         pthread_mutex_unlock(&writer->mutex);
         pthread_join(writer->thread, NULL);
+        writer_sync_stop(writer);
         if (writer->commands_run > 0) {
-            log_info("writer: %" PRIu64 " commands in %" PRIu64 " batches, %.1f us CPU per command",
-                     writer->commands_run, writer->batches_run,
+            log_info("writer: %" PRIu64 " commands in %" PRIu64 " batches (%" PRIu64
+                     " flushes apart), %.1f us CPU per command",
+                     writer->commands_run, writer->batches_run, writer->syncs_run,
                      (double)writer->busy_ns / 1000.0 / (double)writer->commands_run);
         }
     }
-    ASSERT(writer->head == NULL);
-    pthread_mutex_destroy(&writer->mutex);
-    pthread_cond_destroy(&writer->wake);
-    free(writer);
+    writer_free(writer);
+}
+
+void writer_wait_durable(struct writer *writer)
+{
+    if (writer == NULL || !writer->sync_deferred) {
+        return;
+    }
+    /* Whatever a read saw was committed by a commit begun before now. */
+    uint64_t begun = atomic_load(&writer->commits_begun);
+    if (atomic_load(&writer->commits_durable) >= begun) {
+        return;
+    }
+    pthread_mutex_lock(&writer->mutex);
+    while (atomic_load(&writer->commits_durable) < begun && !writer->sync_failed) {
+        pthread_cond_wait(&writer->synced, &writer->mutex);
+    }
+    pthread_mutex_unlock(&writer->mutex);
 }
 
 enum err_code writer_run(struct writer *writer, writer_fn fn, void *arg, struct err *err)
@@ -284,6 +443,11 @@ enum err_code writer_run(struct writer *writer, writer_fn fn, void *arg, struct 
     if (writer->stopping) {
         pthread_mutex_unlock(&writer->mutex);
         return err_set(err, ERR_BUSY, NULL, "the server is shutting down");
+    }
+    if (writer->sync_failed) {
+        *err = writer->sync_err;
+        pthread_mutex_unlock(&writer->mutex);
+        return err->code;
     }
     if (writer->queued >= WRITER_QUEUE_MAX) {
         pthread_mutex_unlock(&writer->mutex);

@@ -2,7 +2,8 @@
  * writer.h — the single writer with group commit. Every write command of the process goes
  * through writer_run(): the writer thread takes all commands waiting, runs them in one
  * transaction, each in its own savepoint (a command that fails rolls back alone), commits
- * once and wakes them all. One fsync serves the whole batch.
+ * once and wakes them all. One fsync serves the whole batch; on SQLite it runs on a thread of
+ * its own while the writer runs the next batch (writer.c), and still comes before the answer.
  */
 #ifndef ORDO_APP_WRITER_H
 #define ORDO_APP_WRITER_H
@@ -32,5 +33,12 @@ void writer_stop(struct writer *writer);
  */
 MUST_CHECK enum err_code writer_run(struct writer *writer, writer_fn fn, void *arg,
                                     struct err *err);
+
+/*
+ * Returns once every commit begun so far is on disk (at once unless commits are flushed apart
+ * from COMMIT, see writer.c): a read calls it before answering, so that no one is shown a
+ * write that a power cut could still take back.
+ */
+void writer_wait_durable(struct writer *writer);
 
 #endif

@@ -267,6 +267,12 @@ struct store {
     int checkpoint_wal_pages; /* WAL size at the last commit; guarded by checkpoint_mutex */
     pthread_mutex_t checkpoint_mutex;
     pthread_cond_t checkpoint_wake;
+    bool wal_restart_due; /* the WAL is large (store_wal_hook); writer thread only */
+    /* store_defer_sync(): the writer's commits are flushed by fdatasync() of the WAL through
+     * a descriptor of our own (wal_fd, -1 until the first store_sync; only that caller uses
+     * it), not at COMMIT. */
+    bool sync_deferred;
+    int wal_fd;
 };
 
 /* A statement's id and text; each is defined once, next to the code that runs it. */

@@ -93,6 +93,17 @@ void store_savepoint_rollback(struct store_conn *conn); /* rolls back to and rel
 enum store_retry { STORE_RETRY_NONE, STORE_RETRY_UNIQUE, STORE_RETRY_CONFLICT };
 enum store_retry store_retry_kind(struct store_conn *conn);
 
+/*
+ * Durability as a step of its own, so that the writer runs the next batch while the last one
+ * is flushed: after store_defer_sync() answered true, the writer connection's commits are
+ * written but not flushed, and store_sync() flushes every commit that returned before it was
+ * called (it may run on another thread than the writer's). Answers false and changes nothing
+ * when commits are not flushed at all (synchronous not full) or the database flushes them
+ * itself before COMMIT returns (PostgreSQL); store_sync() then has nothing to do.
+ */
+bool store_defer_sync(struct store *store);
+MUST_CHECK enum err_code store_sync(struct store *store, struct err *err);
+
 /* ---- channels ---------------------------------------------------------------------------- */
 
 MUST_CHECK enum err_code store_channel_insert(struct store_conn *conn,

@@ -456,6 +456,20 @@ enum store_retry pg_retry_kind(struct store_conn *conn)
     return conn->retry;
 }
 
+/* With synchronous_commit=on the server flushes before COMMIT answers; off, never. */
+bool pg_defer_sync(struct store *store)
+{
+    ASSERT(store != NULL);
+    return false;
+}
+
+enum err_code pg_sync(struct store *store, struct err *err)
+{
+    ASSERT(store != NULL);
+    UNUSED(err);
+    return ERR_OK;
+}
+
 enum err_code pg_savepoint_release(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->pg != NULL);

@@ -6,11 +6,15 @@
  */
 #include "store/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -143,12 +147,23 @@ static enum err_code conn_open(struct store *store, struct store_conn *conn, boo
 /* Pages in the WAL after which the checkpointer copies it back into the database. */
 #define STORE_CHECKPOINT_PAGES 1000
 
+/*
+ * Pages in the WAL after which the writer helps it restart from its start. SQLite restarts the
+ * WAL when a write begins with every frame copied back and no reader left in it; under a
+ * steady stream of commits the checkpointer never catches up with the writer, and the WAL
+ * would grow without end (every frame a newly allocated block, the file's size changing at
+ * every flush). So once it is this large, the writer copies the last frames itself before it
+ * begins a batch, until a write finds the WAL caught up and starts it over.
+ */
+#define STORE_WAL_RESTART_PAGES 8192
+
 /* Called by SQLite after each commit of the writer: wakes the checkpointer when due. */
 static int store_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     struct store *store = arg;
     UNUSED(db);
     UNUSED(name);
+    store->wal_restart_due = pages >= STORE_WAL_RESTART_PAGES;
     if (pages >= STORE_CHECKPOINT_PAGES) {
         pthread_mutex_lock(&store->checkpoint_mutex);
         store->checkpoint_wal_pages = pages;
@@ -238,6 +253,9 @@ static void store_checkpointer_stop(struct store *store)
 static void store_free(struct store *store)
 {
     ASSERT(store != NULL);
+    if (store->wal_fd >= 0) {
+        (void)close(store->wal_fd);
+    }
     pthread_cond_destroy(&store->checkpoint_wake);
     pthread_mutex_destroy(&store->checkpoint_mutex);
     pthread_cond_destroy(&store->released);
@@ -260,6 +278,7 @@ enum err_code sqlite_open(const struct store_options *options, struct store **ou
     int readers_max = options->readers_max < 1 ? 1 : options->readers_max;
     store->readers_max = readers_max > STORE_READERS_MAX ? STORE_READERS_MAX : readers_max;
     store->synchronous_full = options->synchronous_full;
+    store->wal_fd = -1;
     store->path = strdup(options->path);
     store->readers = calloc((size_t)store->readers_max, sizeof(*store->readers));
     pthread_mutex_init(&store->mutex, NULL);
@@ -361,10 +380,77 @@ void sqlite_reader_release(struct store *store, struct store_conn *conn)
 
 /* ---- transactions ---------------------------------------------------------------------- */
 
+/*
+ * With synchronous=NORMAL a WAL commit is written but not flushed, and SQLite stays consistent
+ * after a power cut (the WAL's checksums end it at the last whole commit; checkpoints still
+ * flush the WAL before copying it and the database after). fdatasync() of the WAL then makes
+ * every commit written before it durable: the same guarantee as FULL, paid once for all the
+ * batches committed meanwhile, and off the writer's thread.
+ */
+bool sqlite_defer_sync(struct store *store)
+{
+    ASSERT(store != NULL && store->writer.db != NULL);
+    if (!store->synchronous_full || store->sync_deferred) {
+        return store->sync_deferred;
+    }
+    char *message = NULL;
+    int rc = sqlite3_exec(store->writer.db, "PRAGMA synchronous=NORMAL", NULL, NULL, &message);
+    if (rc != SQLITE_OK) {
+        log_warn("store: commits stay flushed at COMMIT: %s",
+                 message != NULL ? message : sqlite3_errstr(rc));
+        sqlite3_free(message);
+        return false;
+    }
+    store->sync_deferred = true;
+    return true;
+}
+
+/* The WAL file of the database, opened once; again when SQLite removed it meanwhile. */
+static enum err_code store_wal_fd(struct store *store, struct err *err)
+{
+    struct stat st;
+    if (store->wal_fd >= 0 && (fstat(store->wal_fd, &st) != 0 || st.st_nlink == 0)) {
+        (void)close(store->wal_fd);
+        store->wal_fd = -1;
+    }
+    if (store->wal_fd >= 0) {
+        return ERR_OK;
+    }
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof(path), "%s-wal", store->path);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        return err_set(err, ERR_STORE, NULL, "store: the WAL path of %s is too long", store->path);
+    }
+    store->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (store->wal_fd < 0) {
+        return err_set(err, ERR_STORE, NULL, "store cannot open %s to flush it: %s", path,
+                       strerror(errno));
+    }
+    return ERR_OK;
+}
+
+enum err_code sqlite_sync(struct store *store, struct err *err)
+{
+    ASSERT(store != NULL);
+    if (!store->sync_deferred) {
+        return ERR_OK;
+    }
+    enum err_code code = store_wal_fd(store, err);
+    if (code == ERR_OK && fdatasync(store->wal_fd) != 0) {
+        code = err_set(err, ERR_STORE, NULL, "store could not flush the WAL to disk: %s",
+                       strerror(errno));
+    }
+    return code;
+}
+
 enum err_code sqlite_begin_write(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
     ASSERT(sqlite3_get_autocommit(conn->db)); /* no transaction open yet */
+    if (conn->store->wal_restart_due) {
+        /* Busy when the checkpointer is copying: the next batch tries again. */
+        (void)sqlite3_wal_checkpoint_v2(conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
     return run_simple(conn, &SQL_BEGIN_IMMEDIATE, "begin", err);
 }
 
