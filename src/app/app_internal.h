@@ -91,11 +91,18 @@ MUST_CHECK enum err_code app_stock_release(struct app_ctx *ctx, struct store_con
 MUST_CHECK enum err_code app_metrics_order(struct app_ctx *ctx, struct store_conn *conn,
                                            const char *order_id, const char *customer_id,
                                            struct err *err);
+
+/* An order captured in this command, as app_metrics_order_created counts it. */
+struct metrics_new_order {
+    const struct order *order;
+    const struct shipment *shipments;
+    size_t shipments_count;
+    bool customer_new; /* the command created the customer too: its first order ever */
+};
 /* app_metrics_order for an order captured in this command (no stored rows to read back). */
 MUST_CHECK enum err_code app_metrics_order_created(struct app_ctx *ctx, struct store_conn *conn,
-                                                   const struct order *order,
-                                                   const struct shipment *shipments,
-                                                   size_t shipments_count, struct err *err);
+                                                   const struct metrics_new_order *created,
+                                                   struct err *err);
 MUST_CHECK enum err_code app_metrics_pick_list(struct app_ctx *ctx, struct store_conn *conn,
                                                const struct pick_list *pick_list, struct err *err);
 MUST_CHECK enum err_code app_metrics_ledger(struct app_ctx *ctx, struct store_conn *conn,

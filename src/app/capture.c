@@ -879,7 +879,11 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
         code = store_order_routing_set(conn, order->id, json, err);
     }
     if (code == ERR_OK) {
-        code = app_metrics_order_created(ctx, conn, order, shipments, shipments_count, err);
+        struct metrics_new_order created = {.order = order,
+                                            .shipments = shipments,
+                                            .shipments_count = shipments_count,
+                                            .customer_new = arg->payment.customer_new};
+        code = app_metrics_order_created(ctx, conn, &created, err);
     }
     return code;
 }

@@ -571,15 +571,16 @@ enum err_code app_metrics_check(struct app_ctx *ctx, struct store_conn *conn, st
 }
 
 enum err_code app_metrics_order_created(struct app_ctx *ctx, struct store_conn *conn,
-                                        const struct order *order, const struct shipment *shipments,
-                                        size_t shipments_count, struct err *err)
+                                        const struct metrics_new_order *created, struct err *err)
 {
-    ASSERT(ctx != NULL && conn != NULL && order != NULL);
-    ASSERT(shipments != NULL || shipments_count == 0);
+    ASSERT(ctx != NULL && conn != NULL && created != NULL && created->order != NULL);
+    ASSERT(created->shipments != NULL || created->shipments_count == 0);
+    const struct order *order = created->order;
     /* A new order has no rows yet, and what the stored flags would say is known here: it is
      * unfilled exactly when captured backordered, and nothing was shorted or cancelled. */
-    struct metrics_source source = {
-        .order = order, .shipments = shipments, .shipments_count = shipments_count};
+    struct metrics_source source = {.order = order,
+                                    .shipments = created->shipments,
+                                    .shipments_count = created->shipments_count};
     source.flags.unfilled = order->status == ORDER_STATUS_BACKORDERED;
     for (size_t i = 0; i < order->lines_count; i++) {
         source.flags.unfilled = source.flags.unfilled || order->lines[i].qty_backordered > 0;
@@ -594,8 +595,17 @@ enum err_code app_metrics_order_created(struct app_ctx *ctx, struct store_conn *
         return code;
     }
     ASSERT(facts != NULL && count > 0);
-    if (facts[0].counters.orders == 1) {
-        code = metrics_customer_move(conn, &facts[0], order->customer_id, 1, err);
+    if (facts[0].counters.orders != 1 || order->customer_id == NULL) {
+        return ERR_OK;
     }
-    return code;
+    if (!created->customer_new) {
+        return metrics_customer_move(conn, &facts[0], order->customer_id, 1, err);
+    }
+    struct metrics_distinct_key key = {.kind = METRICS_DISTINCT_CUSTOMER,
+                                       .scope = "",
+                                       .key = order->customer_id,
+                                       .day = facts[0].day};
+    code = store_metrics_distinct_first(conn, &key, err);
+    key.scope = facts[0].channel;
+    return code == ERR_OK ? store_metrics_distinct_first(conn, &key, err) : code;
 }

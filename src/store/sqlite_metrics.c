@@ -68,6 +68,9 @@ static const struct sq_sql SQL_DISTINCT_UP = {
     "INSERT INTO metrics_distinct (kind, scope, key, day, n, prev_day) VALUES (?1, ?2, ?3, ?4,"
     " 1, (SELECT max(day) FROM metrics_distinct WHERE kind = ?1 AND scope = ?2 AND key = ?3"
     " AND day < ?4)) ON CONFLICT (kind, scope, key, day) DO UPDATE SET n = n + 1 RETURNING n"};
+static const struct sq_sql SQL_DISTINCT_FIRST = {
+    SQ_M_DISTINCT_FIRST, "INSERT INTO metrics_distinct (kind, scope, key, day, n, prev_day)"
+                         " VALUES (?1, ?2, ?3, ?4, 1, NULL)"};
 static const struct sq_sql SQL_DISTINCT_DOWN = {
     SQ_M_DISTINCT_DOWN, "UPDATE metrics_distinct SET n = n - 1 WHERE kind = ?1 AND scope = ?2"
                         " AND key = ?3 AND day = ?4 RETURNING n, prev_day"};
@@ -365,6 +368,13 @@ enum err_code sqlite_metrics_distinct_move(struct store_conn *conn,
     /* The next day of the key now follows this day (inserted) or this day's previous one. */
     int64_t link = delta > 0 ? key->day : row.prev_day;
     return code == ERR_OK ? m_distinct_run(conn, &SQL_DISTINCT_RELINK, key, link, err) : code;
+}
+
+enum err_code sqlite_metrics_distinct_first(struct store_conn *conn,
+                                            const struct metrics_distinct_key *key, struct err *err)
+{
+    ASSERT(conn != NULL && key != NULL && key->scope != NULL && key->key != NULL);
+    return m_distinct_run(conn, &SQL_DISTINCT_FIRST, key, -1, err);
 }
 
 enum err_code sqlite_metrics_traffic_put(struct store_conn *conn,

@@ -558,6 +558,13 @@ struct metrics_distinct_key {
 MUST_CHECK enum err_code store_metrics_distinct_move(struct store_conn *conn,
                                                      const struct metrics_distinct_key *key,
                                                      int delta, struct err *err);
+/*
+ * store_metrics_distinct_move(+1) for a key no row has yet and no one else can know (a
+ * customer created in this transaction): its first day, with no previous or next day to link.
+ */
+MUST_CHECK enum err_code store_metrics_distinct_first(struct store_conn *conn,
+                                                      const struct metrics_distinct_key *key,
+                                                      struct err *err);
 
 struct metrics_traffic {
     const char *channel;
