@@ -6,7 +6,9 @@
 # Prints orders/s, p50/p99, reads/s and peak RSS against the goals. BENCH_RUNS=3 repeats it on a
 # fresh database each time and prints the medians. Other knobs: BENCH_DURATION (20),
 # BENCH_READ_DURATION (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_PRODUCTS (1000),
-# BENCH_STRICT=1 (exit 1 when a goal is missed). Exit 2 when the benchmark itself could not run.
+# BENCH_CUSTOMERS (100000: the e-mails orders are drawn from; fewer make more orders come from
+# returning customers), BENCH_STRICT=1 (exit 1 when a goal is missed). Exit 2 when the benchmark
+# itself could not run.
 #
 # PostgreSQL (`make bench-pg`, bench/bench_pg.sh): BENCH_PG_URL=postgresql://.../db names a cluster;
 # each run then creates a fresh database on it (dropped after) instead of an SQLite file, and
@@ -25,6 +27,7 @@ READ_DURATION="${BENCH_READ_DURATION:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 PRODUCTS="${BENCH_PRODUCTS:-1000}"
+CUSTOMERS="${BENCH_CUSTOMERS:-100000}"
 STOCK=1000000
 
 # Goals from issue 2.
@@ -289,13 +292,14 @@ run_once() {
     echo "setup: 5 locations, $PRODUCTS products, $STOCK units each at each location" \
         "($((SECONDS - t0)) s) on $base_url; $PROCESSES ordo serve on ${db%%\?*}"
 
-    echo "-- orders: $CONNECTIONS connections, $DURATION s"
+    echo "-- orders: $CONNECTIONS connections, $DURATION s, customers drawn from $CUSTOMERS e-mails"
     if [ "$PROCESSES" = 1 ]; then
         "$LOADGEN" --port "${base_url##*:}" --key "$key" --mode orders --connections "$CONNECTIONS" \
             --threads "$THREADS" --duration "$DURATION" --skus "$run_dir/skus.txt" \
-            --ids-out "$run_dir/ids.txt" | tee "$run_dir/orders.txt" || true
+            --customers "$CUSTOMERS" --ids-out "$run_dir/ids.txt" | tee "$run_dir/orders.txt" || true
     else
-        ids_out=1 loadgen_all orders --mode orders --duration "$DURATION" --skus "$run_dir/skus.txt"
+        ids_out=1 loadgen_all orders --mode orders --duration "$DURATION" --skus "$run_dir/skus.txt" \
+            --customers "$CUSTOMERS"
         cat "$run_dir"/ids[0-9]*.txt >"$run_dir/ids.txt"
     fi
     if [ ! -s "$run_dir/ids.txt" ]; then

@@ -40,7 +40,7 @@
 #define IDS_MAX            20000000
 #define RETRY_DELAY_US     100000
 #define EVENTS_MAX         256
-#define EMAILS_COUNT       100000
+#define CUSTOMERS_DEFAULT  100000
 #define REQUESTS_DEFAULT   100000000ULL
 
 enum mode { MODE_ORDERS, MODE_READS, MODE_AVAILABILITY };
@@ -59,6 +59,7 @@ struct options {
     const char *ids_in;
     uint64_t requests_max;
     double timeout_s; /* one response, and the drain after the duration */
+    long customers;   /* orders come from customers drawn from this many e-mails */
 };
 
 /* Real ZIP codes in different states, with their city and state, for the shipping address. */
@@ -141,6 +142,7 @@ static struct options opts = {
     .sku_count = 0,
     .requests_max = REQUESTS_DEFAULT,
     .timeout_s = 10.0,
+    .customers = CUSTOMERS_DEFAULT,
 };
 static struct list skus;
 static struct list ids_in;
@@ -163,6 +165,7 @@ static const char usage[] =
     "  --sku-prefix P --sku-count N   SKUs P1 .. PN instead of --skus\n"
     "  --ids-out FILE         write the ids of created orders (201), one a line\n"
     "  --ids-in FILE          order ids to read, one a line (reads mode)\n"
+    "  --customers N          customers' e-mails drawn from N (100000; fewer: more returning)\n"
     "Prints a table and one line: RESULT mode=... ok=N errors=M rate=R p50_ms=... p99_ms=...\n";
 
 static uint64_t now_us(void)
@@ -295,7 +298,7 @@ static size_t build_order(struct worker *worker, char *out, size_t cap)
         c = (size_t)(rng_next(&worker->rng) % skus.count);
     }
     const struct zip *zip = &zips[rng_next(&worker->rng) % (sizeof(zips) / sizeof(zips[0]))];
-    uint64_t email = rng_next(&worker->rng) % EMAILS_COUNT;
+    uint64_t email = rng_next(&worker->rng) % (uint64_t)opts.customers;
     int body_len =
         snprintf(body, sizeof(body),
                  "{\"channel\":\"web\",\"external_id\":\"bench-%" PRIx64 "-%d-%" PRIu64 "\","
@@ -877,6 +880,7 @@ static void parse_options(int argc, char **argv)
         {"ids-in", required_argument, NULL, 'i'},
         {"requests", required_argument, NULL, 'r'},
         {"timeout", required_argument, NULL, 'T'},
+        {"customers", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -927,6 +931,9 @@ static void parse_options(int argc, char **argv)
             break;
         case 'T':
             opts.timeout_s = parse_seconds_option(optarg, "--timeout");
+            break;
+        case 'C':
+            opts.customers = parse_long_option(optarg, "--customers", 1, LONG_MAX);
             break;
         case 'h':
             fputs(usage, stdout);

@@ -106,8 +106,8 @@ enum pg_stmt {
     PGS_M_FACT_INSERT,
     PGS_M_DAILY_ADD,
     PGS_M_EVENTS_ADD,
-    PGS_M_DISTINCT_UP,
     PGS_M_DISTINCT_FIRST,
+    PGS_M_DISTINCT_UP_ONE,
     PGS_M_DISTINCT_DOWN,
     PGS_M_DISTINCT_DELETE,
     PGS_M_DISTINCT_RELINK,
@@ -226,7 +226,6 @@ enum pg_stmt {
     PGS_USER_UPDATE,
     PGS_SESSION_DELETE_USER,
     /* the writer's pipeline: statements whose answers it need not wait for */
-    PGS_M_DISTINCT_RELINK_NEW,
     PGS_STOCK_RESERVE_PLANNED,
     PGS_ROUTING_CAPACITY_REQUIRE,
     /* order capture's snapshot in few statements: many keys per read (a JSON array) */

@@ -63,14 +63,13 @@ static const struct pg_sql SQL_EVENTS_ADD = {
     " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, location) DO UPDATE SET"
     " pick_ms = t.pick_ms + excluded.pick_ms, scrapped = t.scrapped + excluded.scrapped,"
     " came_in = t.came_in + excluded.came_in, costs = t.costs + excluded.costs"};
-static const struct pg_sql SQL_DISTINCT_UP = {
-    PGS_M_DISTINCT_UP,
-    "INSERT INTO metrics_distinct AS t (kind, scope, key, day, n, prev_day) VALUES ($1, $2, $3, $4,"
-    " 1, (SELECT max(day) FROM metrics_distinct WHERE kind = $1 AND scope = $2 AND key = $3"
-    " AND day < $4)) ON CONFLICT (kind, scope, key, day) DO UPDATE SET n = t.n + 1 RETURNING t.n"};
 static const struct pg_sql SQL_DISTINCT_FIRST = {
     PGS_M_DISTINCT_FIRST, "INSERT INTO metrics_distinct (kind, scope, key, day, n, prev_day)"
                           " VALUES ($1, $2, $3, $4, 1, NULL)"};
+/* One more occurrence: the lock below, the upsert with the previous day and the relink of the
+ * next day, in one statement (migration 015); nothing to read back. */
+static const struct pg_sql SQL_DISTINCT_UP_ONE = {PGS_M_DISTINCT_UP_ONE,
+                                                  "SELECT ordo_distinct_up($1, $2, $3, $4)"};
 static const struct pg_sql SQL_DISTINCT_DOWN = {
     PGS_M_DISTINCT_DOWN, "UPDATE metrics_distinct SET n = n - 1 WHERE kind = $1 AND scope = $2"
                          " AND key = $3 AND day = $4 RETURNING n, prev_day"};
@@ -82,14 +81,6 @@ static const struct pg_sql SQL_DISTINCT_RELINK = {
     "UPDATE metrics_distinct SET prev_day = $5 WHERE kind = $1 AND scope = $2 AND key = $3"
     " AND day = (SELECT min(day) FROM metrics_distinct WHERE kind = $1 AND scope = $2"
     " AND key = $3 AND day > $4)"};
-/* RELINK for a day that UP has just created (its count is 1), as one statement that needs no
- * answer: the writer's pipeline sends UP and this one without waiting (pg_pipeline.c). */
-static const struct pg_sql SQL_DISTINCT_RELINK_NEW = {
-    PGS_M_DISTINCT_RELINK_NEW,
-    "UPDATE metrics_distinct SET prev_day = $4 WHERE kind = $1 AND scope = $2 AND key = $3"
-    " AND day = (SELECT min(day) FROM metrics_distinct WHERE kind = $1 AND scope = $2"
-    " AND key = $3 AND day > $4) AND EXISTS (SELECT 1 FROM metrics_distinct WHERE kind = $1"
-    " AND scope = $2 AND key = $3 AND day = $4 AND n = 1)"};
 /*
  * No SQLite twin (one writer there): the links of a key's days (prev_day) are read and written
  * by several statements, so two processes moving the same key would each miss the other's
@@ -389,26 +380,21 @@ enum err_code pg_metrics_distinct_move(struct store_conn *conn,
 {
     ASSERT(conn != NULL && key != NULL && key->scope != NULL && key->key != NULL);
     ASSERT(delta == 1 || delta == -1);
+    if (delta > 0) {
+        return m_distinct_run(conn, &SQL_DISTINCT_UP_ONE, key, -1, err);
+    }
     struct m_distinct_row row = {.n = -1, .prev_day = -1};
-    const struct pg_sql *sql = delta > 0 ? &SQL_DISTINCT_UP : &SQL_DISTINCT_DOWN;
     enum err_code code = m_distinct_lock(conn, key, err);
-    if (code == ERR_OK && delta > 0) {
-        /* Nothing to read back: the relink runs only when UP created the day. */
-        code = m_distinct_run(conn, &SQL_DISTINCT_UP, key, -1, err);
-        return code == ERR_OK ? m_distinct_run(conn, &SQL_DISTINCT_RELINK_NEW, key, -1, err) : code;
-    }
     if (code == ERR_OK) {
-        code = m_distinct_step(conn, sql, key, &row, err);
+        code = m_distinct_step(conn, &SQL_DISTINCT_DOWN, key, &row, err);
     }
-    if (code != ERR_OK || (delta > 0 && row.n != 1) || (delta < 0 && row.n != 0)) {
-        return code; /* not the first or last occurrence of the day: links unchanged */
+    if (code != ERR_OK || row.n != 0) {
+        return code; /* not the last occurrence of the day: links unchanged */
     }
-    if (delta < 0) {
-        code = m_distinct_run(conn, &SQL_DISTINCT_DELETE, key, -1, err);
-    }
-    /* The next day of the key now follows this day (inserted) or this day's previous one. */
-    int64_t link = delta > 0 ? key->day : row.prev_day;
-    return code == ERR_OK ? m_distinct_run(conn, &SQL_DISTINCT_RELINK, key, link, err) : code;
+    code = m_distinct_run(conn, &SQL_DISTINCT_DELETE, key, -1, err);
+    /* The next day of the key now follows this day's previous one. */
+    return code == ERR_OK ? m_distinct_run(conn, &SQL_DISTINCT_RELINK, key, row.prev_day, err)
+                          : code;
 }
 
 /* No lock (see m_distinct_lock): no other transaction can know the key yet. */
