@@ -24,6 +24,7 @@ struct capture_arg {
     struct app_capture_result *out;
     struct routing_plan plan;   /* planned on a reader snapshot, or in the writer */
     bool customer_known;        /* the reader found the customer by e-mail */
+    int runs;                   /* of capture_run: the writer runs a command again after a race */
     bool existing;              /* the reader found the (channel, external_id) order */
     bool route_in_writer;       /* read stock and plan inside the writer command */
     const char *routing_json;   /* plan's explanation built off the writer; NULL: build it there */
@@ -153,30 +154,31 @@ static enum err_code capture_index_locations(struct app_ctx *ctx, struct capture
     return ERR_OK;
 }
 
-/* Matches the customer by e-mail or creates one (payments: a new one has no credit limit). */
-static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *conn,
-                                      struct capture_arg *arg, struct err *err)
+/* The customer with the order's e-mail, if there is one: the order takes its id and type. */
+static enum err_code capture_customer_match(struct app_ctx *ctx, struct store_conn *conn,
+                                            struct order *order, struct err *err)
 {
-    struct order *order = arg->order;
     struct customer customer;
     memset(&customer, 0, sizeof(customer));
     enum err_code code =
         store_customer_get_by_email(conn, ctx->arena, order->customer_email, &customer, err);
-    arg->payment.customer_new = code == ERR_NOT_FOUND;
     if (code == ERR_OK) {
         order->customer_id = customer.id;
         if (order->customer_name == NULL) {
             order->customer_name = customer.name;
         }
         order->customer_type = customer.type;
-        return ERR_OK;
     }
-    if (code != ERR_NOT_FOUND) {
-        return code;
-    }
-    err_clear(err);
+    return code;
+}
+
+/* A new customer from the order's e-mail and name; the order takes its id. */
+static enum err_code capture_customer_insert(struct app_ctx *ctx, struct store_conn *conn,
+                                             struct order *order, struct err *err)
+{
     char id[ID_LEN_MAX];
     id_new(id, "cus", ctx->now_ms);
+    struct customer customer;
     memset(&customer, 0, sizeof(customer));
     customer.id = arena_strdup(ctx->arena, id);
     customer.email = order->customer_email;
@@ -190,6 +192,33 @@ static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *co
     }
     order->customer_id = customer.id;
     return store_customer_insert(conn, &customer, err);
+}
+
+/*
+ * Matches the customer by e-mail or creates one (payments: a new one has no credit limit).
+ * The snapshot did not find the e-mail, so the command's first run inserts the customer without
+ * looking again: if an order of the same new customer committed meanwhile, the insert fails on
+ * the e-mail's unique key — at once on SQLite, and it is matched then; at the command's next
+ * wait on PostgreSQL, whose writer runs the command again (STORE_RETRY_UNIQUE) — and a later
+ * run looks the e-mail up first. That saves PostgreSQL's writer a round trip per new customer.
+ */
+static enum err_code capture_customer(struct app_ctx *ctx, struct store_conn *conn,
+                                      struct capture_arg *arg, bool look_up, struct err *err)
+{
+    struct order *order = arg->order;
+    enum err_code code = look_up ? capture_customer_match(ctx, conn, order, err) : ERR_NOT_FOUND;
+    arg->payment.customer_new = false;
+    if (code != ERR_NOT_FOUND) {
+        return code;
+    }
+    err_clear(err);
+    code = capture_customer_insert(ctx, conn, order, err);
+    arg->payment.customer_new = code == ERR_OK;
+    if (code == ERR_CONFLICT && !look_up) {
+        err_clear(err); /* taken since the snapshot (SQLite says so at once) */
+        code = capture_customer_match(ctx, conn, order, err);
+    }
+    return code;
 }
 
 /* ATP per location (indexed like arg->locations) of one product, into atp[], from the stock
@@ -989,6 +1018,8 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     struct app_ctx *ctx = write->ctx;
     struct order *order = arg->order;
     write->result = arg->out;
+    arg->runs++;
+    arg->duplicate = false;
     /* holds: a named hold's units are freed for this order before it is routed (holds.c) */
     enum err_code code = app_holds_before_capture(ctx, conn, order, arg->route_in_writer, err);
     if (code == ERR_OK && arg->route_in_writer) {
@@ -1003,7 +1034,7 @@ static enum err_code capture_run(struct app_write *write, struct store_conn *con
     code = capture_identify(ctx, conn, order, err);
     arg->payment.customer_new = false;
     if (code == ERR_OK && !arg->customer_known) {
-        code = capture_customer(ctx, conn, arg, err);
+        code = capture_customer(ctx, conn, arg, arg->runs > 1, err);
     }
     if (code == ERR_OK) {
         code = capture_capacity_recheck(ctx, conn, arg, err); /* routing: the capacity race */

@@ -236,3 +236,60 @@ Test(concurrency, same_external_id_20_at_once, .init = race_init, .fini = race_f
     cr_expect_eq(reserved, 1, "reserved %lld (one order of 1)", reserved);
     stop_and_check();
 }
+
+/*
+ * One new customer's orders all at once (distinct external ids, one e-mail no order has used):
+ * each capture's snapshot finds no customer, the writer inserts it without looking again, and
+ * every order after the first meets the e-mail's unique key — matched at once on SQLite, run
+ * again on PostgreSQL. Every order is created, all for one customer.
+ */
+Test(concurrency, one_new_customer_20_orders_at_once, .init = race_init, .fini = race_fini,
+     .timeout = 120)
+{
+    static struct http_request reqs[SAME_COPIES];
+    static struct http_response res[SAME_COPIES];
+    static char bodies[SAME_COPIES][1024];
+    for (int i = 0; i < SAME_COPIES; i++) {
+        snprintf(bodies[i], sizeof(bodies[i]),
+                 "{\"channel\":\"web\",\"external_id\":\"new-%02d\",\"customer\":{\"email\":"
+                 "\"first-timer@example.com\"},\"currency\":\"USD\",\"lines\":[{\"sku\":\"HOT\","
+                 "\"qty\":1}],\"shipping_address\":{\"line1\":\"5 Elm St\",\"city\":\"Boston\","
+                 "\"region\":\"MA\",\"postal_code\":\"02118\",\"country\":\"US\"},"
+                 "\"ship_policy\":\"allow_split\"}",
+                 i);
+        reqs[i] = (struct http_request){.method = "POST",
+                                        .path = "/v1/orders",
+                                        .key = g_key,
+                                        .body = bodies[i],
+                                        .body_len = strlen(bodies[i])};
+    }
+    client_send_all(g_server.base_url, reqs, res, SAME_COPIES);
+    char customer_id[64] = "";
+    for (int i = 0; i < SAME_COPIES; i++) {
+        cr_expect_eq(res[i].status, 201, "order %d: %ld %s", i, res[i].status, res[i].body);
+        const char *id = json_string_value(json_at(res[i].json, "customer.id"));
+        if (id != NULL && customer_id[0] == '\0') {
+            snprintf(customer_id, sizeof(customer_id), "%s", id);
+        }
+        cr_expect(id != NULL && strcmp(id, customer_id) == 0, "order %d: customer %s, not %s", i,
+                  id != NULL ? id : "(none)", customer_id);
+    }
+    for (int i = 0; i < SAME_COPIES; i++) {
+        http_response_release(&res[i]);
+    }
+    struct http_response found;
+    long status = client_call(g_client, "GET", "/v1/customers?email=first-timer@example.com", g_key,
+                              NULL, &found);
+    cr_assert_eq(status, 200, "%ld %s", status, found.body);
+    cr_expect_eq(json_array_size(json_at(found.json, "data")), 1, "%s", found.body);
+    http_response_release(&found);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/customers/%s", customer_id);
+    struct http_response customer;
+    status = client_call(g_client, "GET", path, g_key, NULL, &customer);
+    cr_assert_eq(status, 200, "%ld %s", status, customer.body);
+    cr_expect_eq(json_array_size(json_at(customer.json, "orders")), SAME_COPIES, "%s",
+                 customer.body);
+    http_response_release(&customer);
+    stop_and_check();
+}
