@@ -300,12 +300,8 @@ MUST_CHECK enum err_code app_routing_config_load_at(struct app_ctx *ctx, struct 
                                                     struct err *err);
 /* Units held back from the channel's orders (0 when none). */
 int64_t app_routing_hold_back(const struct app_routing_config *config, const char *channel);
-/* Shipments the location may still take today (INT64_MAX without a daily capacity). */
-MUST_CHECK enum err_code app_routing_capacity_left(struct app_ctx *ctx, struct store_conn *conn,
-                                                   const struct location *location, int64_t *out,
-                                                   struct err *err);
-/* app_routing_capacity_left of each of locations[0..count) into left[0..count), in one read
- * (none when no location has a daily capacity). */
+/* The shipments each of locations[0..count) may still take today into left[0..count)
+ * (INT64_MAX without a daily capacity), in one read (none when no location has one). */
 MUST_CHECK enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
                                                        const struct location *locations,
                                                        size_t count, int64_t *left,

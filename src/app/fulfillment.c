@@ -349,11 +349,18 @@ static enum err_code ful_reroute_request(struct app_ctx *ctx, struct store_conn 
     const struct order *order = plan->order;
     struct routing_candidate *candidates = ARENA_NEW_ARRAY(ctx->arena, struct routing_candidate, n);
     int64_t *available = ARENA_NEW_ARRAY(ctx->arena, int64_t, n);
+    int64_t *capacity_left = ARENA_NEW_ARRAY(ctx->arena, int64_t, n);
     struct routing_line *line = ARENA_NEW(ctx->arena, struct routing_line);
-    if (candidates == NULL || available == NULL || line == NULL) {
+    if (candidates == NULL || available == NULL || capacity_left == NULL || line == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
     memset(request, 0, sizeof(*request));
+    /* routing: what is left of each location's daily capacity, in one read */
+    enum err_code code =
+        app_routing_capacity_left_all(ctx, conn, plan->locations, n, capacity_left, err);
+    if (code != ERR_OK) {
+        return code;
+    }
     for (size_t i = 0; i < n; i++) {
         const struct location *location = &plan->locations[i];
         bool excluded = location->row_id == plan->excluded_row_id;
@@ -367,7 +374,7 @@ static enum err_code ful_reroute_request(struct app_ctx *ctx, struct store_conn 
             .active = location->active && !excluded,
             .handling_cost = location->handling_cost,
             .priority = location->priority,
-            .capacity_left = INT64_MAX,
+            .capacity_left = excluded ? INT64_MAX : capacity_left[i],
             .handling_days = location->handling_days,
         };
         if (order->method == FULFILLMENT_PICKUP &&
@@ -375,13 +382,9 @@ static enum err_code ful_reroute_request(struct app_ctx *ctx, struct store_conn 
             request->pickup_candidate = i;
         }
         available[i] = 0;
-        enum err_code code = excluded ? ERR_OK
-                                      : ful_available(ctx, conn, &order->lines[plan->line_index],
-                                                      location->row_id, &available[i], err);
-        if (code == ERR_OK && !excluded) { /* routing: what is left of its daily capacity */
-            code =
-                app_routing_capacity_left(ctx, conn, location, &candidates[i].capacity_left, err);
-        }
+        code = excluded ? ERR_OK
+                        : ful_available(ctx, conn, &order->lines[plan->line_index],
+                                        location->row_id, &available[i], err);
         if (code != ERR_OK) {
             return code;
         }

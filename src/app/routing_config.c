@@ -172,23 +172,6 @@ int64_t app_routing_hold_back(const struct app_routing_config *config, const cha
     return 0;
 }
 
-enum err_code app_routing_capacity_left(struct app_ctx *ctx, struct store_conn *conn,
-                                        const struct location *location, int64_t *out,
-                                        struct err *err)
-{
-    ASSERT(ctx != NULL && conn != NULL);
-    ASSERT(location != NULL && out != NULL);
-    *out = INT64_MAX;
-    if (location->capacity_per_day <= 0) {
-        return ERR_OK;
-    }
-    int64_t used = 0;
-    enum err_code code = store_routing_shipments_since(conn, location->row_id,
-                                                       date_day_start_ms(ctx->now_ms), &used, err);
-    *out = location->capacity_per_day - used;
-    return code;
-}
-
 /* The shipments of location_row_id among used[0..count) (ordered by location row id), or 0. */
 static int64_t capacity_used_of(const struct routing_location_used *used, size_t count,
                                 int64_t location_row_id)

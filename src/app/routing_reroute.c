@@ -79,8 +79,14 @@ static enum err_code reroute_candidates(struct app_ctx *ctx, struct store_conn *
 {
     size_t n = rr->locations_count;
     struct routing_candidate *candidates = ARENA_NEW_ARRAY(ctx->arena, struct routing_candidate, n);
-    if (candidates == NULL && n > 0) {
+    int64_t *capacity_left = ARENA_NEW_ARRAY(ctx->arena, int64_t, n);
+    if ((candidates == NULL || capacity_left == NULL) && n > 0) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    enum err_code code =
+        app_routing_capacity_left_all(ctx, conn, rr->locations, n, capacity_left, err);
+    if (code != ERR_OK) {
+        return code;
     }
     for (size_t i = 0; i < n; i++) {
         const struct location *location = &rr->locations[i];
@@ -96,12 +102,8 @@ static enum err_code reroute_candidates(struct app_ctx *ctx, struct store_conn *
             .priority = location->priority,
             .handling_days = location->handling_days,
             .dropship = app_location_is_dropship(location),
+            .capacity_left = capacity_left[i],
         };
-        enum err_code code =
-            app_routing_capacity_left(ctx, conn, location, &candidates[i].capacity_left, err);
-        if (code != ERR_OK) {
-            return code;
-        }
         if (rr->order->method == FULFILLMENT_PICKUP &&
             strcmp(location->code, rr->order->pickup_location) == 0) {
             request->pickup_candidate = i;
