@@ -6,6 +6,7 @@
  * costs no parsing.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
@@ -172,21 +173,21 @@ int64_t app_routing_hold_back(const struct app_routing_config *config, const cha
     return 0;
 }
 
+static int capacity_used_compare(const void *key, const void *element)
+{
+    int64_t row_id = *(const int64_t *)key;
+    int64_t other = ((const struct routing_location_used *)element)->location_row_id;
+    return (row_id > other) - (row_id < other);
+}
+
 /* The shipments of location_row_id among used[0..count) (ordered by location row id), or 0. */
 static int64_t capacity_used_of(const struct routing_location_used *used, size_t count,
                                 int64_t location_row_id)
 {
-    size_t low = 0;
-    size_t high = count;
-    while (low < high) {
-        size_t mid = low + (high - low) / 2;
-        if (used[mid].location_row_id < location_row_id) {
-            low = mid + 1;
-        } else {
-            high = mid;
-        }
-    }
-    return low < count && used[low].location_row_id == location_row_id ? used[low].shipments : 0;
+    const struct routing_location_used *found =
+        count > 0 ? bsearch(&location_row_id, used, count, sizeof(*used), capacity_used_compare)
+                  : NULL;
+    return found != NULL ? found->shipments : 0;
 }
 
 enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
