@@ -13,6 +13,7 @@
 #include "core/routing.h"
 #include "lib/date.h"
 #include "lib/json.h"
+#include "lib/zdoc.h"
 
 struct capture_arg {
     struct order *order;        /* the order being built (arena) */
@@ -27,7 +28,7 @@ struct capture_arg {
     int runs;                   /* of capture_run: the writer runs a command again after a race */
     bool existing;              /* the reader found the (channel, external_id) order */
     bool route_in_writer;       /* read stock and plan inside the writer command */
-    const char *routing_json;   /* plan's explanation built off the writer; NULL: build it there */
+    struct store_doc routing;   /* plan's explanation packed off the writer; NULL: build it there */
     bool duplicate;             /* the insert found (channel, external_id) taken */
     bool keyed;                 /* an Idempotency-Key came: the writer answers repeats */
     struct shipment *shipments; /* one per location the plan uses */
@@ -774,8 +775,10 @@ static void capture_routing_json_candidate(struct jw *jw, const struct capture_a
 
 /* The routing explanation kept with the order: strategy, the plan's cost terms, each line's
  * placement and every candidate with its terms or why it was rejected. */
-static const char *capture_routing_json(struct app_ctx *ctx, const struct capture_arg *arg,
-                                        const struct routing_plan *plan)
+/* The plan's explanation, packed as the store keeps it (lib/zdoc); bytes NULL when out of
+ * memory. */
+static struct store_doc capture_routing_doc(struct app_ctx *ctx, const struct capture_arg *arg,
+                                            const struct routing_plan *plan)
 {
     struct buf buf;
     buf_init(&buf, (size_t)1024 * 1024);
@@ -796,9 +799,12 @@ static const char *capture_routing_json(struct app_ctx *ctx, const struct captur
     }
     jw_array_end(&jw);
     jw_object_end(&jw);
-    const char *json = jw_finish(&jw) == ERR_OK ? arena_strdup(ctx->arena, buf.ptr) : NULL;
+    struct store_doc doc = {0};
+    if (jw_finish(&jw) == ERR_OK) {
+        doc.bytes = zdoc_pack(ctx->arena, buf.ptr, buf.len, &doc.len);
+    }
     buf_release(&buf);
-    return json;
+    return doc;
 }
 
 /* The event data of a new order. */
@@ -903,9 +909,12 @@ static enum err_code capture_persist(struct app_ctx *ctx, struct store_conn *con
                              err);
     }
     if (code == ERR_OK) {
-        const char *json = arg->routing_json != NULL ? arg->routing_json
-                                                     : capture_routing_json(ctx, arg, &arg->plan);
-        code = store_order_routing_set(conn, order->id, json, err);
+        if (arg->routing.bytes == NULL) {
+            arg->routing = capture_routing_doc(ctx, arg, &arg->plan);
+        }
+        code = arg->routing.bytes != NULL
+                   ? store_order_routing_set(conn, order->id, &arg->routing, err)
+                   : err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
     if (code == ERR_OK) {
         struct metrics_new_order created = {.order = order,
@@ -1004,7 +1013,7 @@ static enum err_code capture_route_now(struct app_ctx *ctx, struct store_conn *c
                                        struct capture_arg *arg, struct err *err)
 {
     struct routing_request request = {0};
-    arg->routing_json = NULL; /* a new plan: its explanation is built in the command */
+    arg->routing = (struct store_doc){0}; /* a new plan: explained in the command */
     enum err_code code = capture_routing_request(ctx, conn, arg, &request, err);
     if (code == ERR_OK) {
         code = capture_plan(ctx, arg, &request, err);
@@ -1122,7 +1131,7 @@ enum err_code app_order_capture(struct app_ctx *ctx, const struct order *input,
     }
     if (!arg.route_in_writer) {
         /* The snapshot's plan stands unless the writer plans again: explain it off the writer. */
-        arg.routing_json = capture_routing_json(ctx, &arg, &arg.plan);
+        arg.routing = capture_routing_doc(ctx, &arg, &arg.plan);
     }
     struct app_write write = {.ctx = ctx, .idem = idem, .run = capture_run, .arg = &arg};
     code = app_write_run(&write, err);

@@ -11,6 +11,7 @@
 #include "app/app_internal.h"
 #include "core/limits.h"
 #include "lib/json.h"
+#include "lib/zdoc.h"
 
 /* ERR_NOT_FOUND unless the principal may see the order. */
 static enum err_code orders_visible(const struct app_ctx *ctx, const struct order *order,
@@ -184,10 +185,19 @@ enum err_code app_order_routing(struct app_ctx *ctx, const char *id, struct orde
         return code;
     }
     code = orders_load(ctx, conn, id, out, err);
+    struct store_doc doc = {0};
     if (code == ERR_OK) {
-        code = store_order_routing_get(conn, ctx->arena, id, routing_json, err);
+        code = store_order_routing_get(conn, ctx->arena, id, &doc, err);
     }
     app_read_end(ctx, conn);
+    *routing_json = NULL;
+    if (code == ERR_OK && doc.bytes != NULL) {
+        *routing_json = zdoc_unpack(ctx->arena, doc.bytes, doc.len);
+        if (*routing_json == NULL) {
+            return err_set(err, ERR_STORE, NULL, "the routing explanation of %s cannot be read",
+                           id);
+        }
+    }
     return code;
 }
 

@@ -456,6 +456,8 @@ bool pg_col_is_null(const struct pg_row *row); /* of the next column, without mo
 void pg_col_skip(struct pg_row *row);
 /* Copies a bytea of exactly len bytes; false when NULL or of another length. */
 bool pg_col_blob(struct pg_row *row, void *out, size_t len);
+/* Arena copy of a bytea of any length; NULL (and *len 0) for NULL. */
+const unsigned char *pg_col_bytes(struct pg_row *row, size_t *len);
 /* The 11 address columns as bound by pg_bind_address. */
 void pg_col_address(struct pg_row *row, struct address *out);
 

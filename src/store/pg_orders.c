@@ -802,10 +802,10 @@ enum err_code pg_allocation_totals(struct store_conn *conn, struct arena *arena,
 /* ---- routing explanation ----------------------------------------------------------------- */
 
 enum err_code pg_order_routing_set(struct store_conn *conn, const char *order_id,
-                                   const char *routing_json, struct err *err)
+                                   const struct store_doc *routing, struct err *err)
 {
     ASSERT(conn != NULL);
-    ASSERT(order_id != NULL && routing_json != NULL);
+    ASSERT(order_id != NULL && routing != NULL && routing->bytes != NULL);
     struct pg_query *stmt = NULL;
     enum err_code code = pg_stmt(conn, &SQL_ROUTING_SET, &stmt, err);
     if (code != ERR_OK) {
@@ -814,7 +814,7 @@ enum err_code pg_order_routing_set(struct store_conn *conn, const char *order_id
     struct pg_bind bind;
     pg_bind_init(&bind, stmt);
     pg_bind_text(&bind, order_id);
-    pg_bind_text(&bind, routing_json);
+    pg_bind_blob(&bind, routing->bytes, routing->len);
     code = pg_bind_check(conn, &bind, "order routing", err);
     if (code != ERR_OK) {
         return code;
@@ -825,17 +825,17 @@ enum err_code pg_order_routing_set(struct store_conn *conn, const char *order_id
 static enum err_code routing_read(struct pg_row *row, void *item, struct err *err)
 {
     UNUSED(err);
-    const char **routing_json = item;
-    *routing_json = pg_col_text(row);
+    struct store_doc *routing = item;
+    routing->bytes = pg_col_bytes(row, &routing->len);
     return ERR_OK;
 }
 
 enum err_code pg_order_routing_get(struct store_conn *conn, struct arena *arena,
-                                   const char *order_id, const char **routing_json, struct err *err)
+                                   const char *order_id, struct store_doc *routing, struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
-    ASSERT(order_id != NULL && routing_json != NULL);
-    *routing_json = NULL;
+    ASSERT(order_id != NULL && routing != NULL);
+    *routing = (struct store_doc){0};
     struct pg_query *stmt = NULL;
     enum err_code code = pg_stmt(conn, &SQL_ROUTING_GET, &stmt, err);
     if (code != ERR_OK) {
@@ -850,7 +850,7 @@ enum err_code pg_order_routing_get(struct store_conn *conn, struct arena *arena,
     }
     return pg_read_one(conn, stmt,
                        &(struct pg_reader){.arena = arena, .read = routing_read, .what = "order"},
-                       routing_json, err);
+                       routing, err);
 }
 
 /* ---- shipments --------------------------------------------------------------------------- */

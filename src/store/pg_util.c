@@ -683,6 +683,32 @@ static int hex_digit(char c)
     return -1;
 }
 
+/* The byte count of a bytea in text results, "\x" and two hex digits per byte (bytea_output =
+ * hex); false when text is not one. */
+static bool bytea_len(const char *text, size_t *len)
+{
+    size_t text_len = strlen(text);
+    if (text_len < 2 || text_len % 2 != 0 || text[0] != '\\' || text[1] != 'x') {
+        return false;
+    }
+    *len = (text_len - 2) / 2;
+    return true;
+}
+
+/* Decodes the len bytes of a bytea's text (bytea_len) into out; false on a bad digit. */
+static bool bytea_decode(const char *text, unsigned char *out, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        int high = hex_digit(text[2 + 2 * k]);
+        int low = hex_digit(text[3 + 2 * k]);
+        if (high < 0 || low < 0) {
+            return false;
+        }
+        out[k] = (unsigned char)(high * 16 + low);
+    }
+    return true;
+}
+
 bool pg_col_blob(struct pg_row *row, void *out, size_t len)
 {
     ASSERT(row != NULL);
@@ -691,22 +717,31 @@ bool pg_col_blob(struct pg_row *row, void *out, size_t len)
     if (col_null(row, i)) {
         return false;
     }
-    /* bytea in text results is "\x" and two hex digits per byte (bytea_output = hex). */
     const char *text = col_value(row, i);
-    size_t text_len = strlen(text);
-    if (text_len != 2 + 2 * len || text[0] != '\\' || text[1] != 'x') {
-        return false;
+    size_t count = 0;
+    return bytea_len(text, &count) && count == len && bytea_decode(text, out, len);
+}
+
+const unsigned char *pg_col_bytes(struct pg_row *row, size_t *len)
+{
+    ASSERT(row != NULL && row->arena != NULL);
+    ASSERT(len != NULL);
+    int i = row->index++;
+    *len = 0;
+    size_t count = 0;
+    if (col_null(row, i) || !bytea_len(col_value(row, i), &count)) {
+        return NULL; /* NULL, or not a bytea: read as no value */
     }
-    unsigned char *bytes = out;
-    for (size_t k = 0; k < len; k++) {
-        int high = hex_digit(text[2 + 2 * k]);
-        int low = hex_digit(text[3 + 2 * k]);
-        if (high < 0 || low < 0) {
-            return false;
-        }
-        bytes[k] = (unsigned char)(high * 16 + low);
+    unsigned char *bytes = arena_alloc(row->arena, count + 1);
+    if (bytes == NULL) {
+        row->arena_full = true;
+        return NULL;
     }
-    return true;
+    if (!bytea_decode(col_value(row, i), bytes, count)) {
+        return NULL;
+    }
+    *len = count;
+    return bytes;
 }
 
 void pg_col_address(struct pg_row *row, struct address *out)

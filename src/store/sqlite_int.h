@@ -361,6 +361,8 @@ bool sq_col_is_null(const struct sq_row *row); /* of the next column, without mo
 void sq_col_skip(struct sq_row *row);
 /* Copies a blob of exactly len bytes; false when NULL or of another length. */
 bool sq_col_blob(struct sq_row *row, void *out, size_t len);
+/* Arena copy of a BLOB (or TEXT) of any length; NULL (and *len 0) for NULL. */
+const unsigned char *sq_col_bytes(struct sq_row *row, size_t *len);
 /* The 11 address columns as bound by sq_bind_address. */
 void sq_col_address(struct sq_row *row, struct address *out);
 

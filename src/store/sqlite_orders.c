@@ -750,10 +750,10 @@ enum err_code sqlite_allocation_totals(struct store_conn *conn, struct arena *ar
 /* ---- routing explanation ----------------------------------------------------------------- */
 
 enum err_code sqlite_order_routing_set(struct store_conn *conn, const char *order_id,
-                                       const char *routing_json, struct err *err)
+                                       const struct store_doc *routing, struct err *err)
 {
     ASSERT(conn != NULL);
-    ASSERT(order_id != NULL && routing_json != NULL);
+    ASSERT(order_id != NULL && routing != NULL && routing->bytes != NULL);
     sqlite3_stmt *stmt = NULL;
     enum err_code code = sq_stmt(conn, &SQL_ROUTING_SET, &stmt, err);
     if (code != ERR_OK) {
@@ -762,7 +762,7 @@ enum err_code sqlite_order_routing_set(struct store_conn *conn, const char *orde
     struct sq_bind bind;
     sq_bind_init(&bind, stmt);
     sq_bind_text(&bind, order_id);
-    sq_bind_text(&bind, routing_json);
+    sq_bind_blob(&bind, routing->bytes, routing->len);
     code = sq_bind_check(conn, &bind, "order routing", err);
     if (code != ERR_OK) {
         return code;
@@ -773,18 +773,18 @@ enum err_code sqlite_order_routing_set(struct store_conn *conn, const char *orde
 static enum err_code routing_read(struct sq_row *row, void *item, struct err *err)
 {
     UNUSED(err);
-    const char **routing_json = item;
-    *routing_json = sq_col_text(row);
+    struct store_doc *routing = item;
+    routing->bytes = sq_col_bytes(row, &routing->len);
     return ERR_OK;
 }
 
 enum err_code sqlite_order_routing_get(struct store_conn *conn, struct arena *arena,
-                                       const char *order_id, const char **routing_json,
+                                       const char *order_id, struct store_doc *routing,
                                        struct err *err)
 {
     ASSERT(conn != NULL && arena != NULL);
-    ASSERT(order_id != NULL && routing_json != NULL);
-    *routing_json = NULL;
+    ASSERT(order_id != NULL && routing != NULL);
+    *routing = (struct store_doc){0};
     sqlite3_stmt *stmt = NULL;
     enum err_code code = sq_stmt(conn, &SQL_ROUTING_GET, &stmt, err);
     if (code != ERR_OK) {
@@ -799,7 +799,7 @@ enum err_code sqlite_order_routing_get(struct store_conn *conn, struct arena *ar
     }
     return sq_read_one(conn, stmt,
                        &(struct sq_reader){.arena = arena, .read = routing_read, .what = "order"},
-                       routing_json, err);
+                       routing, err);
 }
 
 /* ---- shipments --------------------------------------------------------------------------- */

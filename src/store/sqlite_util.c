@@ -276,6 +276,29 @@ void sq_col_skip(struct sq_row *row)
     row->index++;
 }
 
+const unsigned char *sq_col_bytes(struct sq_row *row, size_t *len)
+{
+    ASSERT(row != NULL && row->arena != NULL);
+    ASSERT(len != NULL);
+    int i = row->index++;
+    *len = 0;
+    if (sqlite3_column_type(row->stmt, i) == SQLITE_NULL) {
+        return NULL;
+    }
+    const void *bytes = sqlite3_column_blob(row->stmt, i); /* text too, as it is stored */
+    int count = sqlite3_column_bytes(row->stmt, i);
+    unsigned char *copy = count >= 0 ? arena_alloc(row->arena, (size_t)count + 1) : NULL;
+    if (copy == NULL) {
+        row->arena_full = true;
+        return NULL;
+    }
+    if (count > 0) {
+        memcpy(copy, bytes, (size_t)count);
+    }
+    *len = (size_t)count;
+    return copy;
+}
+
 bool sq_col_blob(struct sq_row *row, void *out, size_t len)
 {
     ASSERT(row != NULL);

@@ -320,12 +320,18 @@ MUST_CHECK enum err_code store_allocation_totals(struct store_conn *conn, struct
                                                  struct stock_row **out, size_t *count,
                                                  struct err *err);
 
-/* The routing explanation kept with an order (JSON text), set once at capture or reroute. */
+/* The routing explanation kept with an order: a document as lib/zdoc packs it (older rows
+ * hold the JSON text itself), bytes the store keeps as they are. Set at capture. */
+struct store_doc {
+    const unsigned char *bytes;
+    size_t len;
+};
+
 MUST_CHECK enum err_code store_order_routing_set(struct store_conn *conn, const char *order_id,
-                                                 const char *routing_json, struct err *err);
-/* *routing_json is NULL when the order has none; ERR_NOT_FOUND when there is no such order. */
+                                                 const struct store_doc *routing, struct err *err);
+/* routing->bytes is NULL when the order has none; ERR_NOT_FOUND when there is no such order. */
 MUST_CHECK enum err_code store_order_routing_get(struct store_conn *conn, struct arena *arena,
-                                                 const char *order_id, const char **routing_json,
+                                                 const char *order_id, struct store_doc *routing,
                                                  struct err *err);
 
 /* ---- shipments --------------------------------------------------------------------------- */
