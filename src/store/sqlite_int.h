@@ -361,6 +361,10 @@ bool sq_col_is_null(const struct sq_row *row); /* of the next column, without mo
 void sq_col_skip(struct sq_row *row);
 /* Copies a blob of exactly len bytes; false when NULL or of another length. */
 bool sq_col_blob(struct sq_row *row, void *out, size_t len);
+/* The name of the VFS the writer connection opens the database with (sqlite_walbuf.c: its
+ * WAL appends written once per commit), registered on first use; NULL when it cannot be. */
+const char *sqlite_walbuf_vfs(void);
+
 /* Arena copy of a BLOB (or TEXT) of any length; NULL (and *len 0) for NULL. */
 const unsigned char *sq_col_bytes(struct sq_row *row, size_t *len);
 /* The 11 address columns as bound by sq_bind_address. */

@@ -124,7 +124,7 @@ static enum err_code conn_open(struct store *store, struct store_conn *conn, boo
     conn->store = store;
     conn->is_writer = is_writer;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(store->path, &conn->db, flags, NULL);
+    int rc = sqlite3_open_v2(store->path, &conn->db, flags, is_writer ? sqlite_walbuf_vfs() : NULL);
     if (rc != SQLITE_OK) {
         err_set(err, ERR_STORE, NULL, "store could not open %s: %s", store->path,
                 conn->db != NULL ? sqlite3_errmsg(conn->db) : sqlite3_errstr(rc));

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "lib/arena.h"
 #include "lib/err.h"
 #include "store/store.h"
@@ -1433,6 +1435,62 @@ Test(store, wal_starts_over_under_steady_commits_and_readers, .timeout = 120)
         cr_assert_eq(pthread_join(readers[i], NULL), 0);
     }
     cr_assert_lt(largest, (off_t)3 * 8192 * 4120, "the WAL grew to %lld bytes", (long long)largest);
+}
+
+/* The events of ord_wal a fresh reader snapshot sees. */
+static size_t events_seen(void)
+{
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK, "%s", err.message);
+    struct event *events = NULL;
+    size_t count = 0;
+    cr_assert_eq(
+        store_event_list(reader, &arena, "order", "ord_wal", 100000, &events, &count, &err), ERR_OK,
+        "%s", err.message);
+    store_rollback(reader);
+    store_reader_release(store, reader);
+    return count;
+}
+
+/*
+ * SQLite only: the writer's WAL appends are gathered and written once per commit
+ * (sqlite_walbuf.c). A reader reads the WAL through its own file, so each commit must be in
+ * the file before SQLite publishes it: a reader's snapshot right after every commit sees it
+ * whole — small commits, and commits of more than the 4 MiB gathered at most (written out in
+ * parts, the last at the commit) — and so does a connection that is not Ordo's.
+ */
+Test(store, wal_appends_are_written_before_a_commit_is_seen, .timeout = 120)
+{
+    if (test_server_is_pg()) {
+        return;
+    }
+    cr_assert(store_defer_sync(store)); /* as `ordo serve`: no flush at COMMIT to write it out */
+    char data[3200];
+    memset(data, 'y', sizeof(data));
+    memcpy(data, "{\"pad\":\"", 8);
+    memcpy(data + sizeof(data) - 3, "\"}", 3);
+    size_t expected = 0;
+    for (int commit = 0; commit < 200; commit++) {
+        int count = commit % 100 == 99 ? 1400 : 1 + commit % 7; /* 1,400 x 3.2 KB: ~4.6 MB */
+        insert_events(count, data);
+        expected += (size_t)count;
+        cr_assert_eq(events_seen(), expected, "after commit %d", commit);
+        arena_reset(&arena);
+    }
+    sqlite3 *other = NULL;
+    cr_assert_eq(sqlite3_open_v2(db_path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(other,
+                                    "SELECT count(*), sum(length(data)) FROM events"
+                                    " WHERE entity_id = 'ord_wal'",
+                                    -1, &stmt, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+    cr_expect_eq((size_t)sqlite3_column_int64(stmt, 0), expected);
+    cr_expect_eq((size_t)sqlite3_column_int64(stmt, 1), expected * (sizeof(data) - 1));
+    sqlite3_finalize(stmt);
+    sqlite3_close(other);
 }
 
 /* ---- reads of many keys in one statement (order capture's snapshot) ---------------------- */
