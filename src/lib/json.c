@@ -217,15 +217,66 @@ void jw_int(struct jw *jw, int64_t value)
     jw_put(jw, tmp, n);
 }
 
+/*
+ * The text "%.15g" gives for a value that is the double nearest to a decimal of at most 6
+ * places and 14 significant digits (coordinates, rounded distances and rates): the decimal
+ * itself, shortest first. (double)m / 10^k is the double nearest m / 10^k (one correctly
+ * rounded division of exact operands), so where it equals value the decimal reads back as
+ * value, and rounding value to 15 digits gives the decimal padded with zeros, which %g drops.
+ * Returns its length, or 0 when value has no such decimal (then snprintf decides).
+ */
+static size_t jw_double_short(double value, char out[40])
+{
+    static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    static const int64_t scale_int[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double magnitude = fabs(value);
+    if (!(magnitude >= 1e-4 && magnitude < 1e9)) {
+        return 0; /* %g's exponent form, zero and its sign: snprintf */
+    }
+    for (size_t k = 0; k < ARRAY_LEN(scale); k++) {
+        double scaled = nearbyint(magnitude * scale[k]);
+        if (scaled >= 1e14) {
+            return 0;
+        }
+        if (scaled / scale[k] != magnitude) {
+            continue;
+        }
+        int64_t digits = (int64_t)scaled;
+        size_t n = 0;
+        if (value < 0) {
+            out[n++] = '-';
+        }
+        n += str_from_i64(out + n, digits / scale_int[k]);
+        if (k > 0) {
+            out[n++] = '.';
+            int64_t fraction = digits % scale_int[k];
+            for (size_t place = k; place > 0; place--) {
+                out[n + place - 1] = (char)('0' + fraction % 10);
+                fraction /= 10;
+            }
+            n += k;
+        }
+        out[n] = '\0';
+        return n;
+    }
+    return 0;
+}
+
 void jw_double(struct jw *jw, double value)
 {
     if (!isfinite(value)) {
         jw_null(jw);
         return;
     }
-    /* 15 significant digits read back exactly for every value that came from a decimal of
-     * that length (coordinates, rates, rounded distances); fall back to 17 otherwise. */
     char tmp[40];
+    size_t short_len = jw_double_short(value, tmp);
+    if (short_len > 0) {
+        jw_value_prefix(jw);
+        jw_put(jw, tmp, short_len);
+        return;
+    }
+    /* 15 significant digits read back exactly for every value that came from a decimal of
+     * that length; fall back to 17 otherwise. */
     int n = snprintf(tmp, sizeof(tmp), "%.15g", value);
     ASSERT(n > 0 && (size_t)n < sizeof(tmp));
     if (strtod(tmp, NULL) != value) {

@@ -5,6 +5,9 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/json.h"
@@ -166,5 +169,67 @@ Test(json, strings_and_keys_read_back)
         }
         json_decref(doc);
         buf_release(&out);
+    }
+}
+
+/* What jw_double wrote before its short path: %.15g when that reads back, else %.17g. */
+static void double_reference(double value, char out[40])
+{
+    snprintf(out, 40, "%.15g", value);
+    if (strtod(out, NULL) != value) {
+        snprintf(out, 40, "%.17g", value);
+    }
+}
+
+static void expect_double_text(double value)
+{
+    char want[40];
+    double_reference(value, want);
+    struct buf out;
+    buf_init(&out, 128);
+    struct jw w;
+    jw_init(&w, &out);
+    jw_double(&w, value);
+    cr_assert_eq(jw_finish(&w), ERR_OK);
+    cr_assert_str_eq(out.ptr, want, "%.17g", value);
+    cr_assert_eq(strtod(out.ptr, NULL), value, "%s does not read back", out.ptr);
+    buf_release(&out);
+}
+
+/* Decimals of 0 to 8 places over every magnitude the short path takes and beyond it (and
+ * random doubles of full precision) print exactly as snprintf's %.15g/%.17g did. */
+Test(json, doubles_print_as_snprintf_did)
+{
+    static const double edges[] = {0.0,      -0.0,        1e-4,
+                                   -1e-4,    9.99999e-5,  1e9,
+                                   -1e9,     999999999.5, 123456789.123456,
+                                   0.1,      0.7,         961.7,
+                                   -71.4128, 40.7128,     1e14,
+                                   1e22,     5e-324,      1.7976931348623157e308,
+                                   2.5,      1234567.25};
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+        expect_double_text(edges[i]);
+    }
+    uint64_t x = 88172645463325252ULL;
+    for (int round = 0; round < 300000; round++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int places = (int)(x % 9);
+        int64_t digits = (int64_t)((x >> 8) % 100000000000000ULL) >> (int)((x >> 60) * 3);
+        double value = (double)digits;
+        for (int p = 0; p < places; p++) {
+            value /= 10; /* not always the nearest double to the decimal: both paths are tried */
+        }
+        if ((x & 1) != 0) {
+            value = -value;
+        }
+        expect_double_text(value);
+        double bits_value;
+        uint64_t bits = x;
+        memcpy(&bits_value, &bits, sizeof(bits_value));
+        if (isfinite(bits_value)) {
+            expect_double_text(bits_value);
+        }
     }
 }
