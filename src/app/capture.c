@@ -774,9 +774,8 @@ static void capture_routing_json_candidate(struct jw *jw, const struct capture_a
 }
 
 /* The routing explanation kept with the order: strategy, the plan's cost terms, each line's
- * placement and every candidate with its terms or why it was rejected. */
-/* The plan's explanation, packed as the store keeps it (lib/zdoc); bytes NULL when out of
- * memory. */
+ * placement and every candidate with its terms or why it was rejected; packed as the store
+ * keeps it (lib/zdoc). bytes NULL when out of memory. */
 static struct store_doc capture_routing_doc(struct app_ctx *ctx, const struct capture_arg *arg,
                                             const struct routing_plan *plan)
 {

@@ -13,8 +13,9 @@
 #define ZDOC_HEADER 5u /* the mark and the text's length */
 #define ZDOC_LEVEL  1
 /* A 4 KiB window and small hash tables: about 30 KB of zlib state instead of the defaults'
- * ~270 KB, which cost more to allocate and clear than packing a 2 KB document (measured 12 vs
- * 55 us per routing explanation) for the same size. Inflating takes any window. */
+ * ~270 KB, which cost more to allocate and clear than packing a 2 KB document takes (over the
+ * bench's explanations, in Python's zlib: 55 us each with the defaults, 13 with these, the
+ * same size; this code: 6 us). Inflating takes any window. */
 #define ZDOC_WINDOW_BITS 12
 #define ZDOC_MEM_LEVEL   4
 

@@ -78,13 +78,19 @@ static void rt_setup(void)
     rt_call("PUT", "/v1/routing/settings", "{\"split_penalty\":0}", 200); /* not the default */
 }
 
-/* The order's plan is one of the two coherent ones; returns true for the split. */
-static bool rt_check_plan(const char *order_id)
+/* GET /v1/orders/{id}/allocations (its routing explanation with it); returns the status. */
+static long rt_allocations(const char *order_id, struct http_response *res)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/orders/%s/allocations", order_id);
+    return client_call(g_client, "GET", path, g_key, NULL, res);
+}
+
+/* The order's plan is one of the two coherent ones; returns true for the split. */
+static bool rt_check_plan(const char *order_id)
+{
     struct http_response res;
-    long status = client_call(g_client, "GET", path, g_key, NULL, &res);
+    long status = rt_allocations(order_id, &res);
     cr_assert_eq(status, 200, "%s", res.body);
     char scratch[64];
     const char *strategy = json_text_at(res.json, "routing.strategy", scratch, sizeof(scratch));
@@ -214,10 +220,8 @@ Test(routing, explanation_stored_packed_and_old_text_read)
                 : "UPDATE order_routing SET routing = '{\"engine\":\"old\"}' WHERE order_id = '%s'",
              id);
     cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/orders/%s/allocations", id);
     struct http_response res;
-    long status = client_call(g_client, "GET", path, g_key, NULL, &res);
+    long status = rt_allocations(id, &res);
     cr_assert_eq(status, 200, "%s", res.body);
     char scratch[64];
     const char *engine = json_text_at(res.json, "routing.engine", scratch, sizeof(scratch));
@@ -229,7 +233,7 @@ Test(routing, explanation_stored_packed_and_old_text_read)
                 : "UPDATE order_routing SET routing = x'7a0500000001' WHERE order_id = '%s'",
              id);
     cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
-    status = client_call(g_client, "GET", path, g_key, NULL, &res);
+    status = rt_allocations(id, &res);
     cr_expect_eq(status, 500, "a damaged explanation is an error, not garbage: %s", res.body);
     http_response_release(&res);
 }
