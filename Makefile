@@ -7,8 +7,9 @@ PKGS     := libmicrohttpd jansson sqlite3 libpq libsodium libcurl
 TESTPKGS := criterion libcurl
 # cbc: routing's batch re-optimisation solves its programme with COIN-OR CBC (issue 3).
 PKGS     += cbc
-# zlib: large JSON kept with every order (the routing explanation) is stored packed (lib/zdoc).
-PKGS     += zlib
+# liblz4, zlib: large JSON kept with every order (the routing explanation) is stored packed
+# (lib/zdoc: LZ4 with a dictionary, a CRC-32 from zlib; zlib also reads the packing before).
+PKGS     += liblz4 zlib
 
 WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
         -Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wvla -Wformat=2 -Wundef \

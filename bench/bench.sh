@@ -249,7 +249,7 @@ result_field() {
     sed -n "s/^RESULT .*\\<$2=\\([^ ]*\\).*/\\1/p" "$1" | tail -n 1
 }
 
-declare -a r_orders r_p50 r_p99 r_reads r_rss
+declare -a r_orders r_p50 r_p99 r_reads r_rss r_cpu
 
 # Runs loadgen against every server at once (CONNECTIONS/PROCESSES connections each) with the
 # arguments given; writes $run_dir/$1.txt with one RESULT line: rates summed, latencies the
@@ -293,6 +293,8 @@ run_once() {
         "($((SECONDS - t0)) s) on $base_url; $PROCESSES ordo serve on ${db%%\?*}"
 
     echo "-- orders: $CONNECTIONS connections, $DURATION s, customers drawn from $CUSTOMERS e-mails"
+    local cpu_before
+    cpu_before="$(server_cpu_ticks)"
     if [ "$PROCESSES" = 1 ]; then
         "$LOADGEN" --port "${base_url##*:}" --key "$key" --mode orders --connections "$CONNECTIONS" \
             --threads "$THREADS" --duration "$DURATION" --skus "$run_dir/skus.txt" \
@@ -302,6 +304,7 @@ run_once() {
             --customers "$CUSTOMERS"
         cat "$run_dir"/ids[0-9]*.txt >"$run_dir/ids.txt"
     fi
+    local cpu_ticks=$(($(server_cpu_ticks) - cpu_before))
     if [ ! -s "$run_dir/ids.txt" ]; then
         fail "no order was created (201), so there is nothing to read"
     fi
@@ -338,6 +341,19 @@ run_once() {
     r_p99+=("$(result_field "$run_dir/orders.txt" p99_ms)")
     r_reads+=("$(result_field "$run_dir/reads.txt" rate)")
     r_rss+=("$(awk -v kb="${rss_kb:-0}" 'BEGIN { printf "%.1f", kb / 1024 }')")
+    r_cpu+=("$(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v n="$(wc -l <"$run_dir/ids.txt")" \
+        'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')")
+}
+
+# The CPU time (user + system, clock ticks) the servers have used so far: over the orders
+# phase, per order created, it is a steadier figure than orders/s on a shared machine.
+server_cpu_ticks() {
+    local total=0 pid ticks
+    for pid in "${server_pids[@]}"; do
+        ticks="$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)"
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
 }
 
 median() {
@@ -361,6 +377,7 @@ p50="$(median "${r_p50[@]}")"
 p99="$(median "${r_p99[@]}")"
 reads="$(median "${r_reads[@]}")"
 rss="$(median "${r_rss[@]}")"
+cpu="$(median "${r_cpu[@]}")"
 label="result"
 if [ "$RUNS" -gt 1 ]; then
     label="median of $RUNS runs"
@@ -373,7 +390,8 @@ if [ -n "$PG_URL" ]; then
 fi
 echo "== bench $label ($(nproc) cores, $backend, loadgen on the same machine)"
 if [ "$RUNS" -gt 1 ]; then
-    echo "   runs: orders/s ${r_orders[*]}; p99 ms ${r_p99[*]}; reads/s ${r_reads[*]}; RSS MB ${r_rss[*]}"
+    echo "   runs: orders/s ${r_orders[*]}; p99 ms ${r_p99[*]}; reads/s ${r_reads[*]}; RSS MB ${r_rss[*]};" \
+        "server CPU us/order ${r_cpu[*]}"
 fi
 v_orders="$(verdict "$orders" '>=' "$GOAL_ORDERS_RATE")"
 v_p99="$(verdict "$p99" '<=' "$GOAL_P99_MS")"
@@ -384,7 +402,8 @@ printf '  %-16s %12s\n' "order p50 ms" "$p50"
 printf '  %-16s %12s   goal <= %-7s %s\n' "order p99 ms" "$p99" "$GOAL_P99_MS" "$v_p99"
 printf '  %-16s %12s   goal >= %-7s %s\n' "reads/s" "$reads" "$GOAL_READS_RATE" "$v_reads"
 printf '  %-16s %12s   goal <= %-7s %s\n' "peak RSS MB" "$rss" "$GOAL_RSS_MB" "$v_rss"
-echo "BENCH orders_per_s=$orders p50_ms=$p50 p99_ms=$p99 reads_per_s=$reads peak_rss_mb=$rss runs=$RUNS processes=$PROCESSES${PG_URL:+ backend=pg}"
+printf '  %-16s %12s   (ordo serve, user + system, over the orders phase)\n' "CPU us/order" "$cpu"
+echo "BENCH orders_per_s=$orders p50_ms=$p50 p99_ms=$p99 reads_per_s=$reads peak_rss_mb=$rss cpu_us_per_order=$cpu runs=$RUNS processes=$PROCESSES${PG_URL:+ backend=pg}"
 
 if [ -n "${BENCH_STRICT:-}" ]; then
     for v in "$v_orders" "$v_p99" "$v_reads" "$v_rss"; do

@@ -18,7 +18,8 @@ packages=(
     nginx-light         # deploy/nginx-ordo.conf in front of several `ordo serve` (README; nginx -t checks it)
     chromium            # web console (issue 8): the browser tests drive it with playwright-core
     coinor-libcbc-dev   # routing (issue 3): POST /v1/routing/optimize solves its MIP with CBC (EPL)
-    zlib1g-dev          # lib/zdoc: an order's routing explanation is stored packed (zlib licence)
+    liblz4-dev          # lib/zdoc: an order's routing explanation is stored packed (BSD-2-Clause)
+    zlib1g-dev          # lib/zdoc: its CRC-32, and explanations packed before LZ4 (zlib licence)
 )
 # Web console (issue 8): node and npm build web/ (npm ci needs the npm registry). Any node >= 18
 # will do; Debian's come as nodejs and npm, NodeSource's nodejs carries npm itself.

@@ -280,6 +280,10 @@ MUST_CHECK enum err_code app_invoice_check(struct app_ctx *ctx, struct store_con
 
 /* ---- routing (routing_config.c; issue 3, routing engineer) ------------------------------- */
 
+/* The dictionary routing explanations are packed against (routing_dict.c, lib/zdoc). */
+struct zdoc_dict;
+extern const struct zdoc_dict app_routing_dict;
+
 /* What capture and reroutes plan with: settings, every carrier service, hold-backs. */
 struct app_routing_config {
     struct routing_settings settings;

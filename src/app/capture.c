@@ -800,7 +800,7 @@ static struct store_doc capture_routing_doc(struct app_ctx *ctx, const struct ca
     jw_object_end(&jw);
     struct store_doc doc = {0};
     if (jw_finish(&jw) == ERR_OK) {
-        doc.bytes = zdoc_pack(ctx->arena, buf.ptr, buf.len, &doc.len);
+        doc.bytes = zdoc_pack(ctx->arena, &app_routing_dict, buf.ptr, buf.len, &doc.len);
     }
     buf_release(&buf);
     return doc;

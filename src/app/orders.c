@@ -192,7 +192,7 @@ enum err_code app_order_routing(struct app_ctx *ctx, const char *id, struct orde
     app_read_end(ctx, conn);
     *routing_json = NULL;
     if (code == ERR_OK && doc.bytes != NULL) {
-        *routing_json = zdoc_unpack(ctx->arena, doc.bytes, doc.len);
+        *routing_json = zdoc_unpack(ctx->arena, &app_routing_dict, doc.bytes, doc.len);
         if (*routing_json == NULL) {
             return err_set(err, ERR_STORE, NULL, "the routing explanation of %s cannot be read",
                            id);

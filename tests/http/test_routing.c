@@ -186,9 +186,10 @@ Test(routing, settings_changed_while_ordering)
     cr_log_info("%d of %d orders split while the penalty changed", splits, orders);
 }
 
-/* The explanation is stored packed (lib/zdoc: 'z', then zlib), well under its JSON's length,
- * and answered as JSON; one kept as JSON text before packing existed (migration 016 leaves
- * those rows as they were) is answered as it is. */
+/* The explanation is stored packed (lib/zdoc: 'l', then LZ4 against the routing dictionary),
+ * well under its JSON's length, and answered as JSON; one packed with zlib before ('z') and
+ * one kept as JSON text before packing existed (migration 016 leaves those rows as they were)
+ * are answered as they are; a damaged one is a 500. */
 Test(routing, explanation_stored_packed_and_old_text_read)
 {
     rt_setup();
@@ -211,8 +212,24 @@ Test(routing, explanation_stored_packed_and_old_text_read)
     int len = 0;
     const char *found = strstr(output, "R=");
     cr_assert(found != NULL && sscanf(found, "R=%d,%d", &mark, &len) == 2, "%s", output);
-    cr_expect_eq(mark, 'z', "%s", output);
-    cr_expect(len > 0 && len < 700, "packed explanation of %d bytes: %s", len, output);
+    cr_expect_eq(mark, 'l', "%s", output);
+    cr_expect(len > 0 && len < 450, "packed explanation of %d bytes: %s", len, output);
+
+    /* {"engine":"zlib"} as the format before LZ4 kept it: 'z', its length (17), zlib level 1
+     * (Python: b'z' + (17).to_bytes(4, 'little') + zlib.compress(text, 1)). */
+    static const char zlib_hex[] = "7a110000007801ab564acd4bcfcc4b55b252aacac94c52aa0500359105e2";
+    snprintf(sql, sizeof(sql),
+             pg ? "UPDATE order_routing SET routing = '\\x%s' WHERE order_id = '%s'"
+                : "UPDATE order_routing SET routing = x'%s' WHERE order_id = '%s'",
+             zlib_hex, id);
+    cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
+    struct http_response res;
+    char scratch[64];
+    long status = rt_allocations(id, &res);
+    cr_assert_eq(status, 200, "%s", res.body);
+    const char *engine = json_text_at(res.json, "routing.engine", scratch, sizeof(scratch));
+    cr_expect(engine != NULL && strcmp(engine, "zlib") == 0, "%s", res.body);
+    http_response_release(&res);
 
     snprintf(sql, sizeof(sql),
              pg ? "UPDATE order_routing SET routing = convert_to('{\"engine\":\"old\"}', 'UTF8')"
@@ -220,20 +237,23 @@ Test(routing, explanation_stored_packed_and_old_text_read)
                 : "UPDATE order_routing SET routing = '{\"engine\":\"old\"}' WHERE order_id = '%s'",
              id);
     cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
-    struct http_response res;
-    long status = rt_allocations(id, &res);
+    status = rt_allocations(id, &res);
     cr_assert_eq(status, 200, "%s", res.body);
-    char scratch[64];
-    const char *engine = json_text_at(res.json, "routing.engine", scratch, sizeof(scratch));
+    engine = json_text_at(res.json, "routing.engine", scratch, sizeof(scratch));
     cr_expect(engine != NULL && strcmp(engine, "old") == 0, "%s", res.body);
     http_response_release(&res);
 
-    snprintf(sql, sizeof(sql),
-             pg ? "UPDATE order_routing SET routing = '\\x7a0500000001' WHERE order_id = '%s'"
-                : "UPDATE order_routing SET routing = x'7a0500000001' WHERE order_id = '%s'",
-             id);
-    cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
-    status = rt_allocations(id, &res);
-    cr_expect_eq(status, 500, "a damaged explanation is an error, not garbage: %s", res.body);
-    http_response_release(&res);
+    /* A zlib stream cut short; "{}" packed with LZ4 but its CRC-32 zero. */
+    static const char *const damaged[] = {"7a0500000001", "6c010200000000000000207b7d"};
+    for (size_t i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
+        snprintf(sql, sizeof(sql),
+                 pg ? "UPDATE order_routing SET routing = '\\x%s' WHERE order_id = '%s'"
+                    : "UPDATE order_routing SET routing = x'%s' WHERE order_id = '%s'",
+                 damaged[i], id);
+        cr_assert_eq(test_server_sql(&g_server, sql, output, sizeof(output)), 0, "%s", output);
+        status = rt_allocations(id, &res);
+        cr_expect_eq(status, 500, "a damaged explanation (%s) is an error, not garbage: %s",
+                     damaged[i], res.body);
+        http_response_release(&res);
+    }
 }
