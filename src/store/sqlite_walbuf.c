@@ -15,8 +15,9 @@
  *     spilled —, a write elsewhere, sync, truncate, size, file control, close) and when the
  *     buffer is full.
  * A failed write-out is the error of the call that caused it: at the latest the commit frame's
- * write, so the commit fails as if its own pwrite() had. Other files (the database, the
- * journal, temporary files) and every other method go straight to the default VFS.
+ * write, so the commit fails as if its own pwrite() had. Other files' writes (the database,
+ * temporary files) go to the default VFS in parts of 124 KiB; every other method goes
+ * straight to it.
  */
 #include "store/sqlite_int.h"
 
@@ -51,16 +52,25 @@ static struct walbuf_file *walbuf(sqlite3_file *file)
     return (struct walbuf_file *)file;
 }
 
-/* Writes out what was gathered, in writes the default VFS takes whole (it writes at most
- * 128 KiB - 1 bytes per call and calls a shorter write a full disk). */
-static int walbuf_flush(struct walbuf_file *f)
+/* Writes bytes[0..len) at offset in writes the default VFS takes whole: it writes at most
+ * 128 KiB - 1 bytes per call (the count masked to 17 bits: a write of 128 KiB writes nothing)
+ * and calls a shorter write a full disk. */
+static int walbuf_write_parts(struct walbuf_file *f, const unsigned char *bytes, size_t len,
+                              sqlite3_int64 offset)
 {
     int rc = SQLITE_OK;
-    for (size_t done = 0; rc == SQLITE_OK && done < f->len; done += WALBUF_WRITE_MAX) {
-        size_t part = f->len - done < WALBUF_WRITE_MAX ? f->len - done : WALBUF_WRITE_MAX;
-        rc = f->real->pMethods->xWrite(f->real, f->bytes + done, (int)part,
-                                       f->offset + (sqlite3_int64)done);
+    for (size_t done = 0; rc == SQLITE_OK && done < len; done += WALBUF_WRITE_MAX) {
+        size_t part = len - done < WALBUF_WRITE_MAX ? len - done : WALBUF_WRITE_MAX;
+        rc = f->real->pMethods->xWrite(f->real, bytes + done, (int)part,
+                                       offset + (sqlite3_int64)done);
     }
+    return rc;
+}
+
+/* Writes out what was gathered. */
+static int walbuf_flush(struct walbuf_file *f)
+{
+    int rc = walbuf_write_parts(f, f->bytes, f->len, f->offset);
     f->len = 0;
     f->commit_frame = false;
     return rc;
@@ -110,8 +120,11 @@ static int walbuf_write(sqlite3_file *file, const void *data, int amount, sqlite
 {
     struct walbuf_file *f = walbuf(file);
     if (!f->is_wal || amount <= 0) {
+        /* The statement journal spills its chunks of SQLITE_CONFIG_STMTJRNL_SPILL (4 MiB,
+         * store_sqlite.c) to a temporary file in one write each. */
         int rc = walbuf_flush(f);
-        return rc != SQLITE_OK ? rc : f->real->pMethods->xWrite(f->real, data, amount, offset);
+        return rc != SQLITE_OK || amount <= 0 ? rc
+                                              : walbuf_write_parts(f, data, (size_t)amount, offset);
     }
     if (f->len > 0 && offset != f->offset + (sqlite3_int64)f->len) {
         int rc = walbuf_flush(f); /* not an append: a frame rewritten in place, the header */
@@ -122,7 +135,7 @@ static int walbuf_write(sqlite3_file *file, const void *data, int amount, sqlite
     if (!walbuf_reserve(f, (size_t)amount)) {
         int rc = walbuf_flush(f);
         if (rc != SQLITE_OK || !walbuf_reserve(f, (size_t)amount)) {
-            return rc != SQLITE_OK ? rc : f->real->pMethods->xWrite(f->real, data, amount, offset);
+            return rc != SQLITE_OK ? rc : walbuf_write_parts(f, data, (size_t)amount, offset);
         }
     }
     if (f->len == 0) {

@@ -22,11 +22,19 @@
 #include "store/migration.h"
 #include "store/sqlite_int.h"
 
-#define STORE_READERS_MAX       64
-#define STORE_BUSY_TIMEOUT_MS   5000
-#define STORE_WRITER_CACHE_KIB  16384 /* page cache of the writer connection */
-#define STORE_READER_CACHE_KIB  2048  /* page cache of each reader connection */
-#define STORE_PRAGMAS_BYTES_MAX 512
+#define STORE_READERS_MAX      64
+#define STORE_BUSY_TIMEOUT_MS  5000
+#define STORE_WRITER_CACHE_KIB 16384 /* page cache of the writer connection */
+#define STORE_READER_CACHE_KIB 2048  /* page cache of each reader connection */
+/*
+ * The writer runs every command in a savepoint; SQLite copies each page a command changes first
+ * (4 KiB) into the statement journal, in case the savepoint is rolled back. With
+ * temp_store=MEMORY that journal grows in chunks of ~1 KiB, 4-5 malloc() per page and ~40 per
+ * order, all freed at each release. With temp_store=FILE it is kept in memory in chunks of its
+ * spill size (this), one malloc() per command, and written to a temporary file only past it.
+ */
+#define STORE_STMT_JOURNAL_BYTES (4 << 20)
+#define STORE_PRAGMAS_BYTES_MAX  512
 
 /* Transaction control; the savepoint has one fixed name (one level per command). */
 static const struct sq_sql SQL_BEGIN_IMMEDIATE = {SQ_BEGIN_IMMEDIATE, "BEGIN IMMEDIATE"};
@@ -57,12 +65,15 @@ static enum err_code conn_pragmas(struct store_conn *conn, bool synchronous_full
 {
     ASSERT(conn != NULL && conn->db != NULL);
     char sql[STORE_PRAGMAS_BYTES_MAX];
+    /* secure_delete: Debian builds SQLite with it on, so every deleted cell (an UPDATE of a
+     * WITHOUT ROWID row deletes its old cell) is zeroed; Ordo deletes nothing secret (tokens
+     * and keys are stored hashed), so SQLite's own default, off, saves the writer the work. */
     int n = snprintf(sql, sizeof(sql),
                      "PRAGMA synchronous=%s; PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d;"
-                     " PRAGMA temp_store=MEMORY; PRAGMA query_only=%s;",
+                     " PRAGMA temp_store=%s; PRAGMA query_only=%s; PRAGMA secure_delete=OFF;",
                      synchronous_full ? "FULL" : "NORMAL",
                      conn->is_writer ? STORE_WRITER_CACHE_KIB : STORE_READER_CACHE_KIB,
-                     conn->is_writer ? "OFF" : "ON");
+                     conn->is_writer ? "FILE" : "MEMORY", conn->is_writer ? "OFF" : "ON");
     ASSERT(n > 0 && (size_t)n < sizeof(sql));
     char *message = NULL;
     int rc = sqlite3_exec(conn->db, sql, NULL, NULL, &message);
@@ -289,6 +300,7 @@ enum err_code sqlite_open(const struct store_options *options, struct store **ou
      * and every reader would fight over; Ordo never reads them. Only possible before SQLite
      * initialises, so a second store in one process keeps whatever the first set. */
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_STMT_JOURNAL_BYTES);
     if (store->path == NULL || store->readers == NULL) {
         store_free(store);
         return err_set(err, ERR_INTERNAL, NULL, "out of memory opening the store");

@@ -1031,6 +1031,71 @@ Test(store, savepoint_rollback_undoes_only_its_command)
     cr_assert_eq(store_location_get(writer, &arena, "DC2", &location, &err), ERR_NOT_FOUND);
 }
 
+/* A command that changes more pages than SQLite keeps of its savepoint in memory (SQLite's
+ * writer keeps 4 MiB, then writes the rest to a temporary file) is undone whole; the commands
+ * around it keep theirs. 12,000 customers with 300-byte names fill ~1,000 pages of 4 KiB
+ * (table and e-mail index); the failed command renames every one of them. */
+Test(store, savepoint_rollback_undoes_a_command_of_many_pages, .timeout = 120)
+{
+    enum { CUSTOMERS = 12000 };
+
+    char name[301];
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+    for (int i = 0; i < CUSTOMERS; i++) {
+        struct customer customer = make_customer(arena_sprintf(&arena, "cus_%05d", i),
+                                                 arena_sprintf(&arena, "c%05d@example.com", i));
+        customer.name = name;
+        cr_assert_eq(store_customer_insert(writer, &customer, &err), ERR_OK, "%s", err.message);
+    }
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+    arena_reset(&arena);
+
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK);
+    struct customer first = make_customer("cus_first", "first@example.com");
+    cr_assert_eq(store_customer_insert(writer, &first, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK);
+    char renamed[301];
+    memset(renamed, 'r', sizeof(renamed) - 1);
+    renamed[sizeof(renamed) - 1] = '\0';
+    for (int i = 0; i < CUSTOMERS; i++) {
+        struct customer got;
+        cr_assert_eq(
+            store_customer_get(writer, &arena, arena_sprintf(&arena, "cus_%05d", i), &got, &err),
+            ERR_OK);
+        got.name = renamed;
+        cr_assert_eq(store_customer_update(writer, &got, got.version, &err), ERR_OK, "%s",
+                     err.message);
+        if (i % 1000 == 999) {
+            arena_reset(&arena);
+        }
+    }
+    store_savepoint_rollback(writer); /* the command failed: undo all of it */
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK);
+    struct customer last = make_customer("cus_last", "last@example.com");
+    cr_assert_eq(store_customer_insert(writer, &last, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+
+    for (int i = 0; i < CUSTOMERS; i++) {
+        struct customer got;
+        cr_assert_eq(
+            store_customer_get(writer, &arena, arena_sprintf(&arena, "cus_%05d", i), &got, &err),
+            ERR_OK);
+        cr_assert_str_eq(got.name, name, "customer %d", i);
+        cr_assert_eq(got.version, 1, "customer %d", i);
+        if (i % 1000 == 999) {
+            arena_reset(&arena);
+        }
+    }
+    struct customer got;
+    cr_assert_eq(store_customer_get(writer, &arena, "cus_first", &got, &err), ERR_OK);
+    cr_assert_eq(store_customer_get(writer, &arena, "cus_last", &got, &err), ERR_OK);
+}
+
 /* A command's failure that a backend reports late (PostgreSQL's pipelined writer: from a later
  * call, at the latest from the savepoint's release) still fails the command and only it. */
 static enum err_code command_end(void)
