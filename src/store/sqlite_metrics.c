@@ -63,11 +63,17 @@ static const struct sq_sql SQL_EVENTS_ADD = {
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, location) DO UPDATE SET"
     " pick_ms = pick_ms + excluded.pick_ms, scrapped = scrapped + excluded.scrapped,"
     " came_in = came_in + excluded.came_in, costs = costs + excluded.costs"};
+/* A key seen again on a day it was seen: one more; else its first row of the day, linked to
+ * its previous day (no upsert with RETURNING: SQLite runs RETURNING through a temporary
+ * table made for each run). */
+static const struct sq_sql SQL_DISTINCT_BUMP = {
+    SQ_M_DISTINCT_BUMP, "UPDATE metrics_distinct SET n = n + 1 WHERE kind = ?1 AND scope = ?2"
+                        " AND key = ?3 AND day = ?4"};
 static const struct sq_sql SQL_DISTINCT_UP = {
     SQ_M_DISTINCT_UP,
     "INSERT INTO metrics_distinct (kind, scope, key, day, n, prev_day) VALUES (?1, ?2, ?3, ?4,"
     " 1, (SELECT max(day) FROM metrics_distinct WHERE kind = ?1 AND scope = ?2 AND key = ?3"
-    " AND day < ?4)) ON CONFLICT (kind, scope, key, day) DO UPDATE SET n = n + 1 RETURNING n"};
+    " AND day < ?4))"};
 static const struct sq_sql SQL_DISTINCT_FIRST = {
     SQ_M_DISTINCT_FIRST, "INSERT INTO metrics_distinct (kind, scope, key, day, n, prev_day)"
                          " VALUES (?1, ?2, ?3, ?4, 1, NULL)"};
@@ -244,13 +250,14 @@ enum err_code sqlite_metrics_facts_replace(struct store_conn *conn,
         code = m_daily_add(conn, &facts[i], 1, err);
     }
     sqlite3_stmt *stmt = NULL;
-    if (code == ERR_OK && count > 0) {
+    /* A new order's rows are only inserted: there is nothing stored to delete. */
+    if (code == ERR_OK && old_count > 0) {
         code = sq_stmt(conn, &SQL_FACTS_DELETE, &stmt, err);
     }
-    if (code == ERR_OK && count > 0) {
+    if (code == ERR_OK && old_count > 0) {
         struct sq_bind bind;
         sq_bind_init(&bind, stmt);
-        sq_bind_text(&bind, facts[0].order_id);
+        sq_bind_text(&bind, old_facts[0].order_id);
         code = sq_bind_check(conn, &bind, "metrics facts delete", err);
         code = code == ERR_OK ? sq_run(conn, stmt, "metrics facts delete", err) : code;
     }
@@ -356,11 +363,22 @@ enum err_code sqlite_metrics_distinct_move(struct store_conn *conn,
 {
     ASSERT(conn != NULL && key != NULL && key->scope != NULL && key->key != NULL);
     ASSERT(delta == 1 || delta == -1);
-    struct m_distinct_row row;
-    const struct sq_sql *sql = delta > 0 ? &SQL_DISTINCT_UP : &SQL_DISTINCT_DOWN;
-    enum err_code code = m_distinct_step(conn, sql, key, &row, err);
-    if (code != ERR_OK || (delta > 0 && row.n != 1) || (delta < 0 && row.n != 0)) {
-        return code; /* not the first or last occurrence of the day: links unchanged */
+    struct m_distinct_row row = {.n = -1, .prev_day = -1};
+    enum err_code code = ERR_OK;
+    if (delta > 0) {
+        code = m_distinct_run(conn, &SQL_DISTINCT_BUMP, key, -1, err);
+        if (code != ERR_OK || sqlite3_changes(conn->db) > 0) {
+            return code; /* not the first occurrence of the day: links unchanged */
+        }
+        code = m_distinct_run(conn, &SQL_DISTINCT_UP, key, -1, err);
+    } else {
+        code = m_distinct_step(conn, &SQL_DISTINCT_DOWN, key, &row, err);
+        if (code != ERR_OK || row.n != 0) {
+            return code; /* not the last occurrence of the day: links unchanged */
+        }
+    }
+    if (code != ERR_OK) {
+        return code;
     }
     if (delta < 0) {
         code = m_distinct_run(conn, &SQL_DISTINCT_DELETE, key, -1, err);

@@ -538,7 +538,9 @@ struct metrics_fact {
 MUST_CHECK enum err_code store_metrics_facts_get(struct store_conn *conn, struct arena *arena,
                                                  const char *order_id, struct metrics_fact **out,
                                                  size_t *count, struct err *err);
-/* Replaces the order's fact rows with facts[count] and moves metrics_daily by the difference. */
+/* Replaces the order's fact rows, old_facts[old_count] as store_metrics_facts_get read them in
+ * this transaction (none: a new order), with facts[count] and moves metrics_daily by the
+ * difference. */
 MUST_CHECK enum err_code store_metrics_facts_replace(struct store_conn *conn,
                                                      const struct metrics_fact *old_facts,
                                                      size_t old_count,

@@ -20,6 +20,7 @@
 
 #include "lib/arena.h"
 #include "lib/err.h"
+#include "store/migration.h"
 #include "store/store.h"
 #include "support/server.h"
 
@@ -250,6 +251,121 @@ Test(store, migrations_listed_unapplied_on_a_new_file)
     cr_assert_eq(store_migrate(store, NOW_MS, &err), ERR_OK, "%s", err.message);
     cr_assert_eq(store_migrations(store, &arena, &migrations, &count, &err), ERR_OK);
     cr_assert(migrations[0].applied);
+}
+
+/* migration_now_ms() as the store defines it for its migrations, at a fixed time. */
+static void fixed_now_ms(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_int64(context, NOW_MS);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *message = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &message);
+    cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, message != NULL ? message : "");
+}
+
+static int exec_rc(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* Migration 017 rebuilds payment_transactions: its rows keep their rowids (the order of
+ * recording), every column and both indexes; kind and status are still checked; and a row
+ * written no longer builds a temporary index per IN list. */
+Test(store, migration_017_keeps_payments_and_their_order)
+{
+    if (test_server_is_pg()) {
+        return;
+    }
+    char path[128];
+    snprintf(path, sizeof(path), "%s/m017.db", dir_path);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_create_function(db, "migration_now_ms", 0, SQLITE_UTF8, NULL, fixed_now_ms,
+                                         NULL, NULL),
+                 SQLITE_OK);
+    const struct store_migration_source *m017 = NULL;
+    for (size_t i = 0; i < sqlite_migration_sources_count; i++) {
+        const struct store_migration_source *m = &sqlite_migration_sources[i];
+        if (m->version == 17) {
+            m017 = m;
+            break;
+        }
+        exec_ok(db, m->sql);
+    }
+    cr_assert_not_null(m017);
+    exec_ok(db, "INSERT INTO payment_transactions (id, order_id, kind, amount, currency, status,"
+                " provider, provider_ref, shipment_id, return_id, error, created_at, updated_at,"
+                " payment_method) VALUES"
+                " ('pay_b', 'ord_1', 'authorize', 500, 'USD', 'succeeded', 'stripe', 'pi_1',"
+                "  NULL, NULL, NULL, 1, 2, 'pm_1'),"
+                " ('pay_a', 'ord_1', 'capture', 300, 'USD', 'pending', 'stripe', NULL, 'shp_1',"
+                "  NULL, NULL, 3, 4, NULL),"
+                " ('pay_c', 'ord_2', 'refund', 100, 'EUR', 'failed', 'sandbox', 'r_1', NULL,"
+                "  'ret_1', 'card_declined', 5, 6, NULL)");
+    exec_ok(db, m017->sql);
+
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT rowid || ':' || id || ':' || order_id || ':' || kind"
+                                    " || ':' || amount || ':' || currency || ':' || status || ':'"
+                                    " || provider || ':' || coalesce(provider_ref, '-') || ':' ||"
+                                    " coalesce(shipment_id, '-') || ':' || coalesce(return_id,"
+                                    " '-') || ':' || coalesce(error, '-') || ':' || created_at"
+                                    " || ':' || updated_at || ':' || coalesce(payment_method, '-')"
+                                    " FROM payment_transactions ORDER BY rowid",
+                                    -1, &stmt, NULL),
+                 SQLITE_OK);
+    static const char *const expected[] = {
+        "1:pay_b:ord_1:authorize:500:USD:succeeded:stripe:pi_1:-:-:-:1:2:pm_1",
+        "2:pay_a:ord_1:capture:300:USD:pending:stripe:-:shp_1:-:-:3:4:-",
+        "3:pay_c:ord_2:refund:100:EUR:failed:sandbox:r_1:-:ret_1:card_declined:5:6:-",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(expected); i++) {
+        cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+        cr_expect_str_eq((const char *)sqlite3_column_text(stmt, 0), expected[i]);
+    }
+    cr_expect_eq(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT group_concat(name, ',') FROM (SELECT name FROM"
+                                    " sqlite_master WHERE tbl_name = 'payment_transactions' AND"
+                                    " type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
+                                    -1, &stmt, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+    cr_expect_str_eq((const char *)sqlite3_column_text(stmt, 0),
+                     "payment_transactions_by_order,payment_transactions_pending");
+    sqlite3_finalize(stmt);
+
+#define PAYMENT_INSERT                                                                             \
+    "INSERT INTO payment_transactions (id, order_id, kind, amount, currency, status,"              \
+    " provider, created_at, updated_at) VALUES ('pay_%s', 'ord_3', '%s', 1, 'USD', '%s',"          \
+    " 'manual', 7, 7)"
+    char sql[512];
+    snprintf(sql, sizeof(sql), PAYMENT_INSERT, "x", "charge", "succeeded");
+    cr_expect_eq(exec_rc(db, sql), SQLITE_CONSTRAINT, "kind 'charge' is refused");
+    snprintf(sql, sizeof(sql), PAYMENT_INSERT, "y", "void", "done");
+    cr_expect_eq(exec_rc(db, sql), SQLITE_CONSTRAINT, "status 'done' is refused");
+    snprintf(sql, sizeof(sql), PAYMENT_INSERT, "z", "void", "succeeded");
+    exec_ok(db, sql);
+
+    snprintf(sql, sizeof(sql), "EXPLAIN " PAYMENT_INSERT, "w", "capture", "pending");
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    int ephemeral = 0;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        ephemeral += strcmp((const char *)sqlite3_column_text(stmt, 1), "OpenEphemeral") == 0;
+    }
+    sqlite3_finalize(stmt);
+    cr_expect_eq(ephemeral, 0, "a payment written builds no temporary index");
+    sqlite3_close(db);
+    cr_assert_eq(unlink(path), 0);
+#undef PAYMENT_INSERT
 }
 
 /* ---- channels ---------------------------------------------------------------------------- */
