@@ -1,7 +1,8 @@
 /*
- * id.h — random bytes, hashes and opaque identifiers, on libsodium. Ids are a prefix and a
- * 26-character Crockford base32 ULID (48-bit milliseconds, 80 random bits), so they sort by
- * creation time, which keeps B-tree inserts at the right edge and makes cursors simple.
+ * id.h — random bytes, hashes and opaque identifiers, on libsodium. Ids are a prefix and 26
+ * characters of Crockford base32: 48 bits of milliseconds and a 15-bit sequence (the ids of
+ * one process strictly increase in the order they are made), then 65 random bits. They sort
+ * by creation, which keeps B-tree inserts at the right edge and makes cursors simple.
  */
 #ifndef ORDO_LIB_ID_H
 #define ORDO_LIB_ID_H
