@@ -64,13 +64,15 @@ static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCT = {
     PGS_STOCK_LIST_BY_PRODUCT,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
     " JOIN locations l ON l.id = i.location_id WHERE i.product_id = $1 ORDER BY l.code"};
-/* Each product's balances by its own index probe: see SQL_PRODUCT_GET_MANY (pg_catalog.c). */
+/* Each product's balances by its own index probe: see SQL_PRODUCT_GET_MANY (pg_catalog.c).
+ * Without names (as SQLite's): the capture that asks knows them. */
 static const struct pg_sql SQL_STOCK_LIST_BY_PRODUCTS = {
     PGS_STOCK_LIST_BY_PRODUCTS,
     "SELECT s.* FROM (SELECT DISTINCT json_array_elements_text($1::json)::bigint AS id) k"
-    " CROSS JOIN LATERAL (SELECT " STOCK_ROW_COLUMNS " FROM inventory i"
-    " JOIN products p ON p.id = i.product_id JOIN locations l ON l.id = i.location_id"
-    " WHERE i.product_id = k.id OFFSET 0) s ORDER BY s.product_id, s.location_id"};
+    " CROSS JOIN LATERAL (SELECT i.product_id, i.location_id, NULL::text AS sku,"
+    " NULL::text AS code, i.on_hand, i.reserved, i.safety_stock, i.inbound, i.updated_at"
+    " FROM inventory i WHERE i.product_id = k.id OFFSET 0) s ORDER BY s.product_id,"
+    " s.location_id"};
 static const struct pg_sql SQL_STOCK_LIST_ALL = {
     PGS_STOCK_LIST_ALL,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"

@@ -5,6 +5,7 @@
  */
 #include "store/sqlite_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -59,12 +60,12 @@ static const struct sq_sql SQL_STOCK_LIST_BY_PRODUCT = {
     SQ_STOCK_LIST_BY_PRODUCT,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
     " JOIN locations l ON l.id = i.location_id WHERE i.product_id = ?1 ORDER BY l.code"};
+/* One product's balances for store_stock_list_by_products, without names: the capture that
+ * asks knows them, and a join to products and locations per row cost more than the read. */
 static const struct sq_sql SQL_STOCK_LIST_BY_PRODUCTS = {
     SQ_STOCK_LIST_BY_PRODUCTS,
-    "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
-    " JOIN locations l ON l.id = i.location_id WHERE i.product_id IN (SELECT value FROM "
-    "json_each(?1))"
-    " ORDER BY i.product_id, i.location_id"};
+    "SELECT product_id, location_id, NULL, NULL, on_hand, reserved, safety_stock, inbound,"
+    " updated_at FROM inventory WHERE product_id = ?1 ORDER BY location_id"};
 static const struct sq_sql SQL_STOCK_LIST_ALL = {
     SQ_STOCK_LIST_ALL,
     "SELECT " STOCK_ROW_COLUMNS " FROM inventory i JOIN products p ON p.id = i.product_id"
@@ -259,6 +260,15 @@ enum err_code sqlite_stock_list_by_product(struct store_conn *conn, struct arena
     return code;
 }
 
+static int stock_id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a;
+    int64_t y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Each distinct product by its own run of one cached statement: an IN list (json_each) made
+ * SQLite build a temporary table for every capture. */
 enum err_code sqlite_stock_list_by_products(struct store_conn *conn, struct arena *arena,
                                             const int64_t *product_row_ids, size_t count,
                                             struct stock_list *out, struct err *err)
@@ -271,30 +281,55 @@ enum err_code sqlite_stock_list_by_products(struct store_conn *conn, struct aren
     if (count == 0) {
         return ERR_OK;
     }
-    const char *ids = batch_json_i64s(arena, product_row_ids, count);
-    if (ids == NULL) {
+    int64_t *ids = ARENA_NEW_ARRAY(arena, int64_t, count);
+    struct sq_reader *parts = ARENA_NEW_ARRAY(arena, struct sq_reader, count);
+    if (ids == NULL || parts == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    sqlite3_stmt *stmt = NULL;
-    enum err_code code = sq_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCTS, &stmt, err);
-    if (code != ERR_OK) {
+    memcpy(ids, product_row_ids, count * sizeof(*ids));
+    qsort(ids, count, sizeof(*ids), stock_id_cmp);
+    size_t distinct = 0;
+    size_t total = 0;
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < count; i++) {
+        if (i > 0 && ids[i] == ids[i - 1]) {
+            continue;
+        }
+        sqlite3_stmt *stmt = NULL;
+        code = sq_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCTS, &stmt, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        struct sq_bind bind;
+        sq_bind_init(&bind, stmt);
+        sq_bind_i64(&bind, ids[i]);
+        code = sq_bind_check(conn, &bind, "stock", err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        struct sq_reader *part = &parts[distinct++];
+        *part = (struct sq_reader){.arena = arena,
+                                   .read = sq_read_stock_row,
+                                   .what = "stock",
+                                   .elem_size = sizeof(struct stock_row)};
+        code = sq_read_all(conn, stmt, part, err);
+        total += part->count;
+    }
+    if (code != ERR_OK || total == 0) {
         return code;
     }
-    struct sq_bind bind;
-    sq_bind_init(&bind, stmt);
-    sq_bind_text(&bind, ids);
-    code = sq_bind_check(conn, &bind, "stock", err);
-    if (code != ERR_OK) {
-        return code;
+    struct stock_row *rows = ARENA_NEW_ARRAY(arena, struct stock_row, total);
+    if (rows == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    struct sq_reader reader = {.arena = arena,
-                               .read = sq_read_stock_row,
-                               .what = "stock",
-                               .elem_size = sizeof(struct stock_row)};
-    code = sq_read_all(conn, stmt, &reader, err);
-    out->rows = reader.items;
-    out->count = reader.count;
-    return code;
+    for (size_t i = 0; i < distinct; i++) {
+        if (parts[i].count > 0) {
+            memcpy(rows + out->count, parts[i].items, parts[i].count * sizeof(*rows));
+            out->count += parts[i].count;
+        }
+    }
+    out->rows = rows;
+    return ERR_OK;
 }
 
 enum err_code sqlite_stock_list_all(struct store_conn *conn, struct arena *arena,

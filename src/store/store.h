@@ -221,8 +221,9 @@ struct stock_list {
 
 /*
  * Balances of several products (duplicates allowed, count at most
- * ORDER_LINES_MAX * KIT_COMPONENTS_MAX) at every location that has a row, in one read,
- * ordered by product_row_id then location_row_id.
+ * ORDER_LINES_MAX * KIT_COMPONENTS_MAX) at every location that has a row, on one snapshot,
+ * ordered by product_row_id then location_row_id. sku and location_code are NULL: the caller
+ * (order capture) knows them.
  */
 MUST_CHECK enum err_code store_stock_list_by_products(struct store_conn *conn, struct arena *arena,
                                                       const int64_t *product_row_ids, size_t count,

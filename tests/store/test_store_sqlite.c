@@ -1778,8 +1778,8 @@ Test(store, stock_list_by_products_one_read)
     cr_assert_eq(list.rows[1].product_row_id, p);
     cr_assert_eq(list.rows[1].location_row_id, a);
     cr_assert_eq(list.rows[1].stock.reserved, 2);
-    cr_assert_str_eq(list.rows[1].location_code, "A-DC");
-    cr_assert_str_eq(list.rows[1].sku, "SKU-1");
+    cr_assert_null(list.rows[1].location_code); /* the caller knows the names */
+    cr_assert_null(list.rows[1].sku);
     cr_assert_eq(list.rows[2].product_row_id, q);
     cr_assert_eq(list.rows[2].stock.on_hand, 4);
     cr_assert_eq(store_stock_list_by_products(writer, &arena, ids, 0, &list, &err), ERR_OK);
