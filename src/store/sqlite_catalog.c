@@ -227,9 +227,6 @@ static const struct sq_sql SQL_COMPONENT_LIST = {
     SQ_COMPONENT_LIST,
     "SELECT k.component_id, p.sku, k.qty FROM kit_components k"
     " JOIN products p ON p.id = k.component_id WHERE k.kit_id = ?1 ORDER BY k.position"};
-static const struct sq_sql SQL_PRODUCT_GET_MANY = {
-    SQ_PRODUCT_GET_MANY,
-    "SELECT " PRODUCT_COLUMNS " FROM products WHERE sku IN (SELECT value FROM json_each(?1))"};
 static const struct sq_sql SQL_COMPONENT_LIST_MANY = {
     SQ_COMPONENT_LIST_MANY,
     "SELECT k.kit_id, k.component_id, p.sku, k.qty FROM kit_components k"
@@ -526,6 +523,49 @@ static enum err_code product_read_many(struct store_conn *conn, const struct sq_
     return code;
 }
 
+/* The products of skus[0..count) that exist, each SKU once, by one cached statement run per
+ * SKU: an IN list over json_each made SQLite build a temporary table for every capture. */
+static enum err_code product_read_each(struct store_conn *conn, const char *const *skus,
+                                       size_t count, struct sq_reader *reader, struct err *err)
+{
+    struct product *items = ARENA_NEW_ARRAY(reader->arena, struct product, count);
+    if (items == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    size_t found = 0;
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < count; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = strcmp(skus[j], skus[i]) == 0;
+        }
+        if (seen) {
+            continue;
+        }
+        sqlite3_stmt *stmt = NULL;
+        code = sq_stmt(conn, &SQL_PRODUCT_GET, &stmt, err);
+        if (code != ERR_OK) {
+            break;
+        }
+        struct sq_bind bind;
+        sq_bind_init(&bind, stmt);
+        sq_bind_text(&bind, skus[i]);
+        code = sq_bind_check(conn, &bind, reader->what, err);
+        if (code == ERR_OK) {
+            code = sq_read_one(conn, stmt, reader, &items[found], err);
+        }
+        if (code == ERR_OK) {
+            found++;
+        } else if (code == ERR_NOT_FOUND) {
+            err_clear(err);
+            code = ERR_OK;
+        }
+    }
+    reader->items = code == ERR_OK ? items : NULL;
+    reader->count = code == ERR_OK ? found : 0;
+    return code;
+}
+
 /* The components of the kits among products[0..count), attached to them (one statement). */
 static enum err_code product_components_load_many(struct store_conn *conn, struct arena *arena,
                                                   struct product *products, size_t count,
@@ -574,8 +614,7 @@ enum err_code sqlite_product_get_many(struct store_conn *conn, struct arena *are
                                .what = "product",
                                .elem_size = sizeof(struct product)};
     if (code == ERR_OK) {
-        code = product_read_many(conn, &SQL_PRODUCT_GET_MANY,
-                                 batch_json_texts(arena, skus, count, NULL), &reader, err);
+        code = product_read_each(conn, skus, count, &reader, err);
     }
     if (code == ERR_OK) {
         code = product_components_load_many(conn, arena, reader.items, reader.count, err);

@@ -230,9 +230,8 @@ enum sq_stmt {
     SQ_USER_LIST,
     SQ_USER_UPDATE,
     SQ_SESSION_DELETE_USER,
-    /* order capture's snapshot in few statements: many keys per read (json_each of a JSON
-     * array, batch_json_texts) */
-    SQ_PRODUCT_GET_MANY,
+    /* order capture's snapshot: kit components by a JSON array of kits (json_each), stock
+     * one product at a time, routing capacity and versions in one read each */
     SQ_COMPONENT_LIST_MANY,
     SQ_STOCK_LIST_BY_PRODUCTS,
     SQ_ROUTING_SHIPMENTS_SINCE_ALL,
