@@ -89,6 +89,12 @@ const unsigned char *zdoc_pack(struct arena *arena, const struct zdoc_dict *dict
     return doc;
 }
 
+/* Room for a text of the length a document names (and its NUL); NULL past the cap. */
+static char *zdoc_text_room(struct arena *arena, size_t text_len)
+{
+    return text_len <= ZDOC_TEXT_MAX ? arena_alloc(arena, text_len + 1) : NULL;
+}
+
 /* A document of the format before LZ4: 'z', the length, a zlib stream. */
 static const char *zdoc_unpack_zlib(struct arena *arena, const unsigned char *doc, size_t len)
 {
@@ -96,10 +102,7 @@ static const char *zdoc_unpack_zlib(struct arena *arena, const unsigned char *do
         return NULL;
     }
     size_t text_len = zdoc_get_u32(doc + 1);
-    if (text_len > ZDOC_TEXT_MAX) {
-        return NULL;
-    }
-    char *text = arena_alloc(arena, text_len + 1);
+    char *text = zdoc_text_room(arena, text_len);
     if (text == NULL) {
         return NULL;
     }
@@ -132,10 +135,7 @@ const char *zdoc_unpack(struct arena *arena, const struct zdoc_dict *dict, const
         return NULL;
     }
     size_t text_len = zdoc_get_u32(doc + 2);
-    if (text_len > ZDOC_TEXT_MAX) {
-        return NULL;
-    }
-    char *text = arena_alloc(arena, text_len + 1);
+    char *text = zdoc_text_room(arena, text_len);
     if (text == NULL) {
         return NULL;
     }
