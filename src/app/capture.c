@@ -41,7 +41,8 @@ struct capture_arg {
 
 /* Prices and describes each line from the catalog (the products of all lines in one read). */
 static enum err_code capture_lines(struct app_ctx *ctx, struct store_conn *conn,
-                                   struct capture_arg *arg, struct err *err)
+                                   struct capture_arg *arg, int64_t products_version,
+                                   struct err *err)
 {
     struct order *order = arg->order;
     const char **skus = ARENA_NEW_ARRAY(ctx->arena, const char *, order->lines_count + 1);
@@ -52,7 +53,7 @@ static enum err_code capture_lines(struct app_ctx *ctx, struct store_conn *conn,
         skus[i] = order->lines[i].sku;
     }
     enum err_code code =
-        store_product_get_many(conn, ctx->arena, skus, order->lines_count, arg->products, err);
+        app_ref_products(ctx, conn, products_version, skus, order->lines_count, arg->products, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -97,7 +98,7 @@ static enum err_code capture_prepare_read(struct app_ctx *ctx, struct store_conn
         return err_set(err, ERR_INVALID, "channel", "unknown channel '%s'", order->channel);
     }
     if (code == ERR_OK) {
-        code = capture_lines(ctx, conn, arg, err);
+        code = capture_lines(ctx, conn, arg, versions.products, err);
     }
     if (code == ERR_OK) {
         code = app_ref_locations(ctx, conn, versions.locations, &arg->locations,

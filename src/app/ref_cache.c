@@ -2,9 +2,12 @@
  * ref_cache.c — the per-process copies of reference data that order capture needs on every
  * request and that rarely changes. The locations are kept with the locations version they were
  * read at (a trigger moves it on with any change, by any process); a caller passes the version
- * it read in its own snapshot, so a copy is used only while it is the stored one. Channels are
- * never deleted: one found stays known for the life of the process. Callers get copies in their
- * arena; the cache's own data change only under its locks.
+ * it read in its own snapshot, so a copy is used only while it is the stored one. Products are
+ * kept the same way, by SKU, under the products version (moved on by any change to a product or
+ * a kit's components, migration 018): the products an order names are read cold otherwise, since
+ * a reader's page cache is emptied by every commit. Channels are never deleted: one found stays
+ * known for the life of the process. Callers get copies in their arena; the cache's own data
+ * change only under its locks.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,6 +18,10 @@
 
 /* Channels remembered as known; more are asked of the store each time. */
 #define REF_CHANNELS_MAX 64
+/* Products kept (past it, the others are read each time) and their hash slots (a power of 2). */
+#define REF_PRODUCTS_MAX   8192
+#define REF_PRODUCTS_SLOTS 16384
+#define REF_PRODUCTS_ARENA ((size_t)16 << 20)
 
 struct app_ref_cache {
     pthread_rwlock_t lock;      /* guards the locations */
@@ -25,6 +32,12 @@ struct app_ref_cache {
     pthread_mutex_t channels_lock; /* guards the channels */
     char channels[REF_CHANNELS_MAX][CODE_LEN_MAX + 1];
     size_t channels_count;
+    pthread_rwlock_t products_lock; /* guards the products */
+    struct arena products_arena;    /* holds the products' strings and components */
+    int64_t products_version;       /* 0: none kept */
+    struct product products[REF_PRODUCTS_MAX];
+    size_t products_count;
+    uint16_t product_slots[REF_PRODUCTS_SLOTS]; /* index in products + 1; 0: empty */
 };
 
 enum err_code app_ref_cache_init(struct app *app, struct err *err)
@@ -38,6 +51,8 @@ enum err_code app_ref_cache_init(struct app *app, struct err *err)
     pthread_rwlock_init(&app->refs->lock, NULL);
     pthread_mutex_init(&app->refs->channels_lock, NULL);
     arena_init(&app->refs->arena, (size_t)4 << 20);
+    pthread_rwlock_init(&app->refs->products_lock, NULL);
+    arena_init(&app->refs->products_arena, REF_PRODUCTS_ARENA);
     return ERR_OK;
 }
 
@@ -48,6 +63,8 @@ void app_ref_cache_free(struct app *app)
         return;
     }
     arena_release(&app->refs->arena);
+    arena_release(&app->refs->products_arena);
+    pthread_rwlock_destroy(&app->refs->products_lock);
     pthread_rwlock_destroy(&app->refs->lock);
     pthread_mutex_destroy(&app->refs->channels_lock);
     free(app->refs);
@@ -129,6 +146,132 @@ enum err_code app_ref_locations(struct app_ctx *ctx, struct store_conn *conn, in
         ref_locations_put(refs, version, *out, *count);
     }
     return code;
+}
+
+/* A copy of product with its strings and components in arena; false when it is full. */
+static bool ref_product_copy(struct arena *arena, const struct product *product,
+                             struct product *out)
+{
+    *out = *product;
+    const char **texts[] = {&out->sku, &out->name, &out->currency, &out->dropship_supplier,
+                            &out->bin_location};
+    for (size_t t = 0; t < ARRAY_LEN(texts); t++) {
+        if (!ref_text_copy(arena, texts[t])) {
+            return false;
+        }
+    }
+    if (product->components_count == 0) {
+        out->components = NULL;
+        return true;
+    }
+    out->components = ARENA_NEW_ARRAY(arena, struct kit_component, product->components_count);
+    if (out->components == NULL) {
+        return false;
+    }
+    for (size_t c = 0; c < product->components_count; c++) {
+        out->components[c] = product->components[c];
+        if (!ref_text_copy(arena, &out->components[c].sku)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The hash slot of sku: where it is kept, or the empty slot where it would go. */
+static size_t ref_product_slot(const struct app_ref_cache *refs, const char *sku)
+{
+    uint32_t hash = 2166136261u; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)sku; *c != '\0'; c++) {
+        hash = (hash ^ *c) * 16777619u;
+    }
+    size_t slot = hash & (REF_PRODUCTS_SLOTS - 1);
+    while (refs->product_slots[slot] != 0 &&
+           strcmp(refs->products[refs->product_slots[slot] - 1].sku, sku) != 0) {
+        slot = (slot + 1) & (REF_PRODUCTS_SLOTS - 1); /* never full: twice the products kept */
+    }
+    return slot;
+}
+
+/* Copies the kept products of skus into out while version is theirs; the misses' indexes go to
+ * missing (their count is returned). */
+static size_t ref_products_get(struct app_ref_cache *refs, struct arena *arena, int64_t version,
+                               const char *const *skus, size_t count, struct product *out,
+                               size_t *missing)
+{
+    size_t misses = 0;
+    pthread_rwlock_rdlock(&refs->products_lock);
+    bool valid = version != 0 && refs->products_version == version;
+    for (size_t i = 0; i < count; i++) {
+        size_t slot = valid ? ref_product_slot(refs, skus[i]) : 0;
+        if (!valid || refs->product_slots[slot] == 0 ||
+            !ref_product_copy(arena, &refs->products[refs->product_slots[slot] - 1], &out[i])) {
+            memset(&out[i], 0, sizeof(out[i]));
+            missing[misses++] = i;
+        }
+    }
+    pthread_rwlock_unlock(&refs->products_lock);
+    return misses;
+}
+
+/* Keeps the products read at version (found ones only); a newer version starts over, an older
+ * one (a snapshot taken before the last change) keeps nothing. */
+static void ref_products_put(struct app_ref_cache *refs, int64_t version,
+                             const struct product *products, size_t count)
+{
+    pthread_rwlock_wrlock(&refs->products_lock);
+    if (version > refs->products_version) {
+        arena_reset(&refs->products_arena);
+        memset(refs->product_slots, 0, sizeof(refs->product_slots));
+        refs->products_count = 0;
+        refs->products_version = version;
+    }
+    for (size_t i = 0; refs->products_version == version && i < count; i++) {
+        if (products[i].row_id == 0 || refs->products_count >= REF_PRODUCTS_MAX) {
+            continue;
+        }
+        size_t slot = ref_product_slot(refs, products[i].sku);
+        struct product *kept = &refs->products[refs->products_count];
+        if (refs->product_slots[slot] != 0 ||
+            !ref_product_copy(&refs->products_arena, &products[i], kept)) {
+            continue; /* kept already, or the arena is full: read each time */
+        }
+        refs->products_count++;
+        refs->product_slots[slot] = (uint16_t)refs->products_count;
+    }
+    pthread_rwlock_unlock(&refs->products_lock);
+}
+
+enum err_code app_ref_products(struct app_ctx *ctx, struct store_conn *conn, int64_t version,
+                               const char *const *skus, size_t count, struct product *out,
+                               struct err *err)
+{
+    ASSERT(ctx != NULL && ctx->app != NULL && ctx->app->refs != NULL);
+    ASSERT(conn != NULL && (count == 0 || (skus != NULL && out != NULL)));
+    struct app_ref_cache *refs = ctx->app->refs;
+    size_t *missing = ARENA_NEW_ARRAY(ctx->arena, size_t, count + 1);
+    const char **missing_skus = ARENA_NEW_ARRAY(ctx->arena, const char *, count + 1);
+    struct product *read = ARENA_NEW_ARRAY(ctx->arena, struct product, count + 1);
+    if (missing == NULL || missing_skus == NULL || read == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    size_t misses = ref_products_get(refs, ctx->arena, version, skus, count, out, missing);
+    if (misses == 0) {
+        return ERR_OK;
+    }
+    for (size_t m = 0; m < misses; m++) {
+        missing_skus[m] = skus[missing[m]];
+    }
+    enum err_code code = store_product_get_many(conn, ctx->arena, missing_skus, misses, read, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    for (size_t m = 0; m < misses; m++) {
+        out[missing[m]] = read[m];
+    }
+    if (version != 0) {
+        ref_products_put(refs, version, read, misses);
+    }
+    return ERR_OK;
 }
 
 /* True when code is among the channels remembered. */

@@ -37,7 +37,8 @@ static const struct pg_sql SQL_AVAILABILITY_LOCATIONS_VERSION = {
 static const struct pg_sql SQL_VERSIONS_READ = {
     PGS_VERSIONS_READ,
     "SELECT coalesce((SELECT value FROM availability_versions WHERE name = 'locations'), 0),"
-    " coalesce((SELECT value FROM routing_settings WHERE name = 'config_version'), 0)"};
+    " coalesce((SELECT value FROM routing_settings WHERE name = 'config_version'), 0),"
+    " coalesce((SELECT value FROM availability_versions WHERE name = 'products'), 0)"};
 
 struct availability_read_row {
     struct availability_row row;
@@ -156,6 +157,7 @@ enum err_code pg_versions_read(struct store_conn *conn, struct store_versions *o
     if (code == ERR_OK && has_row) {
         out->locations = pg_value_i64(stmt, 0);
         out->routing_config = pg_value_i64(stmt, 1);
+        out->products = pg_value_i64(stmt, 2);
     }
     pg_done(stmt);
     return code;

@@ -39,7 +39,8 @@ static const struct sq_sql SQL_AVAILABILITY_LOCATIONS_VERSION = {
 static const struct sq_sql SQL_VERSIONS_READ = {
     SQ_VERSIONS_READ,
     "SELECT coalesce((SELECT value FROM availability_versions WHERE name = 'locations'), 0),"
-    " coalesce((SELECT value FROM routing_settings WHERE name = 'config_version'), 0)"};
+    " coalesce((SELECT value FROM routing_settings WHERE name = 'config_version'), 0),"
+    " coalesce((SELECT value FROM availability_versions WHERE name = 'products'), 0)"};
 
 struct availability_read_row {
     struct availability_row row;
@@ -159,6 +160,7 @@ enum err_code sqlite_versions_read(struct store_conn *conn, struct store_version
     if (code == ERR_OK && has_row) {
         out->locations = sqlite3_column_int64(stmt, 0);
         out->routing_config = sqlite3_column_int64(stmt, 1);
+        out->products = sqlite3_column_int64(stmt, 2);
     }
     sq_done(stmt);
     return code;

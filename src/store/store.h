@@ -971,9 +971,10 @@ MUST_CHECK enum err_code store_locations_version(struct store_conn *conn, int64_
 struct store_versions {
     int64_t locations;      /* as store_locations_version */
     int64_t routing_config; /* as store_routing_version */
+    int64_t products;       /* moves on with every change to a product or a kit's components */
 };
 
-/* Both versions in one statement. */
+/* The versions in one statement (0: not kept by this database). */
 MUST_CHECK enum err_code store_versions_read(struct store_conn *conn, struct store_versions *out,
                                              struct err *err);
 
