@@ -321,12 +321,19 @@ void app_ref_cache_free(struct app *app);
 MUST_CHECK enum err_code app_ref_locations(struct app_ctx *ctx, struct store_conn *conn,
                                            int64_t version, struct location **out, size_t *count,
                                            struct err *err);
-/* The products of skus[0..count), as store_product_get_many (out[i] zeroed when skus[i] does not
+
+/* SKUs asked of app_ref_products and where their products go: out[i] for skus[i]. */
+struct app_ref_skus {
+    const char *const *skus;
+    size_t count;
+    struct product *out;
+};
+/* The products of ask's SKUs, as store_product_get_many (out[i] zeroed when skus[i] does not
  * exist), copied into ctx->arena: from the process's copies while version (the products version
  * read on conn's snapshot) is the one they were read at, the others read on conn (and kept). */
 MUST_CHECK enum err_code app_ref_products(struct app_ctx *ctx, struct store_conn *conn,
-                                          int64_t version, const char *const *skus, size_t count,
-                                          struct product *out, struct err *err);
+                                          int64_t version, const struct app_ref_skus *ask,
+                                          struct err *err);
 /* ERR_OK when the channel exists, ERR_NOT_FOUND when it does not (asked of the store until it is
  * found once: channels are never deleted). */
 MUST_CHECK enum err_code app_ref_channel_check(struct app_ctx *ctx, struct store_conn *conn,

@@ -52,8 +52,8 @@ static enum err_code capture_lines(struct app_ctx *ctx, struct store_conn *conn,
     for (size_t i = 0; i < order->lines_count; i++) {
         skus[i] = order->lines[i].sku;
     }
-    enum err_code code =
-        app_ref_products(ctx, conn, products_version, skus, order->lines_count, arg->products, err);
+    struct app_ref_skus ask = {.skus = skus, .count = order->lines_count, .out = arg->products};
+    enum err_code code = app_ref_products(ctx, conn, products_version, &ask, err);
     if (code != ERR_OK) {
         return code;
     }

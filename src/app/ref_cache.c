@@ -192,20 +192,20 @@ static size_t ref_product_slot(const struct app_ref_cache *refs, const char *sku
     return slot;
 }
 
-/* Copies the kept products of skus into out while version is theirs; the misses' indexes go to
- * missing (their count is returned). */
+/* Copies the kept products of ask's SKUs into ask->out while version is theirs; the misses'
+ * indexes go to missing (their count is returned). */
 static size_t ref_products_get(struct app_ref_cache *refs, struct arena *arena, int64_t version,
-                               const char *const *skus, size_t count, struct product *out,
-                               size_t *missing)
+                               const struct app_ref_skus *ask, size_t *missing)
 {
     size_t misses = 0;
     pthread_rwlock_rdlock(&refs->products_lock);
     bool valid = version != 0 && refs->products_version == version;
-    for (size_t i = 0; i < count; i++) {
-        size_t slot = valid ? ref_product_slot(refs, skus[i]) : 0;
+    for (size_t i = 0; i < ask->count; i++) {
+        size_t slot = valid ? ref_product_slot(refs, ask->skus[i]) : 0;
+        struct product *out = &ask->out[i];
         if (!valid || refs->product_slots[slot] == 0 ||
-            !ref_product_copy(arena, &refs->products[refs->product_slots[slot] - 1], &out[i])) {
-            memset(&out[i], 0, sizeof(out[i]));
+            !ref_product_copy(arena, &refs->products[refs->product_slots[slot] - 1], out)) {
+            memset(out, 0, sizeof(*out));
             missing[misses++] = i;
         }
     }
@@ -242,31 +242,31 @@ static void ref_products_put(struct app_ref_cache *refs, int64_t version,
 }
 
 enum err_code app_ref_products(struct app_ctx *ctx, struct store_conn *conn, int64_t version,
-                               const char *const *skus, size_t count, struct product *out,
-                               struct err *err)
+                               const struct app_ref_skus *ask, struct err *err)
 {
     ASSERT(ctx != NULL && ctx->app != NULL && ctx->app->refs != NULL);
-    ASSERT(conn != NULL && (count == 0 || (skus != NULL && out != NULL)));
+    ASSERT(conn != NULL && ask != NULL);
+    ASSERT(ask->count == 0 || (ask->skus != NULL && ask->out != NULL));
     struct app_ref_cache *refs = ctx->app->refs;
-    size_t *missing = ARENA_NEW_ARRAY(ctx->arena, size_t, count + 1);
-    const char **missing_skus = ARENA_NEW_ARRAY(ctx->arena, const char *, count + 1);
-    struct product *read = ARENA_NEW_ARRAY(ctx->arena, struct product, count + 1);
+    size_t *missing = ARENA_NEW_ARRAY(ctx->arena, size_t, ask->count + 1);
+    const char **missing_skus = ARENA_NEW_ARRAY(ctx->arena, const char *, ask->count + 1);
+    struct product *read = ARENA_NEW_ARRAY(ctx->arena, struct product, ask->count + 1);
     if (missing == NULL || missing_skus == NULL || read == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    size_t misses = ref_products_get(refs, ctx->arena, version, skus, count, out, missing);
+    size_t misses = ref_products_get(refs, ctx->arena, version, ask, missing);
     if (misses == 0) {
         return ERR_OK;
     }
     for (size_t m = 0; m < misses; m++) {
-        missing_skus[m] = skus[missing[m]];
+        missing_skus[m] = ask->skus[missing[m]];
     }
     enum err_code code = store_product_get_many(conn, ctx->arena, missing_skus, misses, read, err);
     if (code != ERR_OK) {
         return code;
     }
     for (size_t m = 0; m < misses; m++) {
-        out[missing[m]] = read[m];
+        ask->out[missing[m]] = read[m];
     }
     if (version != 0) {
         ref_products_put(refs, version, read, misses);
