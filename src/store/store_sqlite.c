@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -184,14 +185,43 @@ static int store_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
+/* How long the checkpointer waits before it tries again a pass that could not copy every
+ * frame (a reader was still on an older snapshot) when no commit wakes it meanwhile. */
+#define STORE_CHECKPOINT_RETRY_MS 20
+
+/* Waits for the writer's wake-up, or (behind) at most STORE_CHECKPOINT_RETRY_MS. */
+static void store_checkpoint_wait(struct store *store, bool behind)
+{
+    struct timespec until;
+    if (behind) {
+        clock_gettime(CLOCK_REALTIME, &until); /* the condition variable's clock */
+        until.tv_nsec += (long)STORE_CHECKPOINT_RETRY_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+    }
+    while (store->checkpoint_wal_pages < STORE_CHECKPOINT_PAGES && !store->checkpoint_stop) {
+        if (!behind) {
+            pthread_cond_wait(&store->checkpoint_wake, &store->checkpoint_mutex);
+        } else if (pthread_cond_timedwait(&store->checkpoint_wake, &store->checkpoint_mutex,
+                                          &until) == ETIMEDOUT) {
+            return;
+        }
+    }
+}
+
+/*
+ * The checkpointer: a PASSIVE checkpoint whenever the writer says the WAL holds
+ * STORE_CHECKPOINT_PAGES. A pass that could not copy every frame is tried again shortly even
+ * without another commit: when the writes stop (a burst ends, only reads follow) nothing else
+ * would copy the rest, and every read would keep looking its pages up in a long WAL.
+ */
 static void *store_checkpoint_main(void *arg)
 {
     struct store *store = arg;
+    bool behind = false;
     pthread_mutex_lock(&store->checkpoint_mutex);
     for (;;) {
-        while (store->checkpoint_wal_pages < STORE_CHECKPOINT_PAGES && !store->checkpoint_stop) {
-            pthread_cond_wait(&store->checkpoint_wake, &store->checkpoint_mutex);
-        }
+        store_checkpoint_wait(store, behind);
         if (store->checkpoint_stop) {
             break;
         }
@@ -206,6 +236,7 @@ static void *store_checkpoint_main(void *arg)
         if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
             log_warn("store: checkpoint failed: %s", sqlite3_errmsg(store->checkpoint_db));
         }
+        behind = rc == SQLITE_BUSY || (rc == SQLITE_OK && copied_frames < wal_frames);
         pthread_mutex_lock(&store->checkpoint_mutex);
     }
     pthread_mutex_unlock(&store->checkpoint_mutex);

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1672,6 +1673,59 @@ Test(store, wal_appends_are_written_before_a_commit_is_seen, .timeout = 120)
     cr_expect_eq((size_t)sqlite3_column_int64(stmt, 1), expected * (sizeof(data) - 1));
     sqlite3_finalize(stmt);
     sqlite3_close(other);
+}
+
+/* mxFrame (the WAL's last committed frame) and nBackfill (frames copied back) from the
+ * wal-index in the -shm file (SQLite's WAL-index format: the header's mxFrame at byte 16, the
+ * checkpoint info's nBackfill at byte 96, native byte order); read without checkpointing. */
+static void wal_index_read(uint32_t *max_frame, uint32_t *backfilled)
+{
+    char path[sizeof(db_path) + 8];
+    snprintf(path, sizeof(path), "%s-shm", db_path);
+    int fd = open(path, O_RDONLY);
+    cr_assert(fd >= 0, "%s", path);
+    unsigned char head[100];
+    cr_assert_eq(pread(fd, head, sizeof(head), 0), (ssize_t)sizeof(head));
+    close(fd);
+    memcpy(max_frame, head + 16, sizeof(*max_frame));
+    memcpy(backfilled, head + 96, sizeof(*backfilled));
+}
+
+/* When the writes stop while a reader keeps the checkpointer from copying the last frames, the
+ * checkpointer copies them once the reader is gone, without another commit to wake it (reads
+ * then no longer look pages up in the WAL). */
+Test(store, checkpoint_catches_up_after_the_writes_stop, .timeout = 120)
+{
+    if (test_server_is_pg()) {
+        return;
+    }
+    char data[3200];
+    memset(data, 'c', sizeof(data));
+    memcpy(data, "{\"pad\":\"", 8);
+    memcpy(data + sizeof(data) - 3, "\"}", 3);
+    insert_events(10, data);
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK);
+    struct location location;
+    cr_assert_eq(store_location_get(reader, &arena, "NONE", &location, &err),
+                 ERR_NOT_FOUND); /* the snapshot starts */
+    for (int i = 0; i < 4; i++) {
+        insert_events(600, data); /* ~2 MB each: the checkpointer is woken and runs */
+    }
+    usleep(300 * 1000);
+    uint32_t max_frame = 0;
+    uint32_t backfilled = 0;
+    wal_index_read(&max_frame, &backfilled);
+    cr_assert_lt(backfilled, max_frame, "the reader keeps the last frames in the WAL");
+    cr_assert_eq(store_commit(reader, &err), ERR_OK);
+    store_reader_release(store, reader);
+    for (int waited_ms = 0; waited_ms < 5000 && backfilled < max_frame; waited_ms += 10) {
+        usleep(10 * 1000);
+        wal_index_read(&max_frame, &backfilled);
+    }
+    cr_expect_eq(backfilled, max_frame, "copied %u of %u frames with no commit since", backfilled,
+                 max_frame);
 }
 
 /* ---- reads of many keys in one statement (order capture's snapshot) ---------------------- */
