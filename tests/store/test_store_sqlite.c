@@ -764,6 +764,17 @@ Test(store, ledger_list_cursor_filter_and_totals)
     cr_assert_eq(entries[0].kind, LEDGER_RECEIPT);
     cr_assert_str_eq(entries[0].location_code, "B");
     cr_assert_lt(entries[0].row_id, cursor);
+    cr_assert_eq(entries[1].kind, LEDGER_RECEIPT);
+    cr_assert_str_eq(entries[1].location_code, "A");
+    cr_assert_lt(entries[1].row_id, entries[0].row_id);
+    /* The last page of a product is its first rows: a cursor below them is an empty page. */
+    cr_assert_eq(store_ledger_list(writer, &arena, p, 0, entries[1].row_id, 10, &entries, &count,
+                                   &err),
+                 ERR_OK);
+    cr_assert_eq(count, 0);
+    cr_assert_eq(store_ledger_list(writer, &arena, q, 0, 0, 10, &entries, &count, &err), ERR_OK);
+    cr_assert_eq(count, 1);
+    cr_assert_str_eq(entries[0].sku, "SKU-2");
     cr_assert_eq(store_ledger_list(writer, &arena, p, a, 0, 10, &entries, &count, &err), ERR_OK);
     cr_assert_eq(count, 3);
     for (size_t i = 0; i < count; i++) {
