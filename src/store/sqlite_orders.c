@@ -100,10 +100,18 @@ static const struct sq_sql SQL_ORDER_LAST_NUMBER = {
     " is_kit, customization, qty_allocated, qty_shipped, qty_cancelled, qty_returned,"             \
     " qty_backordered"
 
-static const struct sq_sql SQL_LINE_INSERT = {SQ_LINE_INSERT,
-                                              "INSERT INTO order_lines (order_id, " LINE_COLUMNS
-                                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                                              " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+/* A new order's lines and allocations go in by up to ORDER_ROWS_PER_INSERT rows per statement
+ * (one execution, its cursors opened once, instead of one per row): rows_insert picks the
+ * statement of as many rows as are left. */
+#define ORDER_ROWS_PER_INSERT  4
+#define LINE_ROW               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define LINE_INSERT_ROWS(rows) "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES " rows
+static const struct sq_sql SQL_LINE_INSERTS[ORDER_ROWS_PER_INSERT] = {
+    {SQ_LINE_INSERT, LINE_INSERT_ROWS(LINE_ROW)},
+    {SQ_LINE_INSERT_2, LINE_INSERT_ROWS(LINE_ROW ", " LINE_ROW)},
+    {SQ_LINE_INSERT_3, LINE_INSERT_ROWS(LINE_ROW ", " LINE_ROW ", " LINE_ROW)},
+    {SQ_LINE_INSERT_4, LINE_INSERT_ROWS(LINE_ROW ", " LINE_ROW ", " LINE_ROW ", " LINE_ROW)},
+};
 static const struct sq_sql SQL_LINE_UPSERT = {
     SQ_LINE_UPSERT,
     "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -118,11 +126,19 @@ static const struct sq_sql SQL_LINE_UPSERT = {
 static const struct sq_sql SQL_LINE_LIST = {
     SQ_LINE_LIST, "SELECT " LINE_COLUMNS " FROM order_lines WHERE order_id = ?1 ORDER BY line_no"};
 
-static const struct sq_sql SQL_ALLOCATION_INSERT = {
-    SQ_ALLOCATION_INSERT,
-    "INSERT INTO allocations (order_id, alloc_no, id, line_id, line_no, sku, location_id, qty,"
-    " shipment_id, distance_km, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11)"};
+#define ALLOCATION_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ALLOCATION_INSERT_ROWS(rows)                                                               \
+    "INSERT INTO allocations (order_id, alloc_no, id, line_id, line_no, sku, location_id, qty,"    \
+    " shipment_id, distance_km, created_at) VALUES " rows
+static const struct sq_sql SQL_ALLOCATION_INSERTS[ORDER_ROWS_PER_INSERT] = {
+    {SQ_ALLOCATION_INSERT, ALLOCATION_INSERT_ROWS(ALLOCATION_ROW)},
+    {SQ_ALLOCATION_INSERT_2, ALLOCATION_INSERT_ROWS(ALLOCATION_ROW ", " ALLOCATION_ROW)},
+    {SQ_ALLOCATION_INSERT_3,
+     ALLOCATION_INSERT_ROWS(ALLOCATION_ROW ", " ALLOCATION_ROW ", " ALLOCATION_ROW)},
+    {SQ_ALLOCATION_INSERT_4,
+     ALLOCATION_INSERT_ROWS(ALLOCATION_ROW ", " ALLOCATION_ROW ", " ALLOCATION_ROW
+                                           ", " ALLOCATION_ROW)},
+};
 static const struct sq_sql SQL_ALLOCATION_DELETE = {SQ_ALLOCATION_DELETE,
                                                     "DELETE FROM allocations WHERE order_id = ?1"};
 static const struct sq_sql SQL_ALLOCATION_LIST = {
@@ -380,14 +396,57 @@ static enum err_code allocation_read(struct sq_row *row, void *item, struct err 
 
 /* ---- orders: writing --------------------------------------------------------------------- */
 
-static enum err_code lines_write(struct store_conn *conn, const struct order *order,
-                                 const struct sq_sql *sql, struct err *err)
+/* Binds row i of a new order's lines or allocations. */
+typedef void rows_bind_fn(struct sq_bind *bind, const struct order *order, size_t i);
+
+static void line_bind_at(struct sq_bind *bind, const struct order *order, size_t i)
+{
+    line_bind(bind, order->id, &order->lines[i]);
+}
+
+static void allocation_bind_at(struct sq_bind *bind, const struct order *order, size_t i)
+{
+    ASSERT(order->allocations[i].location_row_id > 0);
+    allocation_bind(bind, order->id, i, &order->allocations[i]);
+}
+
+/* Inserts count rows by statements of up to ORDER_ROWS_PER_INSERT rows (sqls[n - 1]: n rows). */
+static enum err_code rows_insert(struct store_conn *conn, const struct order *order,
+                                 const struct sq_sql *sqls, size_t count, rows_bind_fn *bind_at,
+                                 const char *what, struct err *err)
+{
+    for (size_t i = 0; i < count;) {
+        size_t rows = count - i < ORDER_ROWS_PER_INSERT ? count - i : ORDER_ROWS_PER_INSERT;
+        sqlite3_stmt *stmt = NULL;
+        enum err_code code = sq_stmt(conn, &sqls[rows - 1], &stmt, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        struct sq_bind bind;
+        sq_bind_init(&bind, stmt);
+        for (size_t end = i + rows; i < end; i++) {
+            bind_at(&bind, order, i);
+        }
+        code = sq_bind_check(conn, &bind, what, err);
+        if (code == ERR_OK) {
+            code = sq_run(conn, stmt, what, err);
+        }
+        if (code != ERR_OK) {
+            return code;
+        }
+    }
+    return ERR_OK;
+}
+
+/* An order's lines written again (an edit): one upsert per line. */
+static enum err_code lines_upsert(struct store_conn *conn, const struct order *order,
+                                  struct err *err)
 {
     ASSERT(order->lines_count <= ORDER_LINES_MAX);
     ASSERT(order->lines_count == 0 || order->lines != NULL);
     for (size_t i = 0; i < order->lines_count; i++) {
         sqlite3_stmt *stmt = NULL;
-        enum err_code code = sq_stmt(conn, sql, &stmt, err);
+        enum err_code code = sq_stmt(conn, &SQL_LINE_UPSERT, &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -409,25 +468,8 @@ static enum err_code allocations_write(struct store_conn *conn, const struct ord
                                        struct err *err)
 {
     ASSERT(order->allocations_count == 0 || order->allocations != NULL);
-    for (size_t i = 0; i < order->allocations_count; i++) {
-        ASSERT(order->allocations[i].location_row_id > 0);
-        sqlite3_stmt *stmt = NULL;
-        enum err_code code = sq_stmt(conn, &SQL_ALLOCATION_INSERT, &stmt, err);
-        if (code != ERR_OK) {
-            return code;
-        }
-        struct sq_bind bind;
-        sq_bind_init(&bind, stmt);
-        allocation_bind(&bind, order->id, i, &order->allocations[i]);
-        code = sq_bind_check(conn, &bind, "allocation", err);
-        if (code == ERR_OK) {
-            code = sq_run(conn, stmt, "allocation", err);
-        }
-        if (code != ERR_OK) {
-            return code;
-        }
-    }
-    return ERR_OK;
+    return rows_insert(conn, order, SQL_ALLOCATION_INSERTS, order->allocations_count,
+                       allocation_bind_at, "allocation", err);
 }
 
 static enum err_code allocations_delete(struct store_conn *conn, const char *order_id,
@@ -468,7 +510,9 @@ enum err_code sqlite_order_insert(struct store_conn *conn, const struct order *o
     }
     code = sq_run(conn, stmt, "order", err);
     if (code == ERR_OK) {
-        code = lines_write(conn, order, &SQL_LINE_INSERT, err);
+        ASSERT(order->lines_count <= ORDER_LINES_MAX);
+        code = rows_insert(conn, order, SQL_LINE_INSERTS, order->lines_count, line_bind_at,
+                           "order line", err);
     }
     if (code == ERR_OK) {
         code = allocations_write(conn, order, err);
@@ -501,7 +545,7 @@ enum err_code sqlite_order_update(struct store_conn *conn, const struct order *o
                                "order", err);
     }
     if (code == ERR_OK) {
-        code = lines_write(conn, order, &SQL_LINE_UPSERT, err);
+        code = lines_upsert(conn, order, err);
     }
     if (code == ERR_OK) {
         code = allocations_delete(conn, order->id, err);

@@ -768,9 +768,9 @@ Test(store, ledger_list_cursor_filter_and_totals)
     cr_assert_str_eq(entries[1].location_code, "A");
     cr_assert_lt(entries[1].row_id, entries[0].row_id);
     /* The last page of a product is its first rows: a cursor below them is an empty page. */
-    cr_assert_eq(store_ledger_list(writer, &arena, p, 0, entries[1].row_id, 10, &entries, &count,
-                                   &err),
-                 ERR_OK);
+    cr_assert_eq(
+        store_ledger_list(writer, &arena, p, 0, entries[1].row_id, 10, &entries, &count, &err),
+        ERR_OK);
     cr_assert_eq(count, 0);
     cr_assert_eq(store_ledger_list(writer, &arena, q, 0, 0, 10, &entries, &count, &err), ERR_OK);
     cr_assert_eq(count, 1);
@@ -912,6 +912,85 @@ static size_t list_ids(const struct order_filter *filter, const char **ids)
         cr_assert_eq(orders[i].allocations_count, 2);
     }
     return count;
+}
+
+/* Lines and allocations of every count come back complete and in order: SQLite writes them
+ * by statements of up to four rows (9 lines: 4 + 4 + 1; 6 allocations: 4 + 2). */
+Test(store, order_of_many_lines_round_trips)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC-EAST");
+
+    enum { LINES = 9, ALLOCATIONS = 6 };
+    struct order order = make_order("ord_many", "SO-2001", p, l);
+    struct order_line *lines = ARENA_NEW_ARRAY(&arena, struct order_line, LINES);
+    struct allocation *allocations = ARENA_NEW_ARRAY(&arena, struct allocation, ALLOCATIONS);
+    cr_assert(lines != NULL && allocations != NULL);
+    for (int i = 0; i < LINES; i++) {
+        lines[i] = order.lines[0];
+        lines[i].id = arena_sprintf(&arena, "lin_many_%d", i + 1);
+        lines[i].line_no = i + 1;
+        lines[i].qty = i + 1;
+        lines[i].qty_allocated = i < ALLOCATIONS ? i + 1 : 0;
+        lines[i].qty_backordered = i < ALLOCATIONS ? 0 : i + 1;
+        lines[i].unit_price = 100 * (i + 1);
+    }
+    for (int i = 0; i < ALLOCATIONS; i++) {
+        allocations[i] = order.allocations[0];
+        allocations[i].id = arena_sprintf(&arena, "alc_many_%d", i + 1);
+        allocations[i].line_id = lines[i].id;
+        allocations[i].line_no = i + 1;
+        allocations[i].qty = i + 1;
+        allocations[i].distance_km = i % 2 == 0 ? 10.0 + i : -1.0;
+    }
+    order.lines = lines;
+    order.lines_count = LINES;
+    order.allocations = allocations;
+    order.allocations_count = ALLOCATIONS;
+    int64_t subtotal = 0;
+    for (int i = 0; i < LINES; i++) {
+        subtotal += lines[i].qty * lines[i].unit_price;
+    }
+    order.totals =
+        (struct order_totals){.subtotal = subtotal, .shipping = 500, .total = subtotal + 500};
+    cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
+
+    struct order got;
+    cr_assert_eq(store_order_get(writer, &arena, "ord_many", &got, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(got.lines_count, LINES);
+    for (int i = 0; i < LINES; i++) {
+        cr_expect_str_eq(got.lines[i].id, lines[i].id);
+        cr_expect_eq(got.lines[i].line_no, i + 1);
+        cr_expect_eq(got.lines[i].qty, i + 1);
+        cr_expect_eq(got.lines[i].unit_price, 100 * (i + 1));
+        cr_expect_eq(got.lines[i].qty_backordered, lines[i].qty_backordered);
+    }
+    cr_assert_eq(got.allocations_count, ALLOCATIONS);
+    for (int i = 0; i < ALLOCATIONS; i++) {
+        cr_expect_str_eq(got.allocations[i].id, allocations[i].id);
+        cr_expect_str_eq(got.allocations[i].line_id, lines[i].id);
+        cr_expect_eq(got.allocations[i].qty, i + 1);
+        cr_expect_eq(got.allocations[i].distance_km >= 0.0, i % 2 == 0);
+    }
+
+    /* A duplicate line id in the last statement of several fails the whole order. */
+    struct order clash = make_order("ord_clash", "SO-2002", p, l);
+    struct order_line *clash_lines = ARENA_NEW_ARRAY(&arena, struct order_line, 5);
+    cr_assert(clash_lines != NULL);
+    for (int i = 0; i < 5; i++) {
+        clash_lines[i] = order.lines[i];
+    }
+    clash_lines[4].line_no = 4; /* (order_id, line_no) again */
+    clash.lines = clash_lines;
+    clash.lines_count = 5;
+    clash.allocations_count = 0;
+    subtotal = 0;
+    for (int i = 0; i < 5; i++) {
+        subtotal += clash_lines[i].qty * clash_lines[i].unit_price;
+    }
+    clash.totals = (struct order_totals){.subtotal = subtotal, .total = subtotal};
+    cr_assert_eq(store_order_insert(writer, &clash, &err), ERR_CONFLICT, "%s", err.message);
 }
 
 Test(store, order_list_filters_and_cursor)
