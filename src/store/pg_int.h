@@ -260,6 +260,7 @@ struct pg_query {
     char name[16];       /* on the server: "ordo_<id>" */
     const char *text;    /* the SQL it was prepared from (a use check) */
     bool prepared;       /* on the server, in this session */
+    bool plan_each_run;  /* sent unnamed, planned at each run (pg_stmt_planned) */
     int params_expected; /* from PQdescribePrepared */
     const char *values[PG_PARAMS_MAX];
     int lengths[PG_PARAMS_MAX];
@@ -328,6 +329,18 @@ struct pg_key {
 MUST_CHECK enum err_code pg_stmt(struct store_conn *conn, const struct pg_sql *sql,
                                  struct pg_query **out, struct err *err);
 
+/*
+ * As pg_stmt, for a statement planned with its parameters at every run (sent unnamed) instead
+ * of by the session's cached plan. PostgreSQL keeps a prepared statement's generic plan until
+ * the table's statistics change; one made while a table was (nearly) empty sees every index
+ * as one row and may pick one that only narrows the search: the lookup of an order by
+ * (channel, external_id) walked the whole channel (242 us per order after 28,000 orders of
+ * make bench-pg) until autovacuum's next ANALYZE. For lookups whose indexes compete; planning
+ * a small statement costs some microseconds.
+ */
+MUST_CHECK enum err_code pg_stmt_planned(struct store_conn *conn, const struct pg_sql *sql,
+                                         struct pg_query **out, struct err *err);
+
 /* Frees the result and forgets the bindings, ready for the next use. */
 void pg_done(struct pg_query *stmt);
 
@@ -391,6 +404,9 @@ MUST_CHECK enum err_code pg_conn_ensure(struct store_conn *conn, struct err *err
 void pg_pipeline_enter(struct store_conn *conn);
 /* Reads every answer still due and leaves pipeline mode: the first failure is the answer. */
 MUST_CHECK enum err_code pg_pipeline_leave(struct store_conn *conn, struct err *err);
+/* Sends the bound statement (PQsendQueryPrepared, or PQsendQueryParams when planned at each
+ * run); libpq's 1 when sent. */
+int pg_query_send(struct store_conn *conn, const struct pg_query *stmt);
 /* Sends a bound statement (stmt) or a command without parameters (sql, stmt NULL) and does not
  * wait for its answer. */
 MUST_CHECK enum err_code pg_pipeline_send(struct store_conn *conn, const struct pg_query *stmt,

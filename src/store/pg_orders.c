@@ -53,6 +53,7 @@ static const struct pg_sql SQL_ORDER_EXISTS = {PGS_ORDER_EXISTS,
                                                "SELECT 1 FROM orders WHERE id = $1"};
 static const struct pg_sql SQL_ORDER_GET = {PGS_ORDER_GET,
                                             "SELECT " ORDER_COLUMNS " FROM orders WHERE id = $1"};
+/* Planned at each run (pg_stmt_planned): orders_by_channel(_status) compete with the key. */
 static const struct pg_sql SQL_ORDER_FIND_EXTERNAL = {
     PGS_ORDER_FIND_EXTERNAL, "SELECT id FROM orders WHERE channel = $1 AND external_id = $2"};
 
@@ -631,7 +632,7 @@ enum err_code pg_order_find_external(struct store_conn *conn, const char *channe
     ASSERT(channel != NULL && external_id != NULL);
     id_out[0] = '\0';
     struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_ORDER_FIND_EXTERNAL, &stmt, err);
+    enum err_code code = pg_stmt_planned(conn, &SQL_ORDER_FIND_EXTERNAL, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }

@@ -65,8 +65,7 @@ enum err_code pg_pipeline_send(struct store_conn *conn, const struct pg_query *s
     }
     int sent = 0;
     if (stmt != NULL) {
-        sent = PQsendQueryPrepared(conn->pg, stmt->name, stmt->params_expected, stmt->values,
-                                   stmt->lengths, stmt->formats, 0);
+        sent = pg_query_send(conn, stmt);
     } else {
         sent = PQsendQueryParams(conn->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
     }
