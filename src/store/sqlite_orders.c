@@ -410,26 +410,36 @@ static void allocation_bind_at(struct sq_bind *bind, const struct order *order, 
     allocation_bind(bind, order->id, i, &order->allocations[i]);
 }
 
-/* Inserts count rows by statements of up to ORDER_ROWS_PER_INSERT rows (sqls[n - 1]: n rows). */
+/* A kind of a new order's rows: its statements (sqls[n - 1]: n rows) and how a row binds. */
+struct order_rows {
+    const struct sq_sql *sqls;
+    rows_bind_fn *bind_at;
+    const char *what;
+};
+
+static const struct order_rows ORDER_LINE_ROWS = {SQL_LINE_INSERTS, line_bind_at, "order line"};
+static const struct order_rows ORDER_ALLOCATION_ROWS = {SQL_ALLOCATION_INSERTS, allocation_bind_at,
+                                                        "allocation"};
+
+/* Inserts count rows by statements of up to ORDER_ROWS_PER_INSERT rows. */
 static enum err_code rows_insert(struct store_conn *conn, const struct order *order,
-                                 const struct sq_sql *sqls, size_t count, rows_bind_fn *bind_at,
-                                 const char *what, struct err *err)
+                                 const struct order_rows *rows_of, size_t count, struct err *err)
 {
     for (size_t i = 0; i < count;) {
         size_t rows = count - i < ORDER_ROWS_PER_INSERT ? count - i : ORDER_ROWS_PER_INSERT;
         sqlite3_stmt *stmt = NULL;
-        enum err_code code = sq_stmt(conn, &sqls[rows - 1], &stmt, err);
+        enum err_code code = sq_stmt(conn, &rows_of->sqls[rows - 1], &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
         struct sq_bind bind;
         sq_bind_init(&bind, stmt);
         for (size_t end = i + rows; i < end; i++) {
-            bind_at(&bind, order, i);
+            rows_of->bind_at(&bind, order, i);
         }
-        code = sq_bind_check(conn, &bind, what, err);
+        code = sq_bind_check(conn, &bind, rows_of->what, err);
         if (code == ERR_OK) {
-            code = sq_run(conn, stmt, what, err);
+            code = sq_run(conn, stmt, rows_of->what, err);
         }
         if (code != ERR_OK) {
             return code;
@@ -468,8 +478,7 @@ static enum err_code allocations_write(struct store_conn *conn, const struct ord
                                        struct err *err)
 {
     ASSERT(order->allocations_count == 0 || order->allocations != NULL);
-    return rows_insert(conn, order, SQL_ALLOCATION_INSERTS, order->allocations_count,
-                       allocation_bind_at, "allocation", err);
+    return rows_insert(conn, order, &ORDER_ALLOCATION_ROWS, order->allocations_count, err);
 }
 
 static enum err_code allocations_delete(struct store_conn *conn, const char *order_id,
@@ -511,8 +520,7 @@ enum err_code sqlite_order_insert(struct store_conn *conn, const struct order *o
     code = sq_run(conn, stmt, "order", err);
     if (code == ERR_OK) {
         ASSERT(order->lines_count <= ORDER_LINES_MAX);
-        code = rows_insert(conn, order, SQL_LINE_INSERTS, order->lines_count, line_bind_at,
-                           "order line", err);
+        code = rows_insert(conn, order, &ORDER_LINE_ROWS, order->lines_count, err);
     }
     if (code == ERR_OK) {
         code = allocations_write(conn, order, err);
