@@ -163,7 +163,7 @@ static enum err_code capture_customer_match(struct app_ctx *ctx, struct store_co
     struct customer customer;
     memset(&customer, 0, sizeof(customer));
     enum err_code code =
-        store_customer_get_by_email(conn, ctx->arena, order->customer_email, &customer, err);
+        store_customer_get_brief_by_email(conn, ctx->arena, order->customer_email, &customer, err);
     if (code == ERR_OK) {
         order->customer_id = customer.id;
         if (order->customer_name == NULL) {
@@ -499,7 +499,7 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
     }
     struct customer customer;
     enum err_code code =
-        store_customer_get_by_email(conn, ctx->arena, order->customer_email, &customer, err);
+        store_customer_get_brief_by_email(conn, ctx->arena, order->customer_email, &customer, err);
     if (code == ERR_OK) {
         arg->customer_known = true;
         order->customer_id = customer.id;

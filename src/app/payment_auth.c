@@ -95,7 +95,8 @@ enum err_code app_payment_over_limit(struct app_ctx *ctx, struct store_conn *con
         return ERR_OK;
     }
     struct customer customer;
-    enum err_code code = store_customer_get(conn, ctx->arena, order->customer_id, &customer, err);
+    enum err_code code =
+        store_customer_get_brief(conn, ctx->arena, order->customer_id, &customer, err);
     if (code != ERR_OK) {
         return code;
     }

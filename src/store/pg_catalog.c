@@ -677,6 +677,10 @@ enum err_code pg_product_kits_using(struct store_conn *conn, struct arena *arena
     "id, email, name, phone, type, payment_terms_days, credit_limit,"                              \
     " (SELECT count(*) FROM orders o WHERE o.customer_id = customers.id), version,"                \
     " created_at, updated_at"
+/* The same columns with 0 for the count of orders (store_customer_get_brief). */
+#define CUSTOMER_BRIEF_COLUMNS                                                                     \
+    "id, email, name, phone, type, payment_terms_days, credit_limit, 0, version, created_at,"      \
+    " updated_at"
 
 static const struct pg_sql SQL_CUSTOMER_INSERT = {
     PGS_CUSTOMER_INSERT,
@@ -695,6 +699,12 @@ static const struct pg_sql SQL_CUSTOMER_GET = {PGS_CUSTOMER_GET, "SELECT " CUSTO
 static const struct pg_sql SQL_CUSTOMER_GET_BY_EMAIL = {PGS_CUSTOMER_GET_BY_EMAIL,
                                                         "SELECT " CUSTOMER_COLUMNS
                                                         " FROM customers WHERE email = lower($1)"};
+
+static const struct pg_sql SQL_CUSTOMER_GET_BRIEF = {
+    PGS_CUSTOMER_GET_BRIEF, "SELECT " CUSTOMER_BRIEF_COLUMNS " FROM customers WHERE id = $1"};
+static const struct pg_sql SQL_CUSTOMER_GET_BRIEF_BY_EMAIL = {
+    PGS_CUSTOMER_GET_BRIEF_BY_EMAIL,
+    "SELECT " CUSTOMER_BRIEF_COLUMNS " FROM customers WHERE email = lower($1)"};
 
 static enum err_code customer_read(struct pg_row *row, void *item, struct err *err)
 {
@@ -816,4 +826,17 @@ enum err_code pg_customer_get_by_email(struct store_conn *conn, struct arena *ar
                                        const char *email, struct customer *out, struct err *err)
 {
     return customer_get(conn, arena, &SQL_CUSTOMER_GET_BY_EMAIL, email, out, err);
+}
+
+enum err_code pg_customer_get_brief(struct store_conn *conn, struct arena *arena, const char *id,
+                                    struct customer *out, struct err *err)
+{
+    return customer_get(conn, arena, &SQL_CUSTOMER_GET_BRIEF, id, out, err);
+}
+
+enum err_code pg_customer_get_brief_by_email(struct store_conn *conn, struct arena *arena,
+                                             const char *email, struct customer *out,
+                                             struct err *err)
+{
+    return customer_get(conn, arena, &SQL_CUSTOMER_GET_BRIEF_BY_EMAIL, email, out, err);
 }

@@ -706,6 +706,10 @@ enum err_code sqlite_product_kits_using(struct store_conn *conn, struct arena *a
     "id, email, name, phone, type, payment_terms_days, credit_limit,"                              \
     " (SELECT count(*) FROM orders o WHERE o.customer_id = customers.id), version,"                \
     " created_at, updated_at"
+/* The same columns with 0 for the count of orders (store_customer_get_brief). */
+#define CUSTOMER_BRIEF_COLUMNS                                                                     \
+    "id, email, name, phone, type, payment_terms_days, credit_limit, 0, version, created_at,"      \
+    " updated_at"
 
 static const struct sq_sql SQL_CUSTOMER_INSERT = {
     SQ_CUSTOMER_INSERT,
@@ -723,6 +727,12 @@ static const struct sq_sql SQL_CUSTOMER_GET = {SQ_CUSTOMER_GET, "SELECT " CUSTOM
                                                                 " FROM customers WHERE id = ?1"};
 static const struct sq_sql SQL_CUSTOMER_GET_BY_EMAIL = {
     SQ_CUSTOMER_GET_BY_EMAIL, "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE email = lower(?1)"};
+
+static const struct sq_sql SQL_CUSTOMER_GET_BRIEF = {
+    SQ_CUSTOMER_GET_BRIEF, "SELECT " CUSTOMER_BRIEF_COLUMNS " FROM customers WHERE id = ?1"};
+static const struct sq_sql SQL_CUSTOMER_GET_BRIEF_BY_EMAIL = {
+    SQ_CUSTOMER_GET_BRIEF_BY_EMAIL,
+    "SELECT " CUSTOMER_BRIEF_COLUMNS " FROM customers WHERE email = lower(?1)"};
 
 static enum err_code customer_read(struct sq_row *row, void *item, struct err *err)
 {
@@ -844,4 +854,17 @@ enum err_code sqlite_customer_get_by_email(struct store_conn *conn, struct arena
                                            const char *email, struct customer *out, struct err *err)
 {
     return customer_get(conn, arena, &SQL_CUSTOMER_GET_BY_EMAIL, email, out, err);
+}
+
+enum err_code sqlite_customer_get_brief(struct store_conn *conn, struct arena *arena,
+                                        const char *id, struct customer *out, struct err *err)
+{
+    return customer_get(conn, arena, &SQL_CUSTOMER_GET_BRIEF, id, out, err);
+}
+
+enum err_code sqlite_customer_get_brief_by_email(struct store_conn *conn, struct arena *arena,
+                                                 const char *email, struct customer *out,
+                                                 struct err *err)
+{
+    return customer_get(conn, arena, &SQL_CUSTOMER_GET_BRIEF_BY_EMAIL, email, out, err);
 }

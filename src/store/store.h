@@ -268,6 +268,15 @@ MUST_CHECK enum err_code store_customer_get(struct store_conn *conn, struct aren
 MUST_CHECK enum err_code store_customer_get_by_email(struct store_conn *conn, struct arena *arena,
                                                      const char *email, struct customer *out,
                                                      struct err *err);
+/* As store_customer_get and store_customer_get_by_email without counting the customer's orders
+ * (out->orders_count is 0): for an order capture, which needs who the customer is and their
+ * terms, not their history (the count walked orders_by_customer on every capture). */
+MUST_CHECK enum err_code store_customer_get_brief(struct store_conn *conn, struct arena *arena,
+                                                  const char *id, struct customer *out,
+                                                  struct err *err);
+MUST_CHECK enum err_code store_customer_get_brief_by_email(struct store_conn *conn,
+                                                           struct arena *arena, const char *email,
+                                                           struct customer *out, struct err *err);
 
 /* ---- orders ------------------------------------------------------------------------------ */
 

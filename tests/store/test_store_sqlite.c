@@ -548,6 +548,33 @@ Test(store, customer_insert_get_update)
     cr_assert_not(got.has_credit_limit);
     cr_assert_str_eq(got.name, "Ana D.");
     cr_assert_eq(store_customer_get(writer, &arena, "cus_x", &got, &err), ERR_NOT_FOUND);
+
+    /* The brief reads have every field but the count of orders. */
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC-EAST");
+    struct order order = make_order("ord_c1", "SO-3001", p, l);
+    order.customer_id = "cus_1";
+    cr_assert_eq(store_order_insert(writer, &order, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_customer_get(writer, &arena, "cus_1", &got, &err), ERR_OK);
+    cr_assert_eq(got.orders_count, 1);
+    struct customer brief;
+    cr_assert_eq(store_customer_get_brief(writer, &arena, "cus_1", &brief, &err), ERR_OK);
+    cr_assert_eq(store_customer_get_brief_by_email(writer, &arena, "ANA@EXAMPLE.com", &other, &err),
+                 ERR_OK);
+    struct customer *briefs[] = {&brief, &other};
+    for (size_t i = 0; i < ARRAY_LEN(briefs); i++) {
+        cr_expect_str_eq(briefs[i]->id, "cus_1");
+        cr_expect_str_eq(briefs[i]->email, "ana@example.com");
+        cr_expect_str_eq(briefs[i]->name, "Ana D.");
+        cr_expect_eq(briefs[i]->type, CUSTOMER_TYPE_BUSINESS);
+        cr_expect_eq(briefs[i]->payment_terms_days, 30);
+        cr_expect_not(briefs[i]->has_credit_limit);
+        cr_expect_eq(briefs[i]->version, 2);
+        cr_expect_eq(briefs[i]->orders_count, 0);
+    }
+    cr_assert_eq(store_customer_get_brief(writer, &arena, "cus_x", &got, &err), ERR_NOT_FOUND);
+    cr_assert_eq(store_customer_get_brief_by_email(writer, &arena, "x@example.com", &got, &err),
+                 ERR_NOT_FOUND);
 }
 
 /* ---- stock ------------------------------------------------------------------------------- */
