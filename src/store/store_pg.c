@@ -463,6 +463,13 @@ bool pg_defer_sync(struct store *store)
     return false;
 }
 
+/* Every read of the writer connection is a round trip (and drains its pipeline). */
+bool pg_writer_reads_wait(struct store *store)
+{
+    ASSERT(store != NULL);
+    return true;
+}
+
 enum err_code pg_sync(struct store *store, struct err *err)
 {
     ASSERT(store != NULL);

@@ -423,6 +423,13 @@ void sqlite_reader_release(struct store *store, struct store_conn *conn)
 
 /* ---- transactions ---------------------------------------------------------------------- */
 
+/* The writer reads its own page cache, which its commits do not empty. */
+bool sqlite_writer_reads_wait(struct store *store)
+{
+    ASSERT(store != NULL);
+    return false;
+}
+
 /*
  * With synchronous=NORMAL a WAL commit is written but not flushed, and SQLite stays consistent
  * after a power cut (the WAL's checksums end it at the last whole commit; checkpoints still
