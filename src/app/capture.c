@@ -500,7 +500,7 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
     }
     /* The customer: here when the writer's reads wait for the database, else by the writer
      * (capture_customer), whose pages are warm where a reader's start empty. */
-    struct customer customer;
+    struct customer customer = {0};
     enum err_code code = ERR_NOT_FOUND;
     if (store_writer_reads_wait(ctx->app->store)) {
         code = store_customer_get_brief_by_email(conn, ctx->arena, order->customer_email, &customer,
