@@ -102,12 +102,13 @@ enum store_retry store_retry_kind(struct store_conn *conn);
  * itself before COMMIT returns (PostgreSQL); store_sync() then has nothing to do.
  */
 bool store_defer_sync(struct store *store);
+MUST_CHECK enum err_code store_sync(struct store *store, struct err *err);
+
 /* Whether a read on the writer connection waits for the database (PostgreSQL: a round trip the
  * writer's pipeline must drain for) or reads the process's own pages (SQLite: the writer's page
  * cache, warm, while a reader's starts empty after every commit). Tells a use case on which
  * side of the hand-off a read it could do either way costs less. */
 bool store_writer_reads_wait(struct store *store);
-MUST_CHECK enum err_code store_sync(struct store *store, struct err *err);
 
 /* ---- channels ---------------------------------------------------------------------------- */
 
