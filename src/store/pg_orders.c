@@ -100,10 +100,34 @@ static const struct pg_sql SQL_ORDER_NUMBERS = {
     " is_kit, customization, qty_allocated, qty_shipped, qty_cancelled, qty_returned,"             \
     " qty_backordered"
 
-static const struct pg_sql SQL_LINE_INSERT = {PGS_LINE_INSERT,
-                                              "INSERT INTO order_lines (order_id, " LINE_COLUMNS
-                                              ") VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                                              " $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"};
+/* A new order's lines and allocations go in by up to ORDER_ROWS_PER_INSERT rows per statement
+ * (one execution: one executor start-up and one round of its triggers' set-up instead of one per
+ * row), as on SQLite: rows_insert picks the statement of as many rows as are left. PostgreSQL
+ * numbers its parameters, so each row's placeholders are spelled out. */
+#define ORDER_ROWS_PER_INSERT  4
+#define LINE_INSERT_ROWS(rows) "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES " rows
+static const struct pg_sql SQL_LINE_INSERTS[ORDER_ROWS_PER_INSERT] = {
+    {PGS_LINE_INSERT,
+     LINE_INSERT_ROWS(
+         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")},
+    {PGS_LINE_INSERT_2,
+     LINE_INSERT_ROWS("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+                      ", ($18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, "
+                      "$32, $33, $34)")},
+    {PGS_LINE_INSERT_3,
+     LINE_INSERT_ROWS(
+         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+         ", ($18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)"
+         ", ($35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, "
+         "$51)")},
+    {PGS_LINE_INSERT_4,
+     LINE_INSERT_ROWS(
+         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+         ", ($18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)"
+         ", ($35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51)"
+         ", ($52, $53, $54, $55, $56, $57, $58, $59, $60, $61, $62, $63, $64, $65, $66, $67, "
+         "$68)")},
+};
 static const struct pg_sql SQL_LINE_UPSERT = {
     PGS_LINE_UPSERT,
     "INSERT INTO order_lines (order_id, " LINE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7,"
@@ -118,11 +142,25 @@ static const struct pg_sql SQL_LINE_UPSERT = {
 static const struct pg_sql SQL_LINE_LIST = {
     PGS_LINE_LIST, "SELECT " LINE_COLUMNS " FROM order_lines WHERE order_id = $1 ORDER BY line_no"};
 
-static const struct pg_sql SQL_ALLOCATION_INSERT = {
-    PGS_ALLOCATION_INSERT,
-    "INSERT INTO allocations (order_id, alloc_no, id, line_id, line_no, sku, location_id, qty,"
-    " shipment_id, distance_km, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-    " $11)"};
+#define ALLOCATION_INSERT_ROWS(rows)                                                               \
+    "INSERT INTO allocations (order_id, alloc_no, id, line_id, line_no, sku, location_id, qty,"    \
+    " shipment_id, distance_km, created_at) VALUES " rows
+static const struct pg_sql SQL_ALLOCATION_INSERTS[ORDER_ROWS_PER_INSERT] = {
+    {PGS_ALLOCATION_INSERT,
+     ALLOCATION_INSERT_ROWS("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")},
+    {PGS_ALLOCATION_INSERT_2,
+     ALLOCATION_INSERT_ROWS("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                            ", ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")},
+    {PGS_ALLOCATION_INSERT_3,
+     ALLOCATION_INSERT_ROWS("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                            ", ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+                            ", ($23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)")},
+    {PGS_ALLOCATION_INSERT_4,
+     ALLOCATION_INSERT_ROWS("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                            ", ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+                            ", ($23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
+                            ", ($34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44)")},
+};
 static const struct pg_sql SQL_ALLOCATION_DELETE = {PGS_ALLOCATION_DELETE,
                                                     "DELETE FROM allocations WHERE order_id = $1"};
 static const struct pg_sql SQL_ALLOCATION_LIST = {
@@ -380,14 +418,15 @@ static enum err_code allocation_read(struct pg_row *row, void *item, struct err 
 
 /* ---- orders: writing --------------------------------------------------------------------- */
 
-static enum err_code lines_write(struct store_conn *conn, const struct order *order,
-                                 const struct pg_sql *sql, struct err *err)
+/* An order's lines written again (an edit): one upsert per line. */
+static enum err_code lines_upsert(struct store_conn *conn, const struct order *order,
+                                  struct err *err)
 {
     ASSERT(order->lines_count <= ORDER_LINES_MAX);
     ASSERT(order->lines_count == 0 || order->lines != NULL);
     for (size_t i = 0; i < order->lines_count; i++) {
         struct pg_query *stmt = NULL;
-        enum err_code code = pg_stmt(conn, sql, &stmt, err);
+        enum err_code code = pg_stmt(conn, &SQL_LINE_UPSERT, &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
@@ -405,29 +444,62 @@ static enum err_code lines_write(struct store_conn *conn, const struct order *or
     return ERR_OK;
 }
 
-static enum err_code allocations_write(struct store_conn *conn, const struct order *order,
-                                       struct err *err)
+typedef void rows_bind_fn(struct pg_bind *bind, const struct order *order, size_t i);
+
+static void line_bind_at(struct pg_bind *bind, const struct order *order, size_t i)
 {
-    ASSERT(order->allocations_count == 0 || order->allocations != NULL);
-    for (size_t i = 0; i < order->allocations_count; i++) {
-        ASSERT(order->allocations[i].location_row_id > 0);
+    line_bind(bind, order->id, &order->lines[i]);
+}
+
+static void allocation_bind_at(struct pg_bind *bind, const struct order *order, size_t i)
+{
+    ASSERT(order->allocations[i].location_row_id > 0);
+    allocation_bind(bind, order->id, i, &order->allocations[i]);
+}
+
+/* A kind of a new order's rows: its statements (sqls[n - 1]: n rows) and how a row binds. */
+struct order_rows {
+    const struct pg_sql *sqls;
+    rows_bind_fn *bind_at;
+    const char *what;
+};
+
+static const struct order_rows ORDER_LINE_ROWS = {SQL_LINE_INSERTS, line_bind_at, "order line"};
+static const struct order_rows ORDER_ALLOCATION_ROWS = {SQL_ALLOCATION_INSERTS, allocation_bind_at,
+                                                        "allocation"};
+
+/* Inserts count rows by statements of up to ORDER_ROWS_PER_INSERT rows, in the pipeline. */
+static enum err_code rows_insert(struct store_conn *conn, const struct order *order,
+                                 const struct order_rows *rows_of, size_t count, struct err *err)
+{
+    for (size_t i = 0; i < count;) {
+        size_t rows = count - i < ORDER_ROWS_PER_INSERT ? count - i : ORDER_ROWS_PER_INSERT;
         struct pg_query *stmt = NULL;
-        enum err_code code = pg_stmt(conn, &SQL_ALLOCATION_INSERT, &stmt, err);
+        enum err_code code = pg_stmt(conn, &rows_of->sqls[rows - 1], &stmt, err);
         if (code != ERR_OK) {
             return code;
         }
         struct pg_bind bind;
         pg_bind_init(&bind, stmt);
-        allocation_bind(&bind, order->id, i, &order->allocations[i]);
-        code = pg_bind_check(conn, &bind, "allocation", err);
+        for (size_t end = i + rows; i < end; i++) {
+            rows_of->bind_at(&bind, order, i);
+        }
+        code = pg_bind_check(conn, &bind, rows_of->what, err);
         if (code == ERR_OK) {
-            code = pg_run_later(conn, stmt, "allocation", err);
+            code = pg_run_later(conn, stmt, rows_of->what, err);
         }
         if (code != ERR_OK) {
             return code;
         }
     }
     return ERR_OK;
+}
+
+static enum err_code allocations_write(struct store_conn *conn, const struct order *order,
+                                       struct err *err)
+{
+    ASSERT(order->allocations_count == 0 || order->allocations != NULL);
+    return rows_insert(conn, order, &ORDER_ALLOCATION_ROWS, order->allocations_count, err);
 }
 
 static enum err_code allocations_delete(struct store_conn *conn, const char *order_id,
@@ -467,7 +539,8 @@ enum err_code pg_order_insert(struct store_conn *conn, const struct order *order
     }
     code = pg_run_later(conn, stmt, "order", err);
     if (code == ERR_OK) {
-        code = lines_write(conn, order, &SQL_LINE_INSERT, err);
+        ASSERT(order->lines_count <= ORDER_LINES_MAX);
+        code = rows_insert(conn, order, &ORDER_LINE_ROWS, order->lines_count, err);
     }
     if (code == ERR_OK) {
         code = allocations_write(conn, order, err);
@@ -500,7 +573,7 @@ enum err_code pg_order_update(struct store_conn *conn, const struct order *order
                                "order", err);
     }
     if (code == ERR_OK) {
-        code = lines_write(conn, order, &SQL_LINE_UPSERT, err);
+        code = lines_upsert(conn, order, err);
     }
     if (code == ERR_OK) {
         code = allocations_delete(conn, order->id, err);
