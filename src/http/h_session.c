@@ -180,7 +180,7 @@ HTTP_HANDLER(h_session_create)
     }
     struct app_session session;
     struct app_signin in = {
-        .email = email, .password = password, .client_ip = req->client_ip, .retry_after_s = 0};
+        .email = email, .password = password, .client_ip = http_client_ip(req), .retry_after_s = 0};
     code = app_session_create(&req->ctx, &in, &session, err);
     if (code == ERR_BUSY && in.retry_after_s > 0) {
         http_response_header(resp, "Retry-After",

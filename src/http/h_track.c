@@ -122,7 +122,7 @@ HTTP_HANDLER(h_track)
     }
     struct app_track track;
     struct app_track_ask ask = {
-        .number = number, .email = email, .retry_after_s = 0, .client_ip = req->client_ip};
+        .number = number, .email = email, .retry_after_s = 0, .client_ip = http_client_ip(req)};
     code = app_track(&req->ctx, &ask, &track, err);
     track_retry_after(req, resp, code, ask.retry_after_s);
     if (code != ERR_OK) {
@@ -153,7 +153,7 @@ HTTP_HANDLER(h_track_return)
     }
     struct app_return_view view;
     struct app_track_ask ask = {
-        .number = number, .email = email, .retry_after_s = 0, .client_ip = req->client_ip};
+        .number = number, .email = email, .retry_after_s = 0, .client_ip = http_client_ip(req)};
     code = app_track_return(&req->ctx, &ask, &in, &view, err);
     track_retry_after(req, resp, code, ask.retry_after_s);
     if (code != ERR_OK) {

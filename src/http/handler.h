@@ -36,9 +36,13 @@ struct http_request {
     const char *params[HTTP_PARAMS_MAX]; /* the route's decoded "{...}" segments, in order */
     /* Web console (issue 8): the session when signed in by cookie rather than by API key. */
     const struct app_session *session;
-    /* Web console round 2: the peer's address ("127.0.0.1", "::1"), or NULL when unknown;
-     * sign-in and /v1/track limit failures per address too. server.c's. */
+    /* Web console round 2: the peer's address ("127.0.0.1", "::1") as text in the arena, or
+     * NULL when unknown (server.c's; NULL function: unknown); sign-in and /v1/track limit
+     * failures per address too. Read through http_client_ip, which formats it once and only
+     * for the requests that ask. */
+    const char *(*peer)(void *lookup_ctx, struct arena *arena);
     const char *client_ip;
+    bool client_ip_read;
 };
 
 struct http_response {
@@ -65,6 +69,9 @@ void router_handle(struct http_request *req, struct http_response *resp);
 
 /* A request header, or NULL. Borrowed until the request completes. */
 const char *http_header(const struct http_request *req, const char *name);
+
+/* The peer's address (struct http_request's peer), or NULL when unknown. */
+const char *http_client_ip(struct http_request *req);
 
 /*
  * The query parameter name, percent-decoded into the arena, in *out (NULL when absent).

@@ -37,6 +37,16 @@ static int http_hex_value(char c)
     return -1;
 }
 
+const char *http_client_ip(struct http_request *req)
+{
+    ASSERT(req != NULL);
+    if (!req->client_ip_read) {
+        req->client_ip_read = true;
+        req->client_ip = req->peer != NULL ? req->peer(req->lookup_ctx, req->ctx.arena) : NULL;
+    }
+    return req->client_ip;
+}
+
 enum err_code http_percent_decode(struct arena *arena, const char *src, size_t len,
                                   const char **out, struct err *err)
 {

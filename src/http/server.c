@@ -141,9 +141,11 @@ static void server_upload(struct server_request *request, const char *data, size
     }
 }
 
-/* The peer's address as text in the arena (web console round 2: per-address limits). */
-static const char *server_client_ip(struct MHD_Connection *connection, struct arena *arena)
+/* The peer's address as text in the arena (web console round 2: per-address limits);
+ * struct http_request's peer, called only by the requests that ask (http_client_ip). */
+static const char *server_client_ip(void *lookup_ctx, struct arena *arena)
 {
+    struct MHD_Connection *connection = lookup_ctx;
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL) {
@@ -180,7 +182,7 @@ static enum MHD_Result server_respond(struct server_request *request,
     req.ctx.app = request->server->app;
     req.ctx.arena = &request->arena;
     req.ctx.now_ms = clock_now_ms();
-    req.client_ip = server_client_ip(connection, &request->arena);
+    req.peer = server_client_ip;
     struct buf out;
     buf_init(&out, (size_t)RESPONSE_BYTES_MAX);
     struct http_response resp = {.status = 500, .body = &out, .allow = NULL};
