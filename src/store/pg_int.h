@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "core/address.h"
+#include "core/limits.h"
 #include "gen/store_pg.h"
 #include "lib/arena.h"
 #include "lib/base.h"
@@ -278,6 +279,15 @@ struct pg_query {
     int row;          /* the current row: -1 before the first */
 };
 
+/* What one command moved a day's metrics row by (pg_metrics.c): inside a write batch, kept
+ * until the commit and written then, one upsert per row for the whole batch. */
+struct pg_daily_delta {
+    int64_t day;
+    char channel[CODE_LEN_MAX + 1];
+    char location[CODE_LEN_MAX + 1];
+    struct metrics_counters counters;
+};
+
 struct store_conn {
     struct store_base base; /* first: the dispatch reads it */
     PGconn *pg;
@@ -298,6 +308,15 @@ struct store_conn {
     uint64_t pipeline_sent;  /* statements sent in the pipeline, for the log at close */
     uint64_t pipeline_waits; /* ... and the round trips they took */
     char pending_what[PG_PENDING_MAX][PG_WHAT_BYTES];
+    /* metrics_daily inside a write batch (pg_metrics.c): every order adds to a few hot rows,
+     * and a row one savepoint (a subtransaction) wrote and the next updates costs PostgreSQL a
+     * multixact and a longer chain of versions for every later update and read; so the
+     * batch's deltas are kept here and written once, before its COMMIT. */
+    bool batch_open;              /* between pg_begin_write and the commit or rollback */
+    struct pg_daily_delta *daily; /* malloc'ed, daily_cap; freed at close */
+    size_t daily_count;
+    size_t daily_cap;
+    size_t daily_mark; /* daily_count when the open savepoint began */
     /* order numbers taken from the sequence ahead, a batch at a time (pg_orders.c) */
     int64_t numbers[PG_NUMBERS_AHEAD];
     size_t numbers_next;
@@ -405,6 +424,12 @@ MUST_CHECK enum err_code pg_prefetch(struct store_conn *conn, struct pg_query **
 
 /* Connects again when the server dropped the connection (store_pg.c). */
 MUST_CHECK enum err_code pg_conn_ensure(struct store_conn *conn, struct err *err);
+
+/* ---- metrics_daily kept for the commit (pg_metrics.c) ------------------------------------ */
+
+/* Writes the batch's metrics_daily deltas (struct store_conn's daily), one upsert per row, and
+ * empties them; called just before COMMIT. */
+MUST_CHECK enum err_code pg_metrics_daily_flush(struct store_conn *conn, struct err *err);
 
 /* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
 

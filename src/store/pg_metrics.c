@@ -8,6 +8,7 @@
  */
 #include "store/pg_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/metrics.h"
@@ -198,7 +199,8 @@ enum err_code pg_metrics_facts_get(struct store_conn *conn, struct arena *arena,
     return code;
 }
 
-static enum err_code m_daily_add(struct store_conn *conn, const struct metrics_fact *fact, int sign,
+/* Runs the upsert of a fact's day row by its counters (times sign). */
+static enum err_code m_daily_run(struct store_conn *conn, const struct metrics_fact *fact, int sign,
                                  struct err *err)
 {
     struct pg_query *stmt = NULL;
@@ -214,6 +216,95 @@ static enum err_code m_daily_add(struct store_conn *conn, const struct metrics_f
     m_bind_order_cols(&bind, &fact->counters, sign);
     code = pg_bind_check(conn, &bind, "metrics daily", err);
     return code == ERR_OK ? pg_run_later(conn, stmt, "metrics daily", err) : code;
+}
+
+/* Keeps a fact's delta for the batch's commit; false when it cannot (no room, a code too long:
+ * the caller runs it at once). */
+static bool m_daily_keep(struct store_conn *conn, const struct metrics_fact *fact, int sign)
+{
+    size_t channel_len = strlen(fact->channel);
+    size_t location_len = strlen(fact->location);
+    if (channel_len > CODE_LEN_MAX || location_len > CODE_LEN_MAX) {
+        return false;
+    }
+    if (conn->daily_count == conn->daily_cap) {
+        size_t cap = conn->daily_cap == 0 ? 64 : conn->daily_cap * 2;
+        struct pg_daily_delta *grown = realloc(conn->daily, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return false;
+        }
+        conn->daily = grown;
+        conn->daily_cap = cap;
+    }
+    struct pg_daily_delta *delta = &conn->daily[conn->daily_count++];
+    delta->day = fact->day;
+    memcpy(delta->channel, fact->channel, channel_len + 1);
+    memcpy(delta->location, fact->location, location_len + 1);
+    delta->counters = (struct metrics_counters){0};
+    metrics_counters_add(&delta->counters, &fact->counters, sign);
+    return true;
+}
+
+/* Moves a fact's day row by its counters (times sign): inside a write batch at its commit
+ * (struct store_conn's daily), else at once. */
+static enum err_code m_daily_add(struct store_conn *conn, const struct metrics_fact *fact, int sign,
+                                 struct err *err)
+{
+    if (conn->batch_open && m_daily_keep(conn, fact, sign)) {
+        return ERR_OK;
+    }
+    return m_daily_run(conn, fact, sign, err);
+}
+
+static int m_daily_cmp(const void *a, const void *b)
+{
+    const struct pg_daily_delta *x = a;
+    const struct pg_daily_delta *y = b;
+    if (x->day != y->day) {
+        return x->day < y->day ? -1 : 1;
+    }
+    int c = strcmp(x->location, y->location);
+    return c != 0 ? c : strcmp(x->channel, y->channel);
+}
+
+static bool m_counters_zero(const struct metrics_counters *c)
+{
+#define M_ZERO(field)                                                                              \
+    if (c->field != 0)                                                                             \
+        return false;
+    METRICS_ORDER_FIELDS(M_ZERO)
+#undef M_ZERO
+    return true;
+}
+
+enum err_code pg_metrics_daily_flush(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL);
+    size_t count = conn->daily_count;
+    conn->daily_count = 0;
+    conn->daily_mark = 0;
+    if (count == 0) {
+        return ERR_OK;
+    }
+    /* Rows in key order, so that two processes' batches take them in the same order. */
+    qsort(conn->daily, count, sizeof(*conn->daily), m_daily_cmp);
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < count;) {
+        struct pg_daily_delta *row = &conn->daily[i];
+        size_t j = i + 1;
+        for (; j < count && m_daily_cmp(row, &conn->daily[j]) == 0; j++) {
+            metrics_counters_add(&row->counters, &conn->daily[j].counters, 1);
+        }
+        if (!m_counters_zero(&row->counters)) {
+            struct metrics_fact fact = {.location = row->location,
+                                        .day = row->day,
+                                        .channel = row->channel,
+                                        .counters = row->counters};
+            code = m_daily_run(conn, &fact, 1, err);
+        }
+        i = j;
+    }
+    return code;
 }
 
 static enum err_code m_fact_insert(struct store_conn *conn, const struct metrics_fact *fact,

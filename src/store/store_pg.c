@@ -81,6 +81,12 @@ static void conn_close(struct store_conn *conn)
     }
     PQfinish(conn->pg);
     conn->pg = NULL;
+    free(conn->daily);
+    conn->daily = NULL;
+    conn->daily_cap = 0;
+    conn->daily_count = 0;
+    conn->daily_mark = 0;
+    conn->batch_open = false;
 }
 
 /* Session settings: durability of commits, and readers that cannot write (query_only). */
@@ -363,6 +369,10 @@ enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
     if (code == ERR_OK && conn->store->pipeline) {
         pg_pipeline_enter(conn); /* pg_pipeline.c: the group commit's round trips */
     }
+    /* A batch: metrics_daily's deltas wait for the commit (pg_metrics.c). */
+    conn->batch_open = code == ERR_OK;
+    conn->daily_count = 0;
+    conn->daily_mark = 0;
     return code;
 }
 
@@ -396,7 +406,11 @@ enum err_code pg_commit(struct store_conn *conn, struct err *err)
         conn->begin_deferred = false; /* nothing ran: nothing to end */
         return ERR_OK;
     }
-    enum err_code code = pg_pipeline_leave(conn, err);
+    enum err_code code = pg_metrics_daily_flush(conn, err);
+    conn->batch_open = false;
+    if (code == ERR_OK) {
+        code = pg_pipeline_leave(conn, err);
+    }
     if (code == ERR_OK) {
         code = run_simple(conn, "COMMIT", "commit", err);
     }
@@ -411,6 +425,9 @@ void pg_rollback(struct store_conn *conn)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     conn->savepoint_open = false;
+    conn->batch_open = false;
+    conn->daily_count = 0;
+    conn->daily_mark = 0;
     if (conn->begin_deferred) {
         conn->begin_deferred = false; /* nothing ran: nothing to end */
         return;
@@ -447,6 +464,7 @@ enum err_code pg_savepoint(struct store_conn *conn, struct err *err)
         code = run_simple(conn, "SAVEPOINT command", "savepoint", err);
     }
     conn->savepoint_open = code == ERR_OK;
+    conn->daily_mark = conn->daily_count; /* what a rollback of the command keeps */
     return code;
 }
 
@@ -508,6 +526,7 @@ void pg_savepoint_rollback(struct store_conn *conn)
         }
     }
     pg_pipeline_forget(conn);
+    conn->daily_count = conn->daily_mark; /* the command's metrics deltas go with it */
     enum err_code code =
         run_simple(conn, "ROLLBACK TO SAVEPOINT command", "savepoint rollback", &err);
     /*

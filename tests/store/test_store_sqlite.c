@@ -825,6 +825,65 @@ Test(store, ledger_list_cursor_filter_and_totals)
     }
 }
 
+/* A day's metrics row moves by what the committed commands added, not by a rolled-back one's
+ * (PostgreSQL keeps a batch's deltas for its commit), and at once outside a batch. */
+static struct metrics_fact daily_fact(const char *order_id, const char *channel, int64_t total)
+{
+    struct metrics_fact fact = {
+        .order_id = order_id, .location = "", .day = 20000, .channel = channel};
+    fact.counters.orders = 1;
+    fact.counters.total_sum = total;
+    return fact;
+}
+
+Test(store, metrics_daily_moves_with_the_commands_that_commit)
+{
+    struct metrics_fact a = daily_fact("ord_a", "web", 100);
+    struct metrics_fact b = daily_fact("ord_b", "web", 50);
+    struct metrics_fact c = daily_fact("ord_c", "web", 25);
+    struct metrics_fact d = daily_fact("ord_d", "pos", 7);
+    struct metrics_fact c_cancelled = c;
+    c_cancelled.counters.orders = 0;
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_metrics_facts_replace(writer, NULL, 0, &a, 1, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_metrics_facts_replace(writer, NULL, 0, &b, 1, &err), ERR_OK, "%s",
+                 err.message);
+    store_savepoint_rollback(writer); /* the command failed: its delta goes too */
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_metrics_facts_replace(writer, NULL, 0, &c, 1, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_metrics_facts_replace(writer, &c, 1, &c_cancelled, 1, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_metrics_facts_replace(writer, NULL, 0, &d, 1, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+
+    struct metrics_query all = {.from_day = 20000, .to_day = 20000};
+    struct metrics_query web = {.from_day = 20000, .to_day = 20000, .channel = "web"};
+    struct metrics_counters sum = {0};
+    cr_assert_eq(store_metrics_sum(writer, &all, &sum, &err), ERR_OK, "%s", err.message);
+    cr_expect_eq(sum.orders, 2); /* a and d; c's order was taken back in its own command */
+    cr_expect_eq(sum.total_sum, 132);
+    sum = (struct metrics_counters){0};
+    cr_assert_eq(store_metrics_sum(writer, &web, &sum, &err), ERR_OK, "%s", err.message);
+    cr_expect_eq(sum.orders, 1);
+    cr_expect_eq(sum.total_sum, 125);
+
+    /* Outside a batch (no store_begin_write), at once. */
+    struct metrics_fact e = daily_fact("ord_e", "web", 1000);
+    cr_assert_eq(store_metrics_facts_replace(writer, NULL, 0, &e, 1, &err), ERR_OK, "%s",
+                 err.message);
+    sum = (struct metrics_counters){0};
+    cr_assert_eq(store_metrics_sum(writer, &web, &sum, &err), ERR_OK, "%s", err.message);
+    cr_expect_eq(sum.orders, 2);
+    cr_expect_eq(sum.total_sum, 1125);
+}
+
 /* ---- orders ------------------------------------------------------------------------------ */
 
 Test(store, order_insert_get_find_update)
