@@ -222,6 +222,9 @@ static enum err_code m_daily_run(struct store_conn *conn, const struct metrics_f
  * the caller runs it at once). */
 static bool m_daily_keep(struct store_conn *conn, const struct metrics_fact *fact, int sign)
 {
+    if (fact->channel == NULL || fact->location == NULL) {
+        return false; /* the upsert refuses it (NOT NULL) as before */
+    }
     size_t channel_len = strlen(fact->channel);
     size_t location_len = strlen(fact->location);
     if (channel_len > CODE_LEN_MAX || location_len > CODE_LEN_MAX) {
