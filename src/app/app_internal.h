@@ -304,6 +304,10 @@ MUST_CHECK enum err_code app_routing_config_load_at(struct app_ctx *ctx, struct 
                                                     struct err *err);
 /* Units held back from the channel's orders (0 when none). */
 int64_t app_routing_hold_back(const struct app_routing_config *config, const char *channel);
+/* Whether app_routing_capacity_left_all reads (some location has a daily capacity), and the
+ * start of the day it counts shipments from (store_routing_shipments_since_all). */
+bool app_routing_capacity_read(const struct app_ctx *ctx, const struct location *locations,
+                               size_t count, int64_t *since_ms);
 /* The shipments each of locations[0..count) may still take today into left[0..count)
  * (INT64_MAX without a daily capacity), in one read (none when no location has one). */
 MUST_CHECK enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,

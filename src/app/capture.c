@@ -280,26 +280,34 @@ static enum err_code capture_line_available(struct app_ctx *ctx, const struct ca
 }
 
 /* The stock of every product the lines need (a kit's components) in one read. */
+/* The products whose stock the plan reads: each line's, a kit's components instead. */
+static int64_t *capture_stock_ids(struct app_ctx *ctx, const struct capture_arg *arg, size_t *count)
+{
+    size_t ids_max = arg->order->lines_count * KIT_COMPONENTS_MAX + 1;
+    int64_t *ids = ARENA_NEW_ARRAY(ctx->arena, int64_t, ids_max);
+    *count = 0;
+    for (size_t l = 0; ids != NULL && l < arg->order->lines_count; l++) {
+        const struct product *product = &arg->products[l];
+        if (product->kind != PRODUCT_KIND_KIT) {
+            ids[(*count)++] = product->row_id;
+        }
+        for (size_t c = 0; product->kind == PRODUCT_KIND_KIT && c < product->components_count;
+             c++) {
+            ASSERT(*count < ids_max);
+            ids[(*count)++] = product->components[c].product_row_id;
+        }
+    }
+    return ids;
+}
+
 static enum err_code capture_stock(struct app_ctx *ctx, struct store_conn *conn,
                                    const struct capture_arg *arg, struct stock_list *stock,
                                    struct err *err)
 {
-    size_t ids_max = arg->order->lines_count * KIT_COMPONENTS_MAX + 1;
-    int64_t *ids = ARENA_NEW_ARRAY(ctx->arena, int64_t, ids_max);
+    size_t count = 0;
+    int64_t *ids = capture_stock_ids(ctx, arg, &count);
     if (ids == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
-    }
-    size_t count = 0;
-    for (size_t l = 0; l < arg->order->lines_count; l++) {
-        const struct product *product = &arg->products[l];
-        if (product->kind != PRODUCT_KIND_KIT) {
-            ids[count++] = product->row_id;
-        }
-        for (size_t c = 0; product->kind == PRODUCT_KIND_KIT && c < product->components_count;
-             c++) {
-            ASSERT(count < ids_max);
-            ids[count++] = product->components[c].product_row_id;
-        }
     }
     return store_stock_list_by_products(conn, ctx->arena, ids, count, stock, err);
 }
@@ -484,10 +492,24 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
                                               struct capture_arg *arg, struct err *err)
 {
     struct order *order = arg->order;
+    /* What follows reads (when the caches are current): where a read is a round trip, all at
+     * once. */
+    bool customer_here = store_writer_reads_wait(ctx->app->store);
+    struct store_read_ahead ahead = {
+        .channel = order->channel,
+        .external_id = arg->keyed ? NULL : order->external_id,
+        .customer_email = customer_here ? order->customer_email : NULL,
+    };
+    ahead.product_row_ids = capture_stock_ids(ctx, arg, &ahead.product_count);
+    ahead.shipments_since_asked = app_routing_capacity_read(
+        ctx, arg->locations, arg->locations_count, &ahead.shipments_since_ms);
+    enum err_code code = store_read_ahead(conn, ctx->arena, &ahead, err);
+    if (code != ERR_OK) {
+        return code;
+    }
     if (order->external_id != NULL && !arg->keyed) {
         char id[ID_LEN_MAX];
-        enum err_code code =
-            store_order_find_external(conn, order->channel, order->external_id, id, err);
+        code = store_order_find_external(conn, order->channel, order->external_id, id, err);
         if (code == ERR_OK) {
             arg->existing = true;
             arg->out->created = false;
@@ -501,8 +523,8 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
     /* The customer: here when the writer's reads wait for the database, else by the writer
      * (capture_customer), whose pages are warm where a reader's start empty. */
     struct customer customer = {0};
-    enum err_code code = ERR_NOT_FOUND;
-    if (store_writer_reads_wait(ctx->app->store)) {
+    code = ERR_NOT_FOUND;
+    if (customer_here) {
         code = store_customer_get_brief_by_email(conn, ctx->arena, order->customer_email, &customer,
                                                  err);
     }

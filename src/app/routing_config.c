@@ -190,24 +190,37 @@ static int64_t capacity_used_of(const struct routing_location_used *used, size_t
     return found != NULL ? found->shipments : 0;
 }
 
+bool app_routing_capacity_read(const struct app_ctx *ctx, const struct location *locations,
+                               size_t count, int64_t *since_ms)
+{
+    ASSERT(ctx != NULL && since_ms != NULL);
+    ASSERT(locations != NULL || count == 0);
+    *since_ms = date_day_start_ms(ctx->now_ms);
+    for (size_t i = 0; i < count; i++) {
+        if (locations[i].capacity_per_day > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
                                             const struct location *locations, size_t count,
                                             int64_t *left, struct err *err)
 {
     ASSERT(ctx != NULL && conn != NULL);
     ASSERT((locations != NULL && left != NULL) || count == 0);
-    bool any = false;
     for (size_t i = 0; i < count; i++) {
         left[i] = INT64_MAX;
-        any = any || locations[i].capacity_per_day > 0;
     }
-    if (!any) {
+    int64_t since_ms = 0;
+    if (!app_routing_capacity_read(ctx, locations, count, &since_ms)) {
         return ERR_OK;
     }
     struct routing_location_used *used = NULL;
     size_t used_count = 0;
-    enum err_code code = store_routing_shipments_since_all(
-        conn, ctx->arena, date_day_start_ms(ctx->now_ms), &used, &used_count, err);
+    enum err_code code =
+        store_routing_shipments_since_all(conn, ctx->arena, since_ms, &used, &used_count, err);
     if (code != ERR_OK) {
         return code;
     }

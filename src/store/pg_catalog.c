@@ -793,6 +793,25 @@ enum err_code pg_customer_update(struct store_conn *conn, const struct customer 
     return code;
 }
 
+static enum err_code customer_bind(struct store_conn *conn, const struct pg_sql *sql,
+                                   const char *key, struct pg_query **out, struct err *err)
+{
+    enum err_code code = pg_stmt(conn, sql, out, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, *out);
+    pg_bind_text(&bind, key);
+    return pg_bind_check(conn, &bind, "customer", err);
+}
+
+enum err_code pg_customer_brief_by_email_bind(struct store_conn *conn, const char *email,
+                                              struct pg_query **out, struct err *err)
+{
+    return customer_bind(conn, &SQL_CUSTOMER_GET_BRIEF_BY_EMAIL, email, out, err);
+}
+
 static enum err_code customer_get(struct store_conn *conn, struct arena *arena,
                                   const struct pg_sql *sql, const char *key, struct customer *out,
                                   struct err *err)
@@ -801,14 +820,7 @@ static enum err_code customer_get(struct store_conn *conn, struct arena *arena,
     ASSERT(key != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, sql, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_text(&bind, key);
-    code = pg_bind_check(conn, &bind, "customer", err);
+    enum err_code code = customer_bind(conn, sql, key, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }

@@ -277,6 +277,11 @@ struct pg_query {
     char numbers[PG_PARAMS_MAX][PG_NUMBER_BYTES];
     PGresult *result; /* after the first step, until pg_done */
     int row;          /* the current row: -1 before the first */
+    /* An answer read ahead on the open read snapshot (pg_ahead_keep), for the parameters
+     * ahead_key spells (malloc'ed); taken by the next run with the same parameters. */
+    PGresult *ahead;
+    char *ahead_key;
+    size_t ahead_key_len;
 };
 
 /* What one command moved a day's metrics row by (pg_metrics.c): inside a write batch, kept
@@ -300,6 +305,7 @@ struct store_conn {
     int64_t last_id;        /* the first column of its first row (INSERT ... RETURNING id) */
     enum store_retry retry; /* the strongest race pg_fail saw since the last savepoint */
     bool begin_deferred;    /* a read snapshot's BEGIN waits for its first statement */
+    size_t ahead_count;     /* statements holding an answer read ahead (pg_ahead_keep) */
     /* libpq's pipeline mode (pg_pipeline.c): the writer inside a write transaction */
     bool pipeline;
     bool pipeline_failed;    /* a statement failed since the savepoint: pipeline_err says which */
@@ -418,6 +424,28 @@ MUST_CHECK enum err_code pg_stmt_i64(struct store_conn *conn, const struct pg_sq
  */
 MUST_CHECK enum err_code pg_prefetch(struct store_conn *conn, struct pg_query **stmts, size_t count,
                                      const char *what, struct err *err);
+
+/*
+ * pg_prefetch on a reader's open snapshot, whose answers are kept in their statements for
+ * later: the next run of each statement (pg_step_row, pg_step_done) with the same parameters
+ * takes its answer instead of asking the server; a run with others asks. Every kept answer is
+ * dropped when the transaction ends (pg_ahead_forget). The statements are finished here.
+ */
+MUST_CHECK enum err_code pg_ahead_keep(struct store_conn *conn, struct pg_query **stmts,
+                                       size_t count, const char *what, struct err *err);
+void pg_ahead_forget(struct store_conn *conn);
+
+/* Bound, not run: the statements of the reads store_read_ahead knows (each file's own). */
+MUST_CHECK enum err_code pg_order_find_external_bind(struct store_conn *conn, const char *channel,
+                                                     const char *external_id, struct pg_query **out,
+                                                     struct err *err);
+MUST_CHECK enum err_code pg_customer_brief_by_email_bind(struct store_conn *conn, const char *email,
+                                                         struct pg_query **out, struct err *err);
+MUST_CHECK enum err_code pg_stock_by_products_bind(struct store_conn *conn, struct arena *arena,
+                                                   const int64_t *product_row_ids, size_t count,
+                                                   struct pg_query **out, struct err *err);
+MUST_CHECK enum err_code pg_shipments_since_all_bind(struct store_conn *conn, int64_t since_ms,
+                                                     struct pg_query **out, struct err *err);
 
 /* The BEGIN of a read snapshot (sent with the snapshot's first statement, pg_util.c). */
 #define PG_BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"

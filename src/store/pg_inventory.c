@@ -286,6 +286,24 @@ enum err_code pg_stock_list_by_product(struct store_conn *conn, struct arena *ar
     return code;
 }
 
+enum err_code pg_stock_by_products_bind(struct store_conn *conn, struct arena *arena,
+                                        const int64_t *product_row_ids, size_t count,
+                                        struct pg_query **out, struct err *err)
+{
+    const char *ids = batch_json_i64s(arena, product_row_ids, count);
+    if (ids == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    enum err_code code = pg_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCTS, out, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, *out);
+    pg_bind_text(&bind, ids);
+    return pg_bind_check(conn, &bind, "stock", err);
+}
+
 enum err_code pg_stock_list_by_products(struct store_conn *conn, struct arena *arena,
                                         const int64_t *product_row_ids, size_t count,
                                         struct stock_list *out, struct err *err)
@@ -298,19 +316,8 @@ enum err_code pg_stock_list_by_products(struct store_conn *conn, struct arena *a
     if (count == 0) {
         return ERR_OK;
     }
-    const char *ids = batch_json_i64s(arena, product_row_ids, count);
-    if (ids == NULL) {
-        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
-    }
     struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_STOCK_LIST_BY_PRODUCTS, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_text(&bind, ids);
-    code = pg_bind_check(conn, &bind, "stock", err);
+    enum err_code code = pg_stock_by_products_bind(conn, arena, product_row_ids, count, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }

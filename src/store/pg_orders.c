@@ -697,6 +697,21 @@ enum err_code pg_order_get(struct store_conn *conn, struct arena *arena, const c
     return code;
 }
 
+enum err_code pg_order_find_external_bind(struct store_conn *conn, const char *channel,
+                                          const char *external_id, struct pg_query **out,
+                                          struct err *err)
+{
+    enum err_code code = pg_stmt_planned(conn, &SQL_ORDER_FIND_EXTERNAL, out, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, *out);
+    pg_bind_text(&bind, channel);
+    pg_bind_text(&bind, external_id);
+    return pg_bind_check(conn, &bind, "order", err);
+}
+
 enum err_code pg_order_find_external(struct store_conn *conn, const char *channel,
                                      const char *external_id, char id_out[ID_LEN_MAX],
                                      struct err *err)
@@ -705,15 +720,7 @@ enum err_code pg_order_find_external(struct store_conn *conn, const char *channe
     ASSERT(channel != NULL && external_id != NULL);
     id_out[0] = '\0';
     struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt_planned(conn, &SQL_ORDER_FIND_EXTERNAL, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_text(&bind, channel);
-    pg_bind_text(&bind, external_id);
-    code = pg_bind_check(conn, &bind, "order", err);
+    enum err_code code = pg_order_find_external_bind(conn, channel, external_id, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }

@@ -452,6 +452,19 @@ static enum err_code routing_used_read(struct pg_row *row, void *item, struct er
     return pg_row_check(row, err);
 }
 
+enum err_code pg_shipments_since_all_bind(struct store_conn *conn, int64_t since_ms,
+                                          struct pg_query **out, struct err *err)
+{
+    enum err_code code = pg_stmt(conn, &SQL_SHIPMENTS_SINCE_ALL, out, err);
+    if (code != ERR_OK) {
+        return code;
+    }
+    struct pg_bind bind;
+    pg_bind_init(&bind, *out);
+    pg_bind_i64(&bind, since_ms);
+    return pg_bind_check(conn, &bind, "routing", err);
+}
+
 enum err_code pg_routing_shipments_since_all(struct store_conn *conn, struct arena *arena,
                                              int64_t since_ms, struct routing_location_used **out,
                                              size_t *count, struct err *err)
@@ -461,14 +474,7 @@ enum err_code pg_routing_shipments_since_all(struct store_conn *conn, struct are
     *out = NULL;
     *count = 0;
     struct pg_query *stmt = NULL;
-    enum err_code code = pg_stmt(conn, &SQL_SHIPMENTS_SINCE_ALL, &stmt, err);
-    if (code != ERR_OK) {
-        return code;
-    }
-    struct pg_bind bind;
-    pg_bind_init(&bind, stmt);
-    pg_bind_i64(&bind, since_ms);
-    code = pg_bind_check(conn, &bind, "routing", err);
+    enum err_code code = pg_shipments_since_all_bind(conn, since_ms, &stmt, err);
     if (code != ERR_OK) {
         return code;
     }

@@ -345,24 +345,131 @@ enum err_code pg_prefetch(struct store_conn *conn, struct pg_query **stmts, size
     return code;
 }
 
-/* Runs the bound statement and keeps its result in stmt->result. */
-static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt, const char *what,
-                                  struct err *err)
+/* ---- answers read ahead (pg_ahead_keep) ---------------------------------------------------- */
+
+/* The bytes of parameter i as sent (NULL: none). */
+static size_t param_bytes(const struct pg_query *stmt, int i)
 {
-    ASSERT(stmt->result == NULL && stmt->prepared);
+    if (stmt->values[i] == NULL) {
+        return 0;
+    }
+    return stmt->formats[i] != 0 ? (size_t)stmt->lengths[i] : strlen(stmt->values[i]);
+}
+
+/* The bound parameters spelled as one string of bytes (each: NULL or not, format, length,
+ * bytes), malloc'ed; NULL when out of memory. */
+static char *params_key(const struct pg_query *stmt, size_t *len_out)
+{
+    size_t len = 0;
+    for (int i = 0; i < stmt->params_expected; i++) {
+        len += 2 + sizeof(size_t) + param_bytes(stmt, i);
+    }
+    char *key = malloc(len + 1);
+    if (key == NULL) {
+        return NULL;
+    }
+    char *at = key;
+    for (int i = 0; i < stmt->params_expected; i++) {
+        size_t n = param_bytes(stmt, i);
+        *at++ = stmt->values[i] == NULL ? 'n' : 'v';
+        *at++ = stmt->formats[i] != 0 ? 'b' : 't';
+        memcpy(at, &n, sizeof(n));
+        at += sizeof(n);
+        if (n > 0) {
+            memcpy(at, stmt->values[i], n);
+            at += n;
+        }
+    }
+    *len_out = len;
+    return key;
+}
+
+static void ahead_drop(struct store_conn *conn, struct pg_query *stmt)
+{
+    if (stmt->ahead == NULL) {
+        return;
+    }
+    PQclear(stmt->ahead);
+    free(stmt->ahead_key);
+    stmt->ahead = NULL;
+    stmt->ahead_key = NULL;
+    stmt->ahead_key_len = 0;
+    ASSERT(conn->ahead_count > 0);
+    conn->ahead_count--;
+}
+
+/* The answer read ahead for the statement as bound now, taken; NULL when there is none (one
+ * read ahead for other parameters is dropped). */
+static PGresult *ahead_take(struct store_conn *conn, struct pg_query *stmt)
+{
+    size_t len = 0;
+    char *key = params_key(stmt, &len);
+    bool same = key != NULL && len == stmt->ahead_key_len && memcmp(key, stmt->ahead_key, len) == 0;
+    free(key);
+    if (!same) {
+        ahead_drop(conn, stmt);
+        return NULL;
+    }
+    PGresult *result = stmt->ahead;
+    stmt->ahead = NULL; /* taken: the caller clears it */
+    free(stmt->ahead_key);
+    stmt->ahead_key = NULL;
+    stmt->ahead_key_len = 0;
+    ASSERT(conn->ahead_count > 0);
+    conn->ahead_count--;
+    return result;
+}
+
+enum err_code pg_ahead_keep(struct store_conn *conn, struct pg_query **stmts, size_t count,
+                            const char *what, struct err *err)
+{
+    ASSERT(conn != NULL && !conn->is_writer && pg_in_transaction(conn));
+    ASSERT(stmts != NULL && count > 0 && count <= PG_PREFETCH_MAX);
+    for (size_t i = 0; i < count; i++) {
+        ahead_drop(conn, stmts[i]); /* asked again: the newer parameters win */
+    }
+    enum err_code code = pg_prefetch(conn, stmts, count, what, err);
+    for (size_t i = 0; i < count; i++) {
+        struct pg_query *stmt = stmts[i];
+        if (code == ERR_OK && stmt->result != NULL) {
+            stmt->ahead_key = params_key(stmt, &stmt->ahead_key_len);
+            if (stmt->ahead_key != NULL) {
+                stmt->ahead = stmt->result; /* kept; without its key, simply asked again */
+                stmt->result = NULL;
+                conn->ahead_count++;
+            }
+        }
+        pg_done(stmt);
+    }
+    return code;
+}
+
+void pg_ahead_forget(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    for (size_t i = 0; conn->ahead_count > 0 && i < ARRAY_LEN(conn->stmts); i++) {
+        if (conn->stmts[i] != NULL) {
+            ahead_drop(conn, conn->stmts[i]);
+        }
+    }
+    ASSERT(conn->ahead_count == 0);
+}
+
+/* Asks the server for the bound statement's answer (*out); an answer PostgreSQL would refuse to
+ * compute (text that is not UTF-8) is made here: an insert fails, anything else finds nothing. */
+static enum err_code stmt_ask(struct store_conn *conn, struct pg_query *stmt, PGresult **out,
+                              const char *what, struct err *err)
+{
+    PGresult *result = NULL;
     if (!stmt_params_utf8(stmt)) {
         if (strncmp(stmt->text, "INSERT", 6) == 0) {
             return err_set(err, ERR_INVALID, NULL, "%s: text is not valid UTF-8", what);
         }
-        conn->changes = 0;
-        conn->last_id = 0;
-        stmt->result = PQmakeEmptyPGresult(conn->pg, PGRES_TUPLES_OK);
-        stmt->row = -1;
-        return stmt->result != NULL
-                   ? ERR_OK
-                   : err_set(err, ERR_INTERNAL, NULL, "out of memory for %s", what);
+        result = PQmakeEmptyPGresult(conn->pg, PGRES_TUPLES_OK);
+        *out = result;
+        return result != NULL ? ERR_OK
+                              : err_set(err, ERR_INTERNAL, NULL, "out of memory for %s", what);
     }
-    PGresult *result = NULL;
     if (conn->begin_deferred) {
         /* The snapshot's BEGIN goes with its first statement (store_pg.c). */
         enum err_code code = pg_prefetch(conn, &stmt, 1, what, err);
@@ -387,6 +494,23 @@ static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt
                                     stmt->lengths, stmt->formats, 0)
                      : PQexecPrepared(conn->pg, stmt->name, stmt->params_expected, stmt->values,
                                       stmt->lengths, stmt->formats, 0);
+    }
+    *out = result;
+    return ERR_OK;
+}
+
+/* Runs the bound statement (or takes its answer read ahead) and keeps its result in
+ * stmt->result. */
+static enum err_code stmt_execute(struct store_conn *conn, struct pg_query *stmt, const char *what,
+                                  struct err *err)
+{
+    ASSERT(stmt->result == NULL && stmt->prepared);
+    PGresult *result = stmt->ahead != NULL ? ahead_take(conn, stmt) : NULL;
+    if (result == NULL) {
+        enum err_code code = stmt_ask(conn, stmt, &result, what, err);
+        if (code != ERR_OK) {
+            return code;
+        }
     }
     ExecStatusType status = result != NULL ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

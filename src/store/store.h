@@ -110,6 +110,26 @@ MUST_CHECK enum err_code store_sync(struct store *store, struct err *err);
  * side of the hand-off a read it could do either way costs less. */
 bool store_writer_reads_wait(struct store *store);
 
+/*
+ * The reads an order's capture is about to make on its read snapshot, each optional: a backend
+ * whose every read is a round trip (PostgreSQL) runs them now, together, and keeps the answers
+ * for the rest of the snapshot; the calls named below then find theirs ready when asked with
+ * the same arguments (with others they read as usual). A hint only: SQLite, whose reads cost
+ * no round trip, does nothing, and neither does a writer connection (its own writes would make
+ * a kept answer stale). For a snapshot begun by store_begin_read or app_read_begin.
+ */
+struct store_read_ahead {
+    const char *channel;            /* store_order_find_external(channel, external_id) */
+    const char *external_id;        /* NULL: not asked */
+    const char *customer_email;     /* store_customer_get_brief_by_email; NULL: not asked */
+    const int64_t *product_row_ids; /* store_stock_list_by_products; none: not asked */
+    size_t product_count;
+    bool shipments_since_asked; /* store_routing_shipments_since_all(shipments_since_ms) */
+    int64_t shipments_since_ms;
+};
+MUST_CHECK enum err_code store_read_ahead(struct store_conn *conn, struct arena *arena,
+                                          const struct store_read_ahead *ahead, struct err *err);
+
 /* ---- channels ---------------------------------------------------------------------------- */
 
 MUST_CHECK enum err_code store_channel_insert(struct store_conn *conn,

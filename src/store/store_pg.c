@@ -59,6 +59,7 @@ static enum err_code run_simple(struct store_conn *conn, const char *sql, const 
 
 static void conn_forget_statements(struct store_conn *conn)
 {
+    pg_ahead_forget(conn);
     for (size_t i = 0; i < ARRAY_LEN(conn->stmts); i++) {
         if (conn->stmts[i] != NULL) {
             PQclear(conn->stmts[i]->result);
@@ -402,6 +403,7 @@ enum err_code pg_commit(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL && conn->pg != NULL);
     ASSERT(!conn->savepoint_open);
+    pg_ahead_forget(conn); /* answers of this transaction's snapshot */
     if (conn->begin_deferred) {
         conn->begin_deferred = false; /* nothing ran: nothing to end */
         return ERR_OK;
@@ -428,6 +430,7 @@ void pg_rollback(struct store_conn *conn)
     conn->batch_open = false;
     conn->daily_count = 0;
     conn->daily_mark = 0;
+    pg_ahead_forget(conn); /* answers of this transaction's snapshot */
     if (conn->begin_deferred) {
         conn->begin_deferred = false; /* nothing ran: nothing to end */
         return;
@@ -549,6 +552,45 @@ enum err_code pg_snapshot_begin(struct store_conn *conn, bool *owned, struct err
     }
     enum err_code code = begin_read_deferred(conn, err);
     *owned = code == ERR_OK;
+    return code;
+}
+
+/* The reads an order's capture is about to make, in one round trip (store.h). */
+enum err_code pg_read_ahead(struct store_conn *conn, struct arena *arena,
+                            const struct store_read_ahead *ahead, struct err *err)
+{
+    ASSERT(conn != NULL && conn->pg != NULL && arena != NULL && ahead != NULL);
+    if (conn->is_writer || !pg_in_transaction(conn)) {
+        /* The writer's own writes would make a kept answer stale; outside a transaction each
+         * read has a snapshot of its own. */
+        return ERR_OK;
+    }
+    struct pg_query *stmts[4] = {0};
+    size_t count = 0;
+    enum err_code code = ERR_OK;
+    if (ahead->channel != NULL && ahead->external_id != NULL) {
+        code = pg_order_find_external_bind(conn, ahead->channel, ahead->external_id,
+                                           &stmts[count++], err);
+    }
+    if (code == ERR_OK && ahead->customer_email != NULL) {
+        code = pg_customer_brief_by_email_bind(conn, ahead->customer_email, &stmts[count++], err);
+    }
+    if (code == ERR_OK && ahead->product_count > 0) {
+        code = pg_stock_by_products_bind(conn, arena, ahead->product_row_ids, ahead->product_count,
+                                         &stmts[count++], err);
+    }
+    if (code == ERR_OK && ahead->shipments_since_asked) {
+        code = pg_shipments_since_all_bind(conn, ahead->shipments_since_ms, &stmts[count++], err);
+    }
+    ASSERT(count <= ARRAY_LEN(stmts));
+    if (code == ERR_OK && count > 0) {
+        return pg_ahead_keep(conn, stmts, count, "read ahead", err);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (stmts[i] != NULL) {
+            pg_done(stmts[i]);
+        }
+    }
     return code;
 }
 

@@ -430,6 +430,15 @@ bool sqlite_writer_reads_wait(struct store *store)
     return false;
 }
 
+/* A read is a function call into SQLite's pages: nothing to save by reading ahead. */
+enum err_code sqlite_read_ahead(struct store_conn *conn, struct arena *arena,
+                                const struct store_read_ahead *ahead, struct err *err)
+{
+    ASSERT(conn != NULL && arena != NULL && ahead != NULL);
+    UNUSED(err);
+    return ERR_OK;
+}
+
 /*
  * With synchronous=NORMAL a WAL commit is written but not flushed, and SQLite stays consistent
  * after a power cut (the WAL's checksums end it at the last whole commit; checkpoints still

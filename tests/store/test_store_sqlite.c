@@ -1521,6 +1521,76 @@ Test(store, reader_sees_committed_data_while_writer_is_open)
     store_reader_release(store, reader);
 }
 
+/* store_read_ahead: an answer read ahead serves only its own arguments, on its own snapshot. */
+Test(store, read_ahead_answers_only_its_arguments_on_its_snapshot)
+{
+    int64_t p = add_product("SKU-1");
+    int64_t l = add_location("DC");
+    cr_assert_eq(store_stock_apply(writer, p, l, 5, 0, false, NOW_MS, &err), ERR_OK);
+    struct customer ana = make_customer("cus_ana", "ana@example.com");
+    cr_assert_eq(store_customer_insert(writer, &ana, &err), ERR_OK, "%s", err.message);
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK);
+    struct location location;
+    cr_assert_eq(store_location_get(reader, &arena, "DC", &location, &err), ERR_OK); /* begun */
+    const int64_t ids[] = {p};
+    struct store_read_ahead ahead = {.customer_email = "ana@example.com",
+                                     .product_row_ids = ids,
+                                     .product_count = 1,
+                                     .shipments_since_asked = true,
+                                     .shipments_since_ms = NOW_MS};
+    cr_assert_eq(store_read_ahead(reader, &arena, &ahead, &err), ERR_OK, "%s", err.message);
+    /* Written after: the snapshot does not see it, whether read ahead or not. */
+    struct customer bob = make_customer("cus_bob", "bob@example.com");
+    cr_assert_eq(store_customer_insert(writer, &bob, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_stock_apply(writer, p, l, 2, 0, false, NOW_MS, &err), ERR_OK);
+    struct customer got = {0};
+    cr_assert_eq(store_customer_get_brief_by_email(reader, &arena, "bob@example.com", &got, &err),
+                 ERR_NOT_FOUND); /* another e-mail: asked, not ana's answer */
+    cr_assert_eq(store_customer_get_brief_by_email(reader, &arena, "ana@example.com", &got, &err),
+                 ERR_OK, "%s", err.message);
+    cr_assert_str_eq(got.id, "cus_ana");
+    struct stock_list list = {0};
+    cr_assert_eq(store_stock_list_by_products(reader, &arena, ids, 1, &list, &err), ERR_OK);
+    cr_assert_eq(list.count, 1);
+    cr_assert_eq(list.rows[0].stock.on_hand, 5);
+    cr_assert_eq(store_stock_list_by_products(reader, &arena, ids, 1, &list, &err), ERR_OK);
+    cr_assert_eq(list.rows[0].stock.on_hand, 5); /* asked again: the same snapshot */
+    struct routing_location_used *used = NULL;
+    size_t used_count = 0;
+    cr_assert_eq(
+        store_routing_shipments_since_all(reader, &arena, NOW_MS, &used, &used_count, &err), ERR_OK,
+        "%s", err.message);
+    cr_assert_eq(used_count, 0);
+    cr_assert_eq(store_commit(reader, &err), ERR_OK);
+
+    /* An answer read ahead and not asked for ends with its snapshot. */
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK);
+    struct store_read_ahead carl_ahead = {
+        .customer_email = "carl@example.com", .product_row_ids = ids, .product_count = 1};
+    cr_assert_eq(store_read_ahead(reader, &arena, &carl_ahead, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_commit(reader, &err), ERR_OK);
+    struct customer carl = make_customer("cus_carl", "carl@example.com");
+    cr_assert_eq(store_customer_insert(writer, &carl, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_stock_apply(writer, p, l, 1, 0, false, NOW_MS, &err), ERR_OK);
+    cr_assert_eq(store_begin_read(reader, &err), ERR_OK);
+    cr_assert_eq(store_customer_get_brief_by_email(reader, &arena, "carl@example.com", &got, &err),
+                 ERR_OK, "%s", err.message);
+    cr_assert_str_eq(got.id, "cus_carl");
+    cr_assert_eq(store_stock_list_by_products(reader, &arena, ids, 1, &list, &err), ERR_OK);
+    cr_assert_eq(list.rows[0].stock.on_hand, 8);
+    cr_assert_eq(store_commit(reader, &err), ERR_OK);
+
+    /* Outside a transaction, and on the writer, a hint that changes nothing. */
+    cr_assert_eq(store_read_ahead(reader, &arena, &carl_ahead, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_read_ahead(writer, &arena, &carl_ahead, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_customer_get_brief_by_email(writer, &arena, "carl@example.com", &got, &err),
+                 ERR_OK, "%s", err.message);
+    store_reader_release(store, reader);
+}
+
 struct waiter {
     struct store_conn *got;
     enum err_code code;
