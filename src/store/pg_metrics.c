@@ -346,13 +346,14 @@ enum err_code pg_metrics_facts_replace(struct store_conn *conn,
         code = m_daily_add(conn, &facts[i], 1, err);
     }
     struct pg_query *stmt = NULL;
-    if (code == ERR_OK && count > 0) {
+    /* A new order's rows are only inserted: there is nothing stored to delete. */
+    if (code == ERR_OK && old_count > 0) {
         code = pg_stmt(conn, &SQL_FACTS_DELETE, &stmt, err);
     }
-    if (code == ERR_OK && count > 0) {
+    if (code == ERR_OK && old_count > 0) {
         struct pg_bind bind;
         pg_bind_init(&bind, stmt);
-        pg_bind_text(&bind, facts[0].order_id);
+        pg_bind_text(&bind, old_facts[0].order_id);
         code = pg_bind_check(conn, &bind, "metrics facts delete", err);
         code = code == ERR_OK ? pg_run_later(conn, stmt, "metrics facts delete", err) : code;
     }

@@ -884,6 +884,33 @@ Test(store, metrics_daily_moves_with_the_commands_that_commit)
     cr_expect_eq(sum.total_sum, 1125);
 }
 
+/* Replacing an order's facts by none removes its rows; a new order's are only inserted. */
+Test(store, metrics_facts_replace_adds_and_removes_the_rows)
+{
+    struct metrics_fact a = daily_fact("ord_a", "web", 100);
+    struct metrics_fact a_two[2] = {daily_fact("ord_a", "web", 60), daily_fact("ord_a", "web", 40)};
+    a_two[1].location = "DC";
+    struct metrics_fact *got = NULL;
+    size_t count = 9;
+    cr_assert_eq(store_metrics_facts_replace(writer, NULL, 0, &a, 1, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_metrics_facts_get(writer, &arena, "ord_a", &got, &count, &err), ERR_OK);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(store_metrics_facts_replace(writer, got, count, a_two, 2, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_metrics_facts_get(writer, &arena, "ord_a", &got, &count, &err), ERR_OK);
+    cr_assert_eq(count, 2);
+    cr_assert_eq(store_metrics_facts_replace(writer, got, count, NULL, 0, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_metrics_facts_get(writer, &arena, "ord_a", &got, &count, &err), ERR_OK);
+    cr_assert_eq(count, 0);
+    struct metrics_query all = {.from_day = 20000, .to_day = 20000};
+    struct metrics_counters sum = {0};
+    cr_assert_eq(store_metrics_sum(writer, &all, &sum, &err), ERR_OK, "%s", err.message);
+    cr_expect_eq(sum.orders, 0); /* 1, then 2, then none */
+    cr_expect_eq(sum.total_sum, 0);
+}
+
 /* ---- orders ------------------------------------------------------------------------------ */
 
 Test(store, order_insert_get_find_update)
