@@ -269,7 +269,6 @@ struct pg_query {
     char name[16];       /* on the server: "ordo_<id>" */
     const char *text;    /* the SQL it was prepared from (a use check) */
     bool prepared;       /* on the server, in this session */
-    bool plan_each_run;  /* sent unnamed, planned at each run (pg_stmt_planned) */
     int params_expected; /* from PQdescribePrepared */
     const char *values[PG_PARAMS_MAX];
     int lengths[PG_PARAMS_MAX];
@@ -361,18 +360,6 @@ struct pg_key {
  */
 MUST_CHECK enum err_code pg_stmt(struct store_conn *conn, const struct pg_sql *sql,
                                  struct pg_query **out, struct err *err);
-
-/*
- * As pg_stmt, for a statement planned with its parameters at every run (sent unnamed) instead
- * of by the session's cached plan. PostgreSQL keeps a prepared statement's generic plan until
- * the table's statistics change; one made while a table was (nearly) empty sees every index
- * as one row and may pick one that only narrows the search: the lookup of an order by
- * (channel, external_id) walked the whole channel (242 us per order after 28,000 orders of
- * make bench-pg) until autovacuum's next ANALYZE. For lookups whose indexes compete; planning
- * a small statement costs some microseconds.
- */
-MUST_CHECK enum err_code pg_stmt_planned(struct store_conn *conn, const struct pg_sql *sql,
-                                         struct pg_query **out, struct err *err);
 
 /* Frees the result and forgets the bindings, ready for the next use. */
 void pg_done(struct pg_query *stmt);

@@ -92,10 +92,6 @@ static enum err_code stmt_prepare(struct store_conn *conn, struct pg_query *stmt
 int pg_query_send(struct store_conn *conn, const struct pg_query *stmt)
 {
     ASSERT(conn != NULL && stmt != NULL && stmt->prepared);
-    if (stmt->plan_each_run) {
-        return PQsendQueryParams(conn->pg, stmt->text, stmt->params_expected, NULL, stmt->values,
-                                 stmt->lengths, stmt->formats, 0);
-    }
     return PQsendQueryPrepared(conn->pg, stmt->name, stmt->params_expected, stmt->values,
                                stmt->lengths, stmt->formats, 0);
 }
@@ -489,11 +485,8 @@ static enum err_code stmt_ask(struct store_conn *conn, struct pg_query *stmt, PG
             return code;
         }
     } else {
-        result = stmt->plan_each_run
-                     ? PQexecParams(conn->pg, stmt->text, stmt->params_expected, NULL, stmt->values,
-                                    stmt->lengths, stmt->formats, 0)
-                     : PQexecPrepared(conn->pg, stmt->name, stmt->params_expected, stmt->values,
-                                      stmt->lengths, stmt->formats, 0);
+        result = PQexecPrepared(conn->pg, stmt->name, stmt->params_expected, stmt->values,
+                                stmt->lengths, stmt->formats, 0);
     }
     *out = result;
     return ERR_OK;
@@ -1059,16 +1052,6 @@ enum err_code pg_run_later(struct store_conn *conn, struct pg_query *stmt, const
     conn->changes = 0; /* not known: nobody may ask */
     conn->last_id = 0;
     pg_done(stmt);
-    return code;
-}
-
-enum err_code pg_stmt_planned(struct store_conn *conn, const struct pg_sql *sql,
-                              struct pg_query **out, struct err *err)
-{
-    enum err_code code = pg_stmt(conn, sql, out, err);
-    if (code == ERR_OK) {
-        (*out)->plan_each_run = true;
-    }
     return code;
 }
 
