@@ -314,6 +314,13 @@ MUST_CHECK enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, stru
                                                        const struct location *locations,
                                                        size_t count, int64_t *left,
                                                        struct err *err);
+/* The same for a plan on a read snapshot (the writer checks it again): from the process's copy
+ * of the counts while it is recent (app_ref_used_get), else read on conn and kept. */
+MUST_CHECK enum err_code app_routing_capacity_left_recent(struct app_ctx *ctx,
+                                                          struct store_conn *conn,
+                                                          const struct location *locations,
+                                                          size_t count, int64_t *left,
+                                                          struct err *err);
 
 /* ---- reference data kept per process (ref_cache.c) ---------------------------------------- */
 
@@ -338,6 +345,20 @@ struct app_ref_skus {
 MUST_CHECK enum err_code app_ref_products(struct app_ctx *ctx, struct store_conn *conn,
                                           int64_t version, const struct app_ref_skus *ask,
                                           struct err *err);
+/*
+ * The shipments each location took since since_ms (store_routing_shipments_since_all) as a read
+ * snapshot of this process found them within the last APP_REF_USED_TTL_MS, copied into
+ * ctx->arena: false when there is no such copy. For plans made on a read snapshot only, which
+ * the writer checks again against current counts (store_routing_capacity_require): a copy a few
+ * milliseconds old costs at most a plan made again inside the writer, where a read of the
+ * hottest rows every order updates costs every capture.
+ */
+#define APP_REF_USED_TTL_MS 100
+bool app_ref_used_get(struct app_ctx *ctx, int64_t since_ms, struct routing_location_used **out,
+                      size_t *count);
+/* Keeps what a read snapshot just read for app_ref_used_get. */
+void app_ref_used_put(struct app_ctx *ctx, int64_t since_ms,
+                      const struct routing_location_used *used, size_t count);
 /* ERR_OK when the channel exists, ERR_NOT_FOUND when it does not (asked of the store until it is
  * found once: channels are never deleted). */
 MUST_CHECK enum err_code app_ref_channel_check(struct app_ctx *ctx, struct store_conn *conn,

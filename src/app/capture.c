@@ -28,6 +28,7 @@ struct capture_arg {
     int runs;                   /* of capture_run: the writer runs a command again after a race */
     bool existing;              /* the reader found the (channel, external_id) order */
     bool route_in_writer;       /* read stock and plan inside the writer command */
+    bool on_snapshot;           /* planning on capture_prepare's read snapshot */
     struct store_doc routing;   /* plan's explanation packed off the writer; NULL: build it there */
     bool duplicate;             /* the insert found (channel, external_id) taken */
     bool keyed;                 /* an Idempotency-Key came: the writer answers repeats */
@@ -327,7 +328,10 @@ static enum err_code capture_routing_candidates(struct app_ctx *ctx, struct stor
     if (left == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
     }
-    enum err_code code = app_routing_capacity_left_all(ctx, conn, arg->locations, n, left, err);
+    /* On the snapshot, a recent copy of the counts does: the writer checks them again. */
+    enum err_code code =
+        arg->on_snapshot ? app_routing_capacity_left_recent(ctx, conn, arg->locations, n, left, err)
+                         : app_routing_capacity_left_all(ctx, conn, arg->locations, n, left, err);
     if (code != ERR_OK) {
         return code;
     }
@@ -501,8 +505,13 @@ static enum err_code capture_prepare_snapshot(struct app_ctx *ctx, struct store_
         .customer_email = customer_here ? order->customer_email : NULL,
     };
     ahead.product_row_ids = capture_stock_ids(ctx, arg, &ahead.product_count);
-    ahead.shipments_since_asked = app_routing_capacity_read(
-        ctx, arg->locations, arg->locations_count, &ahead.shipments_since_ms);
+    struct routing_location_used *recent = NULL;
+    size_t recent_count = 0;
+    ahead.shipments_since_asked =
+        app_routing_capacity_read(ctx, arg->locations, arg->locations_count,
+                                  &ahead.shipments_since_ms) &&
+        !(arg->on_snapshot &&
+          app_ref_used_get(ctx, ahead.shipments_since_ms, &recent, &recent_count));
     enum err_code code = store_read_ahead(conn, ctx->arena, &ahead, err);
     if (code != ERR_OK) {
         return code;
@@ -580,7 +589,9 @@ static enum err_code capture_prepare(struct app_ctx *ctx, const struct order *in
         code = order_compute_totals(order, err);
     }
     if (code == ERR_OK) {
+        arg->on_snapshot = true;
         code = capture_prepare_snapshot(ctx, conn, arg, err);
+        arg->on_snapshot = false;
     }
     app_read_end_for_write(ctx, conn);
     return code;

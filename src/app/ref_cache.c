@@ -15,6 +15,7 @@
 
 #include "app/app_internal.h"
 #include "core/limits.h"
+#include "lib/clock.h"
 
 /* Channels remembered as known; more are asked of the store each time. */
 #define REF_CHANNELS_MAX 64
@@ -38,6 +39,11 @@ struct app_ref_cache {
     struct product products[REF_PRODUCTS_MAX];
     size_t products_count;
     uint16_t product_slots[REF_PRODUCTS_SLOTS]; /* index in products + 1; 0: empty */
+    pthread_mutex_t used_lock;                  /* guards the shipment counts below */
+    int64_t used_since_ms;                      /* the day they count from; 0: none kept */
+    int64_t used_read_ns;                       /* clock_monotonic_ns() when read */
+    struct routing_location_used used[LOCATIONS_MAX];
+    size_t used_count;
 };
 
 enum err_code app_ref_cache_init(struct app *app, struct err *err)
@@ -53,6 +59,7 @@ enum err_code app_ref_cache_init(struct app *app, struct err *err)
     arena_init(&app->refs->arena, (size_t)4 << 20);
     pthread_rwlock_init(&app->refs->products_lock, NULL);
     arena_init(&app->refs->products_arena, REF_PRODUCTS_ARENA);
+    pthread_mutex_init(&app->refs->used_lock, NULL);
     return ERR_OK;
 }
 
@@ -67,6 +74,7 @@ void app_ref_cache_free(struct app *app)
     pthread_rwlock_destroy(&app->refs->products_lock);
     pthread_rwlock_destroy(&app->refs->lock);
     pthread_mutex_destroy(&app->refs->channels_lock);
+    pthread_mutex_destroy(&app->refs->used_lock);
     free(app->refs);
     app->refs = NULL;
 }
@@ -312,4 +320,45 @@ enum err_code app_ref_channel_check(struct app_ctx *ctx, struct store_conn *conn
         ref_channel_remember(refs, code);
     }
     return result;
+}
+
+/* ---- shipments per location today (routing capacity) ------------------------------------- */
+
+bool app_ref_used_get(struct app_ctx *ctx, int64_t since_ms, struct routing_location_used **out,
+                      size_t *count)
+{
+    ASSERT(ctx != NULL && out != NULL && count != NULL);
+    struct app_ref_cache *refs = ctx->app->refs;
+    int64_t now_ns = clock_monotonic_ns();
+    bool fresh = false;
+    pthread_mutex_lock(&refs->used_lock);
+    if (refs->used_since_ms == since_ms && since_ms != 0 &&
+        now_ns - refs->used_read_ns < (int64_t)APP_REF_USED_TTL_MS * 1000000) {
+        *out = ARENA_NEW_ARRAY(ctx->arena, struct routing_location_used, refs->used_count + 1);
+        if (*out != NULL) {
+            memcpy(*out, refs->used, refs->used_count * sizeof(refs->used[0]));
+            *count = refs->used_count;
+            fresh = true;
+        }
+    }
+    pthread_mutex_unlock(&refs->used_lock);
+    return fresh;
+}
+
+void app_ref_used_put(struct app_ctx *ctx, int64_t since_ms,
+                      const struct routing_location_used *used, size_t count)
+{
+    ASSERT(ctx != NULL && (used != NULL || count == 0));
+    struct app_ref_cache *refs = ctx->app->refs;
+    if (count > ARRAY_LEN(refs->used)) {
+        return; /* more locations than kept: read each time */
+    }
+    pthread_mutex_lock(&refs->used_lock);
+    if (count > 0) {
+        memcpy(refs->used, used, count * sizeof(used[0]));
+    }
+    refs->used_count = count;
+    refs->used_since_ms = since_ms;
+    refs->used_read_ns = clock_monotonic_ns();
+    pthread_mutex_unlock(&refs->used_lock);
 }

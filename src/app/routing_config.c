@@ -204,26 +204,11 @@ bool app_routing_capacity_read(const struct app_ctx *ctx, const struct location 
     return false;
 }
 
-enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
-                                            const struct location *locations, size_t count,
-                                            int64_t *left, struct err *err)
+/* left[i] from the counts: a location's capacity less what it took. */
+static void capacity_left_from(const struct location *locations, size_t count,
+                               const struct routing_location_used *used, size_t used_count,
+                               int64_t *left)
 {
-    ASSERT(ctx != NULL && conn != NULL);
-    ASSERT((locations != NULL && left != NULL) || count == 0);
-    for (size_t i = 0; i < count; i++) {
-        left[i] = INT64_MAX;
-    }
-    int64_t since_ms = 0;
-    if (!app_routing_capacity_read(ctx, locations, count, &since_ms)) {
-        return ERR_OK;
-    }
-    struct routing_location_used *used = NULL;
-    size_t used_count = 0;
-    enum err_code code =
-        store_routing_shipments_since_all(conn, ctx->arena, since_ms, &used, &used_count, err);
-    if (code != ERR_OK) {
-        return code;
-    }
     for (size_t i = 0; i < count; i++) {
         const struct location *location = &locations[i];
         if (location->capacity_per_day > 0) {
@@ -231,7 +216,59 @@ enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_co
                 location->capacity_per_day - capacity_used_of(used, used_count, location->row_id);
         }
     }
+}
+
+/* What app_routing_capacity_left_all and _recent ask: recent, the process's copy may do. */
+struct capacity_ask {
+    const struct location *locations;
+    size_t count;
+    int64_t *left;
+    bool recent;
+};
+
+static enum err_code capacity_left(struct app_ctx *ctx, struct store_conn *conn,
+                                   const struct capacity_ask *ask, struct err *err)
+{
+    ASSERT(ctx != NULL && conn != NULL);
+    ASSERT((ask->locations != NULL && ask->left != NULL) || ask->count == 0);
+    for (size_t i = 0; i < ask->count; i++) {
+        ask->left[i] = INT64_MAX;
+    }
+    int64_t since_ms = 0;
+    if (!app_routing_capacity_read(ctx, ask->locations, ask->count, &since_ms)) {
+        return ERR_OK;
+    }
+    struct routing_location_used *used = NULL;
+    size_t used_count = 0;
+    if (!ask->recent || !app_ref_used_get(ctx, since_ms, &used, &used_count)) {
+        enum err_code code =
+            store_routing_shipments_since_all(conn, ctx->arena, since_ms, &used, &used_count, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        if (ask->recent) {
+            app_ref_used_put(ctx, since_ms, used, used_count);
+        }
+    }
+    capacity_left_from(ask->locations, ask->count, used, used_count, ask->left);
     return ERR_OK;
+}
+
+enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_conn *conn,
+                                            const struct location *locations, size_t count,
+                                            int64_t *left, struct err *err)
+{
+    const struct capacity_ask ask = {.locations = locations, .count = count, .left = left};
+    return capacity_left(ctx, conn, &ask, err);
+}
+
+enum err_code app_routing_capacity_left_recent(struct app_ctx *ctx, struct store_conn *conn,
+                                               const struct location *locations, size_t count,
+                                               int64_t *left, struct err *err)
+{
+    const struct capacity_ask ask = {
+        .locations = locations, .count = count, .left = left, .recent = true};
+    return capacity_left(ctx, conn, &ask, err);
 }
 
 /* ---- carriers ---------------------------------------------------------------------------- */

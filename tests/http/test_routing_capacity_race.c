@@ -110,3 +110,30 @@ Test(routing_capacity, racing_orders_keep_the_daily_capacity, .init = race_init,
     int rc = test_server_check(&g_server, output, sizeof(output));
     cr_assert_eq(rc, 0, "ordo check exited %d:\n%s", rc, output);
 }
+
+/* Orders one after another, each planned on a snapshot whose copy of Boston's count may be a
+ * few milliseconds old (APP_REF_USED_TTL_MS): the sixth and seventh still ship from Newark. */
+Test(routing_capacity, orders_in_turn_keep_the_daily_capacity, .init = race_init,
+     .fini = race_fini, .timeout = 120)
+{
+    for (int i = 0; i < CAPACITY + 2; i++) {
+        char body[1024];
+        snprintf(body, sizeof(body),
+                 "{\"channel\":\"web\",\"external_id\":\"turn-%03d\",\"customer\":{\"email\":"
+                 "\"t%03d@example.com\",\"name\":\"Buyer\"},\"currency\":\"USD\",\"lines\":"
+                 "[{\"sku\":\"MUG\",\"qty\":1}],\"shipping_address\":{\"name\":\"Buyer\","
+                 "\"line1\":\"5 Elm St\",\"city\":\"Boston\",\"region\":\"MA\",\"postal_code\":"
+                 "\"02118\",\"country\":\"US\"},\"fulfillment\":{\"method\":\"ship\"}}",
+                 i, i);
+        struct http_response res;
+        long status = client_call(g_client, "POST", "/v1/orders", g_key, body, &res);
+        cr_assert_eq(status, 201, "order %d: %ld %s", i, status, res.body);
+        const char *from = json_string_value(
+            json_object_get(json_array_get(json_at(res.json, "allocations"), 0), "location"));
+        cr_expect_str_eq(from != NULL ? from : "", i < CAPACITY ? "DC-BOS" : "DC-EWR",
+                         "order %d", i);
+        http_response_release(&res);
+    }
+    cr_expect_eq(shipments_at("DC-BOS"), (size_t)CAPACITY);
+    cr_expect_eq(shipments_at("DC-EWR"), (size_t)2);
+}
