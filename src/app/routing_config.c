@@ -222,17 +222,16 @@ static void capacity_left_from(const struct location *locations, size_t count,
 struct capacity_ask {
     const struct location *locations;
     size_t count;
-    int64_t *left;
     bool recent;
 };
 
 static enum err_code capacity_left(struct app_ctx *ctx, struct store_conn *conn,
-                                   const struct capacity_ask *ask, struct err *err)
+                                   const struct capacity_ask *ask, int64_t *left, struct err *err)
 {
     ASSERT(ctx != NULL && conn != NULL);
-    ASSERT((ask->locations != NULL && ask->left != NULL) || ask->count == 0);
+    ASSERT((ask->locations != NULL && left != NULL) || ask->count == 0);
     for (size_t i = 0; i < ask->count; i++) {
-        ask->left[i] = INT64_MAX;
+        left[i] = INT64_MAX;
     }
     int64_t since_ms = 0;
     if (!app_routing_capacity_read(ctx, ask->locations, ask->count, &since_ms)) {
@@ -250,7 +249,7 @@ static enum err_code capacity_left(struct app_ctx *ctx, struct store_conn *conn,
             app_ref_used_put(ctx, since_ms, used, used_count);
         }
     }
-    capacity_left_from(ask->locations, ask->count, used, used_count, ask->left);
+    capacity_left_from(ask->locations, ask->count, used, used_count, left);
     return ERR_OK;
 }
 
@@ -258,17 +257,16 @@ enum err_code app_routing_capacity_left_all(struct app_ctx *ctx, struct store_co
                                             const struct location *locations, size_t count,
                                             int64_t *left, struct err *err)
 {
-    const struct capacity_ask ask = {.locations = locations, .count = count, .left = left};
-    return capacity_left(ctx, conn, &ask, err);
+    const struct capacity_ask ask = {.locations = locations, .count = count};
+    return capacity_left(ctx, conn, &ask, left, err);
 }
 
 enum err_code app_routing_capacity_left_recent(struct app_ctx *ctx, struct store_conn *conn,
                                                const struct location *locations, size_t count,
                                                int64_t *left, struct err *err)
 {
-    const struct capacity_ask ask = {
-        .locations = locations, .count = count, .left = left, .recent = true};
-    return capacity_left(ctx, conn, &ask, err);
+    const struct capacity_ask ask = {.locations = locations, .count = count, .recent = true};
+    return capacity_left(ctx, conn, &ask, left, err);
 }
 
 /* ---- carriers ---------------------------------------------------------------------------- */

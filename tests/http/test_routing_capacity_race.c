@@ -113,8 +113,8 @@ Test(routing_capacity, racing_orders_keep_the_daily_capacity, .init = race_init,
 
 /* Orders one after another, each planned on a snapshot whose copy of Boston's count may be a
  * few milliseconds old (APP_REF_USED_TTL_MS): the sixth and seventh still ship from Newark. */
-Test(routing_capacity, orders_in_turn_keep_the_daily_capacity, .init = race_init,
-     .fini = race_fini, .timeout = 120)
+Test(routing_capacity, orders_in_turn_keep_the_daily_capacity, .init = race_init, .fini = race_fini,
+     .timeout = 120)
 {
     for (int i = 0; i < CAPACITY + 2; i++) {
         char body[1024];
@@ -130,8 +130,8 @@ Test(routing_capacity, orders_in_turn_keep_the_daily_capacity, .init = race_init
         cr_assert_eq(status, 201, "order %d: %ld %s", i, status, res.body);
         const char *from = json_string_value(
             json_object_get(json_array_get(json_at(res.json, "allocations"), 0), "location"));
-        cr_expect_str_eq(from != NULL ? from : "", i < CAPACITY ? "DC-BOS" : "DC-EWR",
-                         "order %d", i);
+        cr_expect_str_eq(from != NULL ? from : "", i < CAPACITY ? "DC-BOS" : "DC-EWR", "order %d",
+                         i);
         http_response_release(&res);
     }
     cr_expect_eq(shipments_at("DC-BOS"), (size_t)CAPACITY);
