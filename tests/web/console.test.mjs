@@ -178,6 +178,9 @@ export const tests = [
     async run({ page, base }) {
       await signIn(page, base);
       await page.locator('[data-test=who]').waitFor();
+      // The overview's tiles load after the header: signed out while they are in flight, their
+      // answers are 401s, which the browser logs as console errors.
+      await page.waitForLoadState('networkidle');
       await page.click('[data-test=sign-out]');
       await page.locator('#password').waitFor();
       const res = await page.evaluate(async () => (await fetch('/v1/session')).json());
