@@ -77,12 +77,13 @@ $(GEO_C): scripts/gen-geo.sh data/geo/us-postal-codes.csv data/geo/us-population
 	bash scripts/gen-geo.sh data/geo/us-postal-codes.csv data/geo/us-population-by-zcta-2010.csv > $@.tmp
 	mv $@.tmp $@
 
-$(MIG_C): scripts/gen-migrations.sh $(MIG_SQLITE)
+# The folders too: removing a migration changes the folder, not a file that is left.
+$(MIG_C): scripts/gen-migrations.sh $(MIG_SQLITE) src/store/migrations/sqlite
 	@mkdir -p $(dir $@)
 	bash scripts/gen-migrations.sh sqlite $(MIG_SQLITE) > $@.tmp
 	mv $@.tmp $@
 
-$(MIG_PG_C): scripts/gen-migrations.sh $(MIG_PG)
+$(MIG_PG_C): scripts/gen-migrations.sh $(MIG_PG) src/store/migrations/pg
 	@mkdir -p $(dir $@)
 	bash scripts/gen-migrations.sh pg $(MIG_PG) > $@.tmp
 	mv $@.tmp $@
