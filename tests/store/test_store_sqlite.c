@@ -940,6 +940,15 @@ Test(store, order_insert_get_find_update)
     cr_assert_eq(store_order_find_external(writer, "web", "WEB-1", id, &err), ERR_OK);
     cr_assert_str_eq(id, "ord_01");
     cr_assert_eq(store_order_find_external(writer, "pos", "WEB-1", id, &err), ERR_NOT_FOUND);
+    /* The key is (channel, external_id): another channel may use the same external id. */
+    struct order other = make_order("ord_03", "SO-1004", p, l);
+    other.channel = "pos";
+    other.external_id = "WEB-1";
+    cr_assert_eq(store_order_insert(writer, &other, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_order_find_external(writer, "pos", "WEB-1", id, &err), ERR_OK);
+    cr_assert_str_eq(id, "ord_03");
+    cr_assert_eq(store_order_find_external(writer, "web", "WEB-1", id, &err), ERR_OK);
+    cr_assert_str_eq(id, "ord_01");
 
     struct order got;
     cr_assert_eq(store_order_get(writer, &arena, "ord_01", &got, &err), ERR_OK, "%s", err.message);
