@@ -138,8 +138,10 @@ enum pg_stmt {
     PGS_M_CHECK_DISTINCT,
     PGS_M_ORDER_IDS,
     PGS_M_ORDER_FLAGS,
-    PGS_STOCK_CREATE,    /* no SQLite twin: see pg_inventory.c */
-    PGS_M_DISTINCT_LOCK, /* no SQLite twin: see pg_metrics.c */
+    PGS_STOCK_CREATE,          /* no SQLite twin: see pg_inventory.c */
+    PGS_M_DISTINCT_LOCK,       /* no SQLite twin: see pg_metrics.c */
+    PGS_M_DISTINCT_COUNTS_ADD, /* no SQLite twin: counted by triggers there */
+    PGS_M_DISTINCT_DAYS_ADD,
     /* pick list ids (pg_fulfillment.c) */
     PGS_PICK_LIST_IDS,
     /* payments (pg_payments.c) */
@@ -292,6 +294,15 @@ struct pg_daily_delta {
     struct metrics_counters counters;
 };
 
+/* A key seen first on its day (metrics_distinct), for metrics_distinct_counts with no previous
+ * day and metrics_distinct_days (migration 021). */
+struct pg_distinct_delta {
+    int64_t kind;
+    int64_t day;
+    char scope[CODE_LEN_MAX + 1];
+    int64_t n;
+};
+
 struct store_conn {
     struct store_base base; /* first: the dispatch reads it */
     PGconn *pg;
@@ -322,6 +333,11 @@ struct store_conn {
     size_t daily_count;
     size_t daily_cap;
     size_t daily_mark; /* daily_count when the open savepoint began */
+    /* ... and so are the counts of the keys new on their day, for the same reason */
+    struct pg_distinct_delta *distinct; /* malloc'ed, distinct_cap; freed at close */
+    size_t distinct_count;
+    size_t distinct_cap;
+    size_t distinct_mark; /* distinct_count when the open savepoint began */
     /* order numbers taken from the sequence ahead, a batch at a time (pg_orders.c) */
     int64_t numbers[PG_NUMBERS_AHEAD];
     size_t numbers_next;
@@ -440,11 +456,17 @@ MUST_CHECK enum err_code pg_shipments_since_all_bind(struct store_conn *conn, in
 /* Connects again when the server dropped the connection (store_pg.c). */
 MUST_CHECK enum err_code pg_conn_ensure(struct store_conn *conn, struct err *err);
 
-/* ---- metrics_daily kept for the commit (pg_metrics.c) ------------------------------------ */
+/* ---- metrics counters kept for the commit (pg_metrics.c) --------------------------------- */
 
-/* Writes the batch's metrics_daily deltas (struct store_conn's daily), one upsert per row, and
- * empties them; called just before COMMIT. */
-MUST_CHECK enum err_code pg_metrics_daily_flush(struct store_conn *conn, struct err *err);
+/* Writes the batch's metrics_daily deltas and distinct-key counts (struct store_conn's daily and
+ * distinct), one upsert per row, and empties them; called just before COMMIT. */
+MUST_CHECK enum err_code pg_metrics_batch_flush(struct store_conn *conn, struct err *err);
+/* A savepoint begins: what its rollback keeps (pg_metrics_batch_undo). */
+void pg_metrics_batch_mark(struct store_conn *conn);
+/* The savepoint was rolled back: its command's deltas go with it. */
+void pg_metrics_batch_undo(struct store_conn *conn);
+/* The batch ended without its flush (a rollback), or the connection closes (free_memory). */
+void pg_metrics_batch_reset(struct store_conn *conn, bool free_memory);
 
 /* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
 

@@ -91,6 +91,17 @@ static const struct pg_sql SQL_DISTINCT_RELINK = {
 static const struct pg_sql SQL_DISTINCT_LOCK = {
     PGS_M_DISTINCT_LOCK, "SELECT pg_advisory_xact_lock(hashtextextended($1::bigint || ' ' ||"
                          " $2::text || ' ' || $3::text, 0))"};
+/* A batch's keys new on their day, counted at its commit (migration 021): n keys of (kind, scope)
+ * with no previous day. */
+static const struct pg_sql SQL_DISTINCT_COUNTS_ADD = {
+    PGS_M_DISTINCT_COUNTS_ADD,
+    "INSERT INTO metrics_distinct_counts AS c (kind, scope, prev_day, day, n)"
+    " VALUES ($1, $2, -1, $3, $4) ON CONFLICT (kind, scope, prev_day, day)"
+    " DO UPDATE SET n = c.n + excluded.n"};
+static const struct pg_sql SQL_DISTINCT_DAYS_ADD = {
+    PGS_M_DISTINCT_DAYS_ADD,
+    "INSERT INTO metrics_distinct_days AS d (kind, scope, day, n) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (kind, scope, day) DO UPDATE SET n = d.n + excluded.n"};
 static const struct pg_sql SQL_TRAFFIC_PUT = {
     PGS_M_TRAFFIC_PUT,
     "INSERT INTO channel_traffic (channel, day, visitors, carts_created, carts_abandoned,"
@@ -280,7 +291,7 @@ static bool m_counters_zero(const struct metrics_counters *c)
     return true;
 }
 
-enum err_code pg_metrics_daily_flush(struct store_conn *conn, struct err *err)
+static enum err_code m_daily_flush(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL);
     size_t count = conn->daily_count;
@@ -492,12 +503,150 @@ enum err_code pg_metrics_distinct_move(struct store_conn *conn,
                           : code;
 }
 
-/* No lock (see m_distinct_lock): no other transaction can know the key yet. */
+/* Adds n keys of (kind, scope) new on day to metrics_distinct_counts and metrics_distinct_days. */
+static enum err_code m_distinct_count(struct store_conn *conn, int64_t kind, const char *scope,
+                                      int64_t day, int64_t n, struct err *err)
+{
+    static const struct pg_sql *const sqls[] = {&SQL_DISTINCT_COUNTS_ADD, &SQL_DISTINCT_DAYS_ADD};
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < ARRAY_LEN(sqls); i++) {
+        struct pg_query *stmt = NULL;
+        code = pg_stmt(conn, sqls[i], &stmt, err);
+        if (code != ERR_OK) {
+            return code;
+        }
+        struct pg_bind bind;
+        pg_bind_init(&bind, stmt);
+        pg_bind_i64(&bind, kind);
+        pg_bind_text(&bind, scope);
+        pg_bind_i64(&bind, day);
+        pg_bind_i64(&bind, n);
+        code = pg_bind_check(conn, &bind, "metrics distinct count", err);
+        if (code == ERR_OK) {
+            code = pg_run_later(conn, stmt, "metrics distinct count", err);
+        }
+    }
+    return code;
+}
+
+/* Keeps a new key's count for the batch's commit; false when it cannot (no room, a scope too
+ * long: the caller counts it at once). */
+static bool m_distinct_keep(struct store_conn *conn, const struct metrics_distinct_key *key)
+{
+    size_t scope_len = strlen(key->scope);
+    if (scope_len > CODE_LEN_MAX) {
+        return false;
+    }
+    if (conn->distinct_count == conn->distinct_cap) {
+        size_t cap = conn->distinct_cap == 0 ? 64 : conn->distinct_cap * 2;
+        struct pg_distinct_delta *grown = realloc(conn->distinct, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return false;
+        }
+        conn->distinct = grown;
+        conn->distinct_cap = cap;
+    }
+    struct pg_distinct_delta *delta = &conn->distinct[conn->distinct_count++];
+    delta->kind = (int64_t)key->kind;
+    delta->day = key->day;
+    memcpy(delta->scope, key->scope, scope_len + 1);
+    delta->n = 1;
+    return true;
+}
+
+static int m_distinct_cmp(const void *a, const void *b)
+{
+    const struct pg_distinct_delta *x = a;
+    const struct pg_distinct_delta *y = b;
+    if (x->kind != y->kind) {
+        return x->kind < y->kind ? -1 : 1;
+    }
+    int c = strcmp(x->scope, y->scope);
+    if (c != 0) {
+        return c;
+    }
+    return x->day == y->day ? 0 : (x->day < y->day ? -1 : 1);
+}
+
+static enum err_code m_distinct_flush(struct store_conn *conn, struct err *err)
+{
+    size_t count = conn->distinct_count;
+    conn->distinct_count = 0;
+    conn->distinct_mark = 0;
+    if (count == 0) {
+        return ERR_OK;
+    }
+    /* Rows in key order, so that two processes' batches take them in the same order. */
+    qsort(conn->distinct, count, sizeof(*conn->distinct), m_distinct_cmp);
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < count;) {
+        const struct pg_distinct_delta *row = &conn->distinct[i];
+        int64_t n = 0;
+        size_t j = i;
+        for (; j < count && m_distinct_cmp(row, &conn->distinct[j]) == 0; j++) {
+            n += conn->distinct[j].n;
+        }
+        code = m_distinct_count(conn, row->kind, row->scope, row->day, n, err);
+        i = j;
+    }
+    return code;
+}
+
+enum err_code pg_metrics_batch_flush(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL);
+    enum err_code code = m_daily_flush(conn, err);
+    if (code != ERR_OK) {
+        pg_metrics_batch_reset(conn, false);
+        return code;
+    }
+    return m_distinct_flush(conn, err);
+}
+
+void pg_metrics_batch_mark(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    conn->daily_mark = conn->daily_count;
+    conn->distinct_mark = conn->distinct_count;
+}
+
+void pg_metrics_batch_undo(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    conn->daily_count = conn->daily_mark;
+    conn->distinct_count = conn->distinct_mark;
+}
+
+void pg_metrics_batch_reset(struct store_conn *conn, bool free_memory)
+{
+    ASSERT(conn != NULL);
+    conn->daily_count = 0;
+    conn->daily_mark = 0;
+    conn->distinct_count = 0;
+    conn->distinct_mark = 0;
+    if (free_memory) {
+        free(conn->daily);
+        conn->daily = NULL;
+        conn->daily_cap = 0;
+        free(conn->distinct);
+        conn->distinct = NULL;
+        conn->distinct_cap = 0;
+    }
+}
+
+/*
+ * No lock (see m_distinct_lock): no other transaction can know the key yet. Its counts (no
+ * previous day) inside a write batch at its commit, else at once (migration 021).
+ */
 enum err_code pg_metrics_distinct_first(struct store_conn *conn,
                                         const struct metrics_distinct_key *key, struct err *err)
 {
     ASSERT(conn != NULL && key != NULL && key->scope != NULL && key->key != NULL);
-    return m_distinct_run(conn, &SQL_DISTINCT_FIRST, key, -1, err);
+    enum err_code code = m_distinct_run(conn, &SQL_DISTINCT_FIRST, key, -1, err);
+    if (code != ERR_OK || (conn->batch_open && m_distinct_keep(conn, key))) {
+        return code;
+    }
+    return m_distinct_count(conn, (int64_t)key->kind, key->scope, key->day, 1, err);
 }
 
 enum err_code pg_metrics_traffic_put(struct store_conn *conn, const struct metrics_traffic *traffic,

@@ -82,11 +82,7 @@ static void conn_close(struct store_conn *conn)
     }
     PQfinish(conn->pg);
     conn->pg = NULL;
-    free(conn->daily);
-    conn->daily = NULL;
-    conn->daily_cap = 0;
-    conn->daily_count = 0;
-    conn->daily_mark = 0;
+    pg_metrics_batch_reset(conn, true);
     conn->batch_open = false;
 }
 
@@ -370,10 +366,9 @@ enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
     if (code == ERR_OK && conn->store->pipeline) {
         pg_pipeline_enter(conn); /* pg_pipeline.c: the group commit's round trips */
     }
-    /* A batch: metrics_daily's deltas wait for the commit (pg_metrics.c). */
+    /* A batch: the metrics counters' deltas wait for the commit (pg_metrics.c). */
     conn->batch_open = code == ERR_OK;
-    conn->daily_count = 0;
-    conn->daily_mark = 0;
+    pg_metrics_batch_reset(conn, false);
     return code;
 }
 
@@ -408,7 +403,7 @@ enum err_code pg_commit(struct store_conn *conn, struct err *err)
         conn->begin_deferred = false; /* nothing ran: nothing to end */
         return ERR_OK;
     }
-    enum err_code code = pg_metrics_daily_flush(conn, err);
+    enum err_code code = pg_metrics_batch_flush(conn, err);
     conn->batch_open = false;
     if (code == ERR_OK) {
         code = pg_pipeline_leave(conn, err);
@@ -428,8 +423,7 @@ void pg_rollback(struct store_conn *conn)
     ASSERT(conn != NULL && conn->pg != NULL);
     conn->savepoint_open = false;
     conn->batch_open = false;
-    conn->daily_count = 0;
-    conn->daily_mark = 0;
+    pg_metrics_batch_reset(conn, false);
     pg_ahead_forget(conn); /* answers of this transaction's snapshot */
     if (conn->begin_deferred) {
         conn->begin_deferred = false; /* nothing ran: nothing to end */
@@ -467,7 +461,7 @@ enum err_code pg_savepoint(struct store_conn *conn, struct err *err)
         code = run_simple(conn, "SAVEPOINT command", "savepoint", err);
     }
     conn->savepoint_open = code == ERR_OK;
-    conn->daily_mark = conn->daily_count; /* what a rollback of the command keeps */
+    pg_metrics_batch_mark(conn); /* what a rollback of the command keeps */
     return code;
 }
 
@@ -529,7 +523,7 @@ void pg_savepoint_rollback(struct store_conn *conn)
         }
     }
     pg_pipeline_forget(conn);
-    conn->daily_count = conn->daily_mark; /* the command's metrics deltas go with it */
+    pg_metrics_batch_undo(conn); /* the command's metrics deltas go with it */
     enum err_code code =
         run_simple(conn, "ROLLBACK TO SAVEPOINT command", "savepoint rollback", &err);
     /*

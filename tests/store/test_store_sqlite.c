@@ -2258,3 +2258,65 @@ Test(store, counters_move_with_the_commands_that_commit)
     cr_assert_eq(sum.customers, 2);
     store_reader_release(store, reader);
 }
+
+/* Keys seen first inside a batch are counted at its commit on PostgreSQL (migration 021). */
+Test(store, distinct_firsts_count_with_the_commands_that_commit)
+{
+    int64_t day = NOW_MS / 86400000;
+    struct metrics_distinct_key ana = {METRICS_DISTINCT_CUSTOMER, "", "cus_ana", day};
+    struct metrics_distinct_key ana_web = {METRICS_DISTINCT_CUSTOMER, "web", "cus_ana", day};
+    struct metrics_distinct_key bob = {METRICS_DISTINCT_CUSTOMER, "", "cus_bob", day};
+    struct metrics_distinct_key eve = {METRICS_DISTINCT_CUSTOMER, "", "cus_eve", day};
+    struct metrics_distinct_key eve_later = {METRICS_DISTINCT_CUSTOMER, "", "cus_eve", day + 1};
+    struct metrics_distinct_key zed = {METRICS_DISTINCT_CUSTOMER, "", "cus_zed", day};
+    struct store_conn *reader = NULL;
+    cr_assert_eq(store_reader_acquire(store, &reader, &err), ERR_OK, "%s", err.message);
+
+    cr_assert_eq(store_begin_write(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_metrics_distinct_first(writer, &ana, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_metrics_distinct_first(writer, &ana_web, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_metrics_distinct_first(writer, &bob, &err), ERR_OK, "%s", err.message);
+    store_savepoint_rollback(writer); /* the command failed: its first day goes with it */
+    cr_assert_eq(store_savepoint(writer, &err), ERR_OK, "%s", err.message);
+    /* eve's first day, a later day linked to it, then the first day taken back: the later day
+     * is eve's first, the first day's count (not written yet) ends at 0 */
+    cr_assert_eq(store_metrics_distinct_first(writer, &eve, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_metrics_distinct_move(writer, &eve_later, 1, &err), ERR_OK, "%s",
+                 err.message);
+    cr_assert_eq(store_metrics_distinct_move(writer, &eve, -1, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(store_savepoint_release(writer, &err), ERR_OK, "%s", err.message);
+    struct metrics_query today = {.from_day = day, .to_day = day};
+    struct metrics_counters sum = {0};
+    cr_assert_eq(store_metrics_sum(reader, &today, &sum, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(sum.customers, 0); /* nothing before the commit */
+    cr_assert_eq(store_commit(writer, &err), ERR_OK, "%s", err.message);
+
+    cr_assert_eq(store_metrics_sum(reader, &today, &sum, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(sum.customers, 1); /* ana; bob rolled back; eve taken back */
+    struct metrics_query web = {.from_day = day, .to_day = day, .channel = "web"};
+    sum = (struct metrics_counters){0};
+    cr_assert_eq(store_metrics_sum(reader, &web, &sum, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(sum.customers, 1);
+    struct metrics_query two_days = {.from_day = day, .to_day = day + 1};
+    sum = (struct metrics_counters){0};
+    cr_assert_eq(store_metrics_sum(reader, &two_days, &sum, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(sum.customers, 2); /* ana, and eve on the later day */
+
+    /* Outside a batch, at once. */
+    cr_assert_eq(store_metrics_distinct_first(writer, &zed, &err), ERR_OK, "%s", err.message);
+    sum = (struct metrics_counters){0};
+    cr_assert_eq(store_metrics_sum(reader, &today, &sum, &err), ERR_OK, "%s", err.message);
+    cr_assert_eq(sum.customers, 2);
+    const char **problems = NULL;
+    size_t problems_count = 0;
+    cr_assert_eq(store_metrics_check(reader, &arena, &problems, &problems_count, &err), ERR_OK,
+                 "%s", err.message);
+    for (size_t i = 0; i < problems_count; i++) { /* the keys have no orders: only the rollups */
+        cr_assert_null(strstr(problems[i], "metrics_distinct_counts"), "%s", problems[i]);
+        cr_assert_null(strstr(problems[i], "metrics_distinct_days"), "%s", problems[i]);
+    }
+    store_reader_release(store, reader);
+}
