@@ -136,6 +136,7 @@ enum pg_stmt {
     PGS_M_CHECK,
     PGS_M_CHECK_EVENTS,
     PGS_M_CHECK_DISTINCT,
+    PGS_M_CHECK_LOCATION_DAYS,
     PGS_M_ORDER_IDS,
     PGS_M_ORDER_FLAGS,
     PGS_STOCK_CREATE,          /* no SQLite twin: see pg_inventory.c */
@@ -244,6 +245,7 @@ enum pg_stmt {
     PGS_COMPONENT_LIST_MANY,
     PGS_STOCK_LIST_BY_PRODUCTS,
     PGS_ROUTING_SHIPMENTS_SINCE_ALL,
+    PGS_ROUTING_LOCATION_DAYS_ADD, /* no SQLite twin: counted by a trigger there */
     PGS_VERSIONS_READ,
     PGS_STMT_COUNT
 };
@@ -294,6 +296,13 @@ struct pg_daily_delta {
     struct metrics_counters counters;
 };
 
+/* Shipments created at a location on a day, for routing_location_days (migration 022). */
+struct pg_location_day_delta {
+    int64_t location_row_id;
+    int64_t day;
+    int64_t n;
+};
+
 /* A key seen first on its day (metrics_distinct), for metrics_distinct_counts with no previous
  * day and metrics_distinct_days (migration 021). */
 struct pg_distinct_delta {
@@ -338,6 +347,11 @@ struct store_conn {
     size_t distinct_count;
     size_t distinct_cap;
     size_t distinct_mark; /* distinct_count when the open savepoint began */
+    /* ... and so are the shipments per location and day (pg_routing.c) */
+    struct pg_location_day_delta *location_days; /* malloc'ed, location_days_cap */
+    size_t location_days_count;
+    size_t location_days_cap;
+    size_t location_days_mark; /* location_days_count when the open savepoint began */
     /* order numbers taken from the sequence ahead, a batch at a time (pg_orders.c) */
     int64_t numbers[PG_NUMBERS_AHEAD];
     size_t numbers_next;
@@ -467,6 +481,18 @@ void pg_metrics_batch_mark(struct store_conn *conn);
 void pg_metrics_batch_undo(struct store_conn *conn);
 /* The batch ended without its flush (a rollback), or the connection closes (free_memory). */
 void pg_metrics_batch_reset(struct store_conn *conn, bool free_memory);
+
+/* ---- shipments per location and day kept for the commit (pg_routing.c) ------------------ */
+
+/* A shipment was created: routing_location_days counts it, at the batch's commit inside one. */
+MUST_CHECK enum err_code pg_routing_shipment_counted(struct store_conn *conn,
+                                                     int64_t location_row_id, int64_t created_at_ms,
+                                                     struct err *err);
+/* As pg_metrics_batch_flush, _mark, _undo and _reset, for these counts. */
+MUST_CHECK enum err_code pg_routing_batch_flush(struct store_conn *conn, struct err *err);
+void pg_routing_batch_mark(struct store_conn *conn);
+void pg_routing_batch_undo(struct store_conn *conn);
+void pg_routing_batch_reset(struct store_conn *conn, bool free_memory);
 
 /* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
 

@@ -1010,10 +1010,12 @@ enum err_code pg_shipment_insert(struct store_conn *conn, const struct shipment 
     pg_bind_i64(&bind, shipment->created_at_ms);
     shipment_bind_times(&bind, shipment);
     code = pg_bind_check(conn, &bind, "shipment", err);
-    if (code != ERR_OK) {
-        return code;
+    if (code == ERR_OK) {
+        code = pg_run_later(conn, stmt, "shipment", err);
     }
-    return pg_run_later(conn, stmt, "shipment", err);
+    return code == ERR_OK ? pg_routing_shipment_counted(conn, shipment->location_row_id,
+                                                        shipment->created_at_ms, err)
+                          : code;
 }
 
 enum err_code pg_shipment_update(struct store_conn *conn, const struct shipment *shipment,

@@ -59,13 +59,19 @@ static const struct pg_sql SQL_SHIPMENTS_SINCE_ALL = {
     " FROM routing_location_days WHERE location_id = l.id AND day = $1::bigint / 86400000"
     " OFFSET 0) d WHERE l.capacity_per_day > 0 ORDER BY l.id"};
 
-/* SQL_SHIPMENTS_SINCE compared with the capacity, failing (ordo_require, migration 014) when
- * none is left: the writer's pipeline need not wait for it. */
+/* SQL_SHIPMENTS_SINCE and the batch's shipments not counted yet ($4) compared with the capacity,
+ * failing (ordo_require, migration 014) when none is left: the writer's pipeline need not wait
+ * for it. */
 static const struct pg_sql SQL_CAPACITY_REQUIRE = {
     PGS_ROUTING_CAPACITY_REQUIRE,
     "SELECT ordo_require(coalesce((SELECT shipments FROM routing_location_days"
-    " WHERE location_id = $1 AND day = $2::bigint / 86400000), 0) < $3,"
+    " WHERE location_id = $1 AND day = $2::bigint / 86400000), 0) + $4 < $3,"
     " 'the location has no capacity left today')"};
+/* A batch's shipments of a location and day, counted at its commit (migration 022). */
+static const struct pg_sql SQL_LOCATION_DAYS_ADD = {
+    PGS_ROUTING_LOCATION_DAYS_ADD,
+    "INSERT INTO routing_location_days AS d (location_id, day, shipments) VALUES ($1, $2, $3)"
+    " ON CONFLICT (location_id, day) DO UPDATE SET shipments = d.shipments + excluded.shipments"};
 
 /* The settings by their stored names; the order is the API's. */
 struct routing_setting_field {
@@ -425,19 +431,150 @@ enum err_code pg_routing_version(struct store_conn *conn, int64_t *out, struct e
     return routing_scalar(conn, &SQL_VERSION_GET, NULL, 0, out, err);
 }
 
+/* ---- shipments per location and day (routing_location_days) ------------------------------ */
+
+/*
+ * Every order adds a shipment to a few rows of the day, and a row one savepoint (a
+ * subtransaction) wrote and the next updates costs PostgreSQL a multixact and a longer chain of
+ * versions, as metrics_daily did (pg_metrics.c): inside a write batch the counts are kept on the
+ * writer's connection and written once, before its COMMIT; the writer's own reads of them add
+ * what is kept. A savepoint's rollback drops its command's counts.
+ */
+static int64_t routing_day(int64_t ms)
+{
+    return ms / 86400000; /* as the statements' $2::bigint / 86400000 */
+}
+
+/* Upserts n shipments of (location, day). */
+static enum err_code routing_location_days_add(struct store_conn *conn, int64_t location_row_id,
+                                               int64_t day, int64_t n, struct err *err)
+{
+    const int64_t params[] = {location_row_id, day, n};
+    struct pg_query *stmt = NULL;
+    enum err_code code =
+        pg_stmt_i64(conn, &SQL_LOCATION_DAYS_ADD, params, ARRAY_LEN(params), &stmt, err);
+    return code == ERR_OK ? pg_run_later(conn, stmt, "routing location day", err) : code;
+}
+
+static bool routing_location_day_keep(struct store_conn *conn, int64_t location_row_id, int64_t day)
+{
+    if (conn->location_days_count == conn->location_days_cap) {
+        size_t cap = conn->location_days_cap == 0 ? 64 : conn->location_days_cap * 2;
+        struct pg_location_day_delta *grown = realloc(conn->location_days, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return false;
+        }
+        conn->location_days = grown;
+        conn->location_days_cap = cap;
+    }
+    conn->location_days[conn->location_days_count++] =
+        (struct pg_location_day_delta){.location_row_id = location_row_id, .day = day, .n = 1};
+    return true;
+}
+
+/* The shipments of (location, day) kept for the commit. */
+static int64_t routing_location_day_pending(const struct store_conn *conn, int64_t location_row_id,
+                                            int64_t day)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < conn->location_days_count; i++) {
+        const struct pg_location_day_delta *d = &conn->location_days[i];
+        if (d->location_row_id == location_row_id && d->day == day) {
+            n += d->n;
+        }
+    }
+    return n;
+}
+
+enum err_code pg_routing_shipment_counted(struct store_conn *conn, int64_t location_row_id,
+                                          int64_t created_at_ms, struct err *err)
+{
+    ASSERT(conn != NULL && location_row_id > 0);
+    int64_t day = routing_day(created_at_ms);
+    if (conn->batch_open && routing_location_day_keep(conn, location_row_id, day)) {
+        return ERR_OK;
+    }
+    return routing_location_days_add(conn, location_row_id, day, 1, err);
+}
+
+static int routing_location_day_cmp(const void *a, const void *b)
+{
+    const struct pg_location_day_delta *x = a;
+    const struct pg_location_day_delta *y = b;
+    if (x->location_row_id != y->location_row_id) {
+        return x->location_row_id < y->location_row_id ? -1 : 1;
+    }
+    return x->day == y->day ? 0 : (x->day < y->day ? -1 : 1);
+}
+
+enum err_code pg_routing_batch_flush(struct store_conn *conn, struct err *err)
+{
+    ASSERT(conn != NULL);
+    size_t count = conn->location_days_count;
+    conn->location_days_count = 0;
+    conn->location_days_mark = 0;
+    if (count == 0) {
+        return ERR_OK;
+    }
+    /* Rows in key order, so that two processes' batches take them in the same order. */
+    qsort(conn->location_days, count, sizeof(*conn->location_days), routing_location_day_cmp);
+    enum err_code code = ERR_OK;
+    for (size_t i = 0; code == ERR_OK && i < count;) {
+        const struct pg_location_day_delta *row = &conn->location_days[i];
+        int64_t n = 0;
+        size_t j = i;
+        for (; j < count && routing_location_day_cmp(row, &conn->location_days[j]) == 0; j++) {
+            n += conn->location_days[j].n;
+        }
+        code = routing_location_days_add(conn, row->location_row_id, row->day, n, err);
+        i = j;
+    }
+    return code;
+}
+
+void pg_routing_batch_mark(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    conn->location_days_mark = conn->location_days_count;
+}
+
+void pg_routing_batch_undo(struct store_conn *conn)
+{
+    ASSERT(conn != NULL);
+    conn->location_days_count = conn->location_days_mark;
+}
+
+void pg_routing_batch_reset(struct store_conn *conn, bool free_memory)
+{
+    ASSERT(conn != NULL);
+    conn->location_days_count = 0;
+    conn->location_days_mark = 0;
+    if (free_memory) {
+        free(conn->location_days);
+        conn->location_days = NULL;
+        conn->location_days_cap = 0;
+    }
+}
+
 enum err_code pg_routing_shipments_since(struct store_conn *conn, int64_t location_row_id,
                                          int64_t since_ms, int64_t *out, struct err *err)
 {
     ASSERT(conn != NULL && out != NULL);
     const int64_t params[2] = {location_row_id, since_ms};
-    return routing_scalar(conn, &SQL_SHIPMENTS_SINCE, params, 2, out, err);
+    enum err_code code = routing_scalar(conn, &SQL_SHIPMENTS_SINCE, params, 2, out, err);
+    if (code == ERR_OK) {
+        *out += routing_location_day_pending(conn, location_row_id, routing_day(since_ms));
+    }
+    return code;
 }
 
 enum err_code pg_routing_capacity_require(struct store_conn *conn, int64_t location_row_id,
                                           int64_t since_ms, int64_t capacity, struct err *err)
 {
     ASSERT(conn != NULL && conn->is_writer);
-    const int64_t params[] = {location_row_id, since_ms, capacity};
+    const int64_t params[] = {
+        location_row_id, since_ms, capacity,
+        routing_location_day_pending(conn, location_row_id, routing_day(since_ms))};
     struct pg_query *stmt = NULL;
     enum err_code code =
         pg_stmt_i64(conn, &SQL_CAPACITY_REQUIRE, params, ARRAY_LEN(params), &stmt, err);
@@ -450,6 +587,50 @@ static enum err_code routing_used_read(struct pg_row *row, void *item, struct er
     used->location_row_id = pg_col_i64(row);
     used->shipments = pg_col_i64(row);
     return pg_row_check(row, err);
+}
+
+static int routing_used_cmp(const void *a, const void *b)
+{
+    const struct routing_location_used *x = a;
+    const struct routing_location_used *y = b;
+    return x->location_row_id == y->location_row_id
+               ? 0
+               : (x->location_row_id < y->location_row_id ? -1 : 1);
+}
+
+/* Adds the batch's shipments kept for the commit to what routing_location_days said (a
+ * location it had no row for is added); by location, as the statement orders them. */
+static enum err_code routing_used_add_pending(const struct store_conn *conn, struct arena *arena,
+                                              int64_t day, struct routing_location_used **used,
+                                              size_t *count, struct err *err)
+{
+    size_t cap = *count + conn->location_days_count;
+    struct routing_location_used *all = ARENA_NEW_ARRAY(arena, struct routing_location_used, cap);
+    if (all == NULL) {
+        return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
+    }
+    if (*count > 0) {
+        memcpy(all, *used, *count * sizeof(*all));
+    }
+    size_t n = *count;
+    for (size_t i = 0; i < conn->location_days_count; i++) {
+        const struct pg_location_day_delta *d = &conn->location_days[i];
+        if (d->day != day) {
+            continue;
+        }
+        size_t k = 0;
+        while (k < n && all[k].location_row_id != d->location_row_id) {
+            k++;
+        }
+        if (k == n) {
+            all[n++] = (struct routing_location_used){.location_row_id = d->location_row_id};
+        }
+        all[k].shipments += d->n;
+    }
+    qsort(all, n, sizeof(*all), routing_used_cmp);
+    *used = all;
+    *count = n;
+    return ERR_OK;
 }
 
 enum err_code pg_shipments_since_all_bind(struct store_conn *conn, int64_t since_ms,
@@ -485,6 +666,9 @@ enum err_code pg_routing_shipments_since_all(struct store_conn *conn, struct are
     code = pg_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
+    if (code == ERR_OK && conn->location_days_count > 0) {
+        code = routing_used_add_pending(conn, arena, routing_day(since_ms), out, count, err);
+    }
     return code;
 }
 

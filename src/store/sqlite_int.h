@@ -142,6 +142,7 @@ enum sq_stmt {
     SQ_M_CHECK,
     SQ_M_CHECK_EVENTS,
     SQ_M_CHECK_DISTINCT,
+    SQ_M_CHECK_LOCATION_DAYS,
     SQ_M_ORDER_IDS,
     SQ_M_ORDER_FLAGS,
     /* payments (sqlite_payments.c) */

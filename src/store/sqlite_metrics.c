@@ -696,6 +696,16 @@ static const struct sq_sql SQL_CHECK_EVENTS = {
     " FROM metrics_events_daily WHERE " M_EV_NONZERO " UNION SELECT * FROM (SELECT day, location,"
     " pick_ms, scrapped, came_in, costs FROM metrics_events_daily WHERE " M_EV_NONZERO
     " EXCEPT SELECT * FROM (" M_RAW_EVENTS ") WHERE " M_EV_NONZERO "))"};
+/* routing_location_days against the shipments it counts (routing, checked with the metrics'
+ * counters). */
+static const struct sq_sql SQL_CHECK_LOCATION_DAYS = {
+    SQ_M_CHECK_LOCATION_DAYS,
+    "SELECT 'routing_location_days ' || location_id || ' ' || day || ': the count differs from"
+    " the shipments' FROM (SELECT * FROM (SELECT location_id, created_at / 86400000 AS day,"
+    " count(*) AS n FROM shipments GROUP BY 1, 2) EXCEPT SELECT location_id, day, shipments"
+    " FROM routing_location_days WHERE shipments <> 0 UNION SELECT * FROM (SELECT location_id,"
+    " day, shipments FROM routing_location_days WHERE shipments <> 0 EXCEPT SELECT location_id,"
+    " created_at / 86400000, count(*) FROM shipments GROUP BY 1, 2))"};
 static const struct sq_sql SQL_CHECK_DISTINCT = {
     SQ_M_CHECK_DISTINCT,
     "SELECT 'metrics_distinct ' || kind || ' \"' || scope || '\" ' || key || ' ' || day"
@@ -733,7 +743,7 @@ enum err_code sqlite_metrics_check(struct store_conn *conn, struct arena *arena,
 {
     ASSERT(conn != NULL && arena != NULL && problems != NULL && count != NULL);
     static const struct sq_sql *const checks[] = {&SQL_CHECK, &SQL_CHECK_EVENTS,
-                                                  &SQL_CHECK_DISTINCT};
+                                                  &SQL_CHECK_DISTINCT, &SQL_CHECK_LOCATION_DAYS};
     const char **all = NULL;
     size_t all_count = 0;
     size_t cap = 0;

@@ -902,7 +902,8 @@ struct routing_location_used {
 
 /* store_routing_shipments_since for every location with a daily capacity, in one read: the
  * locations that have taken shipments that day (the others have taken none), in arena, ordered
- * by location_row_id. */
+ * by location_row_id. The writer inside a batch may also list locations without a capacity that
+ * took shipments in the batch (PostgreSQL counts them at its commit). */
 MUST_CHECK enum err_code store_routing_shipments_since_all(struct store_conn *conn,
                                                            struct arena *arena, int64_t since_ms,
                                                            struct routing_location_used **out,

@@ -83,6 +83,7 @@ static void conn_close(struct store_conn *conn)
     PQfinish(conn->pg);
     conn->pg = NULL;
     pg_metrics_batch_reset(conn, true);
+    pg_routing_batch_reset(conn, true);
     conn->batch_open = false;
 }
 
@@ -369,6 +370,7 @@ enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
     /* A batch: the metrics counters' deltas wait for the commit (pg_metrics.c). */
     conn->batch_open = code == ERR_OK;
     pg_metrics_batch_reset(conn, false);
+    pg_routing_batch_reset(conn, false);
     return code;
 }
 
@@ -403,7 +405,10 @@ enum err_code pg_commit(struct store_conn *conn, struct err *err)
         conn->begin_deferred = false; /* nothing ran: nothing to end */
         return ERR_OK;
     }
-    enum err_code code = pg_metrics_batch_flush(conn, err);
+    enum err_code code = pg_routing_batch_flush(conn, err);
+    if (code == ERR_OK) {
+        code = pg_metrics_batch_flush(conn, err);
+    }
     conn->batch_open = false;
     if (code == ERR_OK) {
         code = pg_pipeline_leave(conn, err);
@@ -424,6 +429,7 @@ void pg_rollback(struct store_conn *conn)
     conn->savepoint_open = false;
     conn->batch_open = false;
     pg_metrics_batch_reset(conn, false);
+    pg_routing_batch_reset(conn, false);
     pg_ahead_forget(conn); /* answers of this transaction's snapshot */
     if (conn->begin_deferred) {
         conn->begin_deferred = false; /* nothing ran: nothing to end */
@@ -462,6 +468,7 @@ enum err_code pg_savepoint(struct store_conn *conn, struct err *err)
     }
     conn->savepoint_open = code == ERR_OK;
     pg_metrics_batch_mark(conn); /* what a rollback of the command keeps */
+    pg_routing_batch_mark(conn);
     return code;
 }
 
@@ -523,7 +530,8 @@ void pg_savepoint_rollback(struct store_conn *conn)
         }
     }
     pg_pipeline_forget(conn);
-    pg_metrics_batch_undo(conn); /* the command's metrics deltas go with it */
+    pg_metrics_batch_undo(conn); /* the command's counters' deltas go with it */
+    pg_routing_batch_undo(conn);
     enum err_code code =
         run_simple(conn, "ROLLBACK TO SAVEPOINT command", "savepoint rollback", &err);
     /*

@@ -123,3 +123,10 @@ Test(check_metrics, distinct_days_changed)
     tamper("UPDATE metrics_distinct_days SET n = n + 2");
     expect_problem("metrics_distinct_days");
 }
+
+Test(check_metrics, location_day_shipments_changed)
+{
+    /* the count the routing capacity reads, kept by the store on PostgreSQL (migration 022) */
+    tamper("UPDATE routing_location_days SET shipments = shipments + 1");
+    expect_problem("routing_location_days");
+}
