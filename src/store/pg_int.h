@@ -296,6 +296,15 @@ struct pg_daily_delta {
     struct metrics_counters counters;
 };
 
+/* Rows a write batch keeps for its commit (the hot counters, pg_metrics.c and pg_routing.c):
+ * appended by commands, cut back to mark when a command's savepoint is rolled back. */
+struct pg_batch_rows {
+    void *rows; /* malloc'ed, cap rows of its owner's type; freed at close */
+    size_t count;
+    size_t cap;
+    size_t mark; /* count when the open savepoint began */
+};
+
 /* Shipments created at a location on a day, for routing_location_days (migration 022). */
 struct pg_location_day_delta {
     int64_t location_row_id;
@@ -337,21 +346,12 @@ struct store_conn {
      * and a row one savepoint (a subtransaction) wrote and the next updates costs PostgreSQL a
      * multixact and a longer chain of versions for every later update and read; so the
      * batch's deltas are kept here and written once, before its COMMIT. */
-    bool batch_open;              /* between pg_begin_write and the commit or rollback */
-    struct pg_daily_delta *daily; /* malloc'ed, daily_cap; freed at close */
-    size_t daily_count;
-    size_t daily_cap;
-    size_t daily_mark; /* daily_count when the open savepoint began */
+    bool batch_open;            /* between pg_begin_write and the commit or rollback */
+    struct pg_batch_rows daily; /* struct pg_daily_delta */
     /* ... and so are the counts of the keys new on their day, for the same reason */
-    struct pg_distinct_delta *distinct; /* malloc'ed, distinct_cap; freed at close */
-    size_t distinct_count;
-    size_t distinct_cap;
-    size_t distinct_mark; /* distinct_count when the open savepoint began */
-    /* ... and so are the shipments per location and day (pg_routing.c) */
-    struct pg_location_day_delta *location_days; /* malloc'ed, location_days_cap */
-    size_t location_days_count;
-    size_t location_days_cap;
-    size_t location_days_mark; /* location_days_count when the open savepoint began */
+    struct pg_batch_rows distinct; /* struct pg_distinct_delta */
+    /* ... and the shipments per location and day (pg_routing.c) */
+    struct pg_batch_rows location_days; /* struct pg_location_day_delta */
     /* order numbers taken from the sequence ahead, a batch at a time (pg_orders.c) */
     int64_t numbers[PG_NUMBERS_AHEAD];
     size_t numbers_next;
@@ -472,15 +472,12 @@ MUST_CHECK enum err_code pg_conn_ensure(struct store_conn *conn, struct err *err
 
 /* ---- metrics counters kept for the commit (pg_metrics.c) --------------------------------- */
 
+/* A new last row of size bytes (uninitialised), or NULL when out of memory (store_pg.c). */
+void *pg_batch_rows_add(struct pg_batch_rows *rows, size_t size);
+
 /* Writes the batch's metrics_daily deltas and distinct-key counts (struct store_conn's daily and
  * distinct), one upsert per row, and empties them; called just before COMMIT. */
 MUST_CHECK enum err_code pg_metrics_batch_flush(struct store_conn *conn, struct err *err);
-/* A savepoint begins: what its rollback keeps (pg_metrics_batch_undo). */
-void pg_metrics_batch_mark(struct store_conn *conn);
-/* The savepoint was rolled back: its command's deltas go with it. */
-void pg_metrics_batch_undo(struct store_conn *conn);
-/* The batch ended without its flush (a rollback), or the connection closes (free_memory). */
-void pg_metrics_batch_reset(struct store_conn *conn, bool free_memory);
 
 /* ---- shipments per location and day kept for the commit (pg_routing.c) ------------------ */
 
@@ -488,11 +485,8 @@ void pg_metrics_batch_reset(struct store_conn *conn, bool free_memory);
 MUST_CHECK enum err_code pg_routing_shipment_counted(struct store_conn *conn,
                                                      int64_t location_row_id, int64_t created_at_ms,
                                                      struct err *err);
-/* As pg_metrics_batch_flush, _mark, _undo and _reset, for these counts. */
+/* As pg_metrics_batch_flush, for these counts. */
 MUST_CHECK enum err_code pg_routing_batch_flush(struct store_conn *conn, struct err *err);
-void pg_routing_batch_mark(struct store_conn *conn);
-void pg_routing_batch_undo(struct store_conn *conn);
-void pg_routing_batch_reset(struct store_conn *conn, bool free_memory);
 
 /* ---- the writer's pipeline (pg_pipeline.c) ----------------------------------------------- */
 

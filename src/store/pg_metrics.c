@@ -241,16 +241,10 @@ static bool m_daily_keep(struct store_conn *conn, const struct metrics_fact *fac
     if (channel_len > CODE_LEN_MAX || location_len > CODE_LEN_MAX) {
         return false;
     }
-    if (conn->daily_count == conn->daily_cap) {
-        size_t cap = conn->daily_cap == 0 ? 64 : conn->daily_cap * 2;
-        struct pg_daily_delta *grown = realloc(conn->daily, cap * sizeof(*grown));
-        if (grown == NULL) {
-            return false;
-        }
-        conn->daily = grown;
-        conn->daily_cap = cap;
+    struct pg_daily_delta *delta = pg_batch_rows_add(&conn->daily, sizeof(*delta));
+    if (delta == NULL) {
+        return false;
     }
-    struct pg_daily_delta *delta = &conn->daily[conn->daily_count++];
     delta->day = fact->day;
     memcpy(delta->channel, fact->channel, channel_len + 1);
     memcpy(delta->location, fact->location, location_len + 1);
@@ -294,20 +288,21 @@ static bool m_counters_zero(const struct metrics_counters *c)
 static enum err_code m_daily_flush(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL);
-    size_t count = conn->daily_count;
-    conn->daily_count = 0;
-    conn->daily_mark = 0;
+    struct pg_daily_delta *rows = conn->daily.rows;
+    size_t count = conn->daily.count;
+    conn->daily.count = 0;
+    conn->daily.mark = 0;
     if (count == 0) {
         return ERR_OK;
     }
     /* Rows in key order, so that two processes' batches take them in the same order. */
-    qsort(conn->daily, count, sizeof(*conn->daily), m_daily_cmp);
+    qsort(rows, count, sizeof(*rows), m_daily_cmp);
     enum err_code code = ERR_OK;
     for (size_t i = 0; code == ERR_OK && i < count;) {
-        struct pg_daily_delta *row = &conn->daily[i];
+        struct pg_daily_delta *row = &rows[i];
         size_t j = i + 1;
-        for (; j < count && m_daily_cmp(row, &conn->daily[j]) == 0; j++) {
-            metrics_counters_add(&row->counters, &conn->daily[j].counters, 1);
+        for (; j < count && m_daily_cmp(row, &rows[j]) == 0; j++) {
+            metrics_counters_add(&row->counters, &rows[j].counters, 1);
         }
         if (!m_counters_zero(&row->counters)) {
             struct metrics_fact fact = {.location = row->location,
@@ -537,16 +532,10 @@ static bool m_distinct_keep(struct store_conn *conn, const struct metrics_distin
     if (scope_len > CODE_LEN_MAX) {
         return false;
     }
-    if (conn->distinct_count == conn->distinct_cap) {
-        size_t cap = conn->distinct_cap == 0 ? 64 : conn->distinct_cap * 2;
-        struct pg_distinct_delta *grown = realloc(conn->distinct, cap * sizeof(*grown));
-        if (grown == NULL) {
-            return false;
-        }
-        conn->distinct = grown;
-        conn->distinct_cap = cap;
+    struct pg_distinct_delta *delta = pg_batch_rows_add(&conn->distinct, sizeof(*delta));
+    if (delta == NULL) {
+        return false;
     }
-    struct pg_distinct_delta *delta = &conn->distinct[conn->distinct_count++];
     delta->kind = (int64_t)key->kind;
     delta->day = key->day;
     memcpy(delta->scope, key->scope, scope_len + 1);
@@ -570,21 +559,22 @@ static int m_distinct_cmp(const void *a, const void *b)
 
 static enum err_code m_distinct_flush(struct store_conn *conn, struct err *err)
 {
-    size_t count = conn->distinct_count;
-    conn->distinct_count = 0;
-    conn->distinct_mark = 0;
+    struct pg_distinct_delta *rows = conn->distinct.rows;
+    size_t count = conn->distinct.count;
+    conn->distinct.count = 0;
+    conn->distinct.mark = 0;
     if (count == 0) {
         return ERR_OK;
     }
     /* Rows in key order, so that two processes' batches take them in the same order. */
-    qsort(conn->distinct, count, sizeof(*conn->distinct), m_distinct_cmp);
+    qsort(rows, count, sizeof(*rows), m_distinct_cmp);
     enum err_code code = ERR_OK;
     for (size_t i = 0; code == ERR_OK && i < count;) {
-        const struct pg_distinct_delta *row = &conn->distinct[i];
+        const struct pg_distinct_delta *row = &rows[i];
         int64_t n = 0;
         size_t j = i;
-        for (; j < count && m_distinct_cmp(row, &conn->distinct[j]) == 0; j++) {
-            n += conn->distinct[j].n;
+        for (; j < count && m_distinct_cmp(row, &rows[j]) == 0; j++) {
+            n += rows[j].n;
         }
         code = m_distinct_count(conn, row->kind, row->scope, row->day, n, err);
         i = j;
@@ -596,42 +586,8 @@ enum err_code pg_metrics_batch_flush(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL);
     enum err_code code = m_daily_flush(conn, err);
-    if (code != ERR_OK) {
-        pg_metrics_batch_reset(conn, false);
-        return code;
-    }
-    return m_distinct_flush(conn, err);
-}
-
-void pg_metrics_batch_mark(struct store_conn *conn)
-{
-    ASSERT(conn != NULL);
-    conn->daily_mark = conn->daily_count;
-    conn->distinct_mark = conn->distinct_count;
-}
-
-void pg_metrics_batch_undo(struct store_conn *conn)
-{
-    ASSERT(conn != NULL);
-    conn->daily_count = conn->daily_mark;
-    conn->distinct_count = conn->distinct_mark;
-}
-
-void pg_metrics_batch_reset(struct store_conn *conn, bool free_memory)
-{
-    ASSERT(conn != NULL);
-    conn->daily_count = 0;
-    conn->daily_mark = 0;
-    conn->distinct_count = 0;
-    conn->distinct_mark = 0;
-    if (free_memory) {
-        free(conn->daily);
-        conn->daily = NULL;
-        conn->daily_cap = 0;
-        free(conn->distinct);
-        conn->distinct = NULL;
-        conn->distinct_cap = 0;
-    }
+    /* On a failure the commit fails and store_rollback empties the rest. */
+    return code == ERR_OK ? m_distinct_flush(conn, err) : code;
 }
 
 /*

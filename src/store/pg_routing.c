@@ -458,17 +458,11 @@ static enum err_code routing_location_days_add(struct store_conn *conn, int64_t 
 
 static bool routing_location_day_keep(struct store_conn *conn, int64_t location_row_id, int64_t day)
 {
-    if (conn->location_days_count == conn->location_days_cap) {
-        size_t cap = conn->location_days_cap == 0 ? 64 : conn->location_days_cap * 2;
-        struct pg_location_day_delta *grown = realloc(conn->location_days, cap * sizeof(*grown));
-        if (grown == NULL) {
-            return false;
-        }
-        conn->location_days = grown;
-        conn->location_days_cap = cap;
+    struct pg_location_day_delta *delta = pg_batch_rows_add(&conn->location_days, sizeof(*delta));
+    if (delta == NULL) {
+        return false;
     }
-    conn->location_days[conn->location_days_count++] =
-        (struct pg_location_day_delta){.location_row_id = location_row_id, .day = day, .n = 1};
+    *delta = (struct pg_location_day_delta){.location_row_id = location_row_id, .day = day, .n = 1};
     return true;
 }
 
@@ -476,9 +470,10 @@ static bool routing_location_day_keep(struct store_conn *conn, int64_t location_
 static int64_t routing_location_day_pending(const struct store_conn *conn, int64_t location_row_id,
                                             int64_t day)
 {
+    const struct pg_location_day_delta *rows = conn->location_days.rows;
     int64_t n = 0;
-    for (size_t i = 0; i < conn->location_days_count; i++) {
-        const struct pg_location_day_delta *d = &conn->location_days[i];
+    for (size_t i = 0; i < conn->location_days.count; i++) {
+        const struct pg_location_day_delta *d = &rows[i];
         if (d->location_row_id == location_row_id && d->day == day) {
             n += d->n;
         }
@@ -510,50 +505,27 @@ static int routing_location_day_cmp(const void *a, const void *b)
 enum err_code pg_routing_batch_flush(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL);
-    size_t count = conn->location_days_count;
-    conn->location_days_count = 0;
-    conn->location_days_mark = 0;
+    struct pg_location_day_delta *rows = conn->location_days.rows;
+    size_t count = conn->location_days.count;
+    conn->location_days.count = 0;
+    conn->location_days.mark = 0;
     if (count == 0) {
         return ERR_OK;
     }
     /* Rows in key order, so that two processes' batches take them in the same order. */
-    qsort(conn->location_days, count, sizeof(*conn->location_days), routing_location_day_cmp);
+    qsort(rows, count, sizeof(*rows), routing_location_day_cmp);
     enum err_code code = ERR_OK;
     for (size_t i = 0; code == ERR_OK && i < count;) {
-        const struct pg_location_day_delta *row = &conn->location_days[i];
+        const struct pg_location_day_delta *row = &rows[i];
         int64_t n = 0;
         size_t j = i;
-        for (; j < count && routing_location_day_cmp(row, &conn->location_days[j]) == 0; j++) {
-            n += conn->location_days[j].n;
+        for (; j < count && routing_location_day_cmp(row, &rows[j]) == 0; j++) {
+            n += rows[j].n;
         }
         code = routing_location_days_add(conn, row->location_row_id, row->day, n, err);
         i = j;
     }
     return code;
-}
-
-void pg_routing_batch_mark(struct store_conn *conn)
-{
-    ASSERT(conn != NULL);
-    conn->location_days_mark = conn->location_days_count;
-}
-
-void pg_routing_batch_undo(struct store_conn *conn)
-{
-    ASSERT(conn != NULL);
-    conn->location_days_count = conn->location_days_mark;
-}
-
-void pg_routing_batch_reset(struct store_conn *conn, bool free_memory)
-{
-    ASSERT(conn != NULL);
-    conn->location_days_count = 0;
-    conn->location_days_mark = 0;
-    if (free_memory) {
-        free(conn->location_days);
-        conn->location_days = NULL;
-        conn->location_days_cap = 0;
-    }
 }
 
 enum err_code pg_routing_shipments_since(struct store_conn *conn, int64_t location_row_id,
@@ -604,7 +576,8 @@ static enum err_code routing_used_add_pending(const struct store_conn *conn, str
                                               int64_t day, struct routing_location_used **used,
                                               size_t *count, struct err *err)
 {
-    size_t cap = *count + conn->location_days_count;
+    const struct pg_location_day_delta *rows = conn->location_days.rows;
+    size_t cap = *count + conn->location_days.count;
     struct routing_location_used *all = ARENA_NEW_ARRAY(arena, struct routing_location_used, cap);
     if (all == NULL) {
         return err_set(err, ERR_TOO_LARGE, NULL, "out of request memory");
@@ -613,8 +586,8 @@ static enum err_code routing_used_add_pending(const struct store_conn *conn, str
         memcpy(all, *used, *count * sizeof(*all));
     }
     size_t n = *count;
-    for (size_t i = 0; i < conn->location_days_count; i++) {
-        const struct pg_location_day_delta *d = &conn->location_days[i];
+    for (size_t i = 0; i < conn->location_days.count; i++) {
+        const struct pg_location_day_delta *d = &rows[i];
         if (d->day != day) {
             continue;
         }
@@ -666,7 +639,7 @@ enum err_code pg_routing_shipments_since_all(struct store_conn *conn, struct are
     code = pg_read_all(conn, stmt, &reader, err);
     *out = reader.items;
     *count = reader.count;
-    if (code == ERR_OK && conn->location_days_count > 0) {
+    if (code == ERR_OK && conn->location_days.count > 0) {
         code = routing_used_add_pending(conn, arena, routing_day(since_ms), out, count, err);
     }
     return code;

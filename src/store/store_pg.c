@@ -69,6 +69,47 @@ static void conn_forget_statements(struct store_conn *conn)
     }
 }
 
+/* ---- the rows a write batch keeps for its commit (struct pg_batch_rows) ------------------ */
+
+void *pg_batch_rows_add(struct pg_batch_rows *rows, size_t size)
+{
+    ASSERT(rows != NULL && size > 0);
+    if (rows->count == rows->cap) {
+        size_t cap = rows->cap == 0 ? 64 : rows->cap * 2;
+        void *grown = realloc(rows->rows, cap * size);
+        if (grown == NULL) {
+            return NULL;
+        }
+        rows->rows = grown;
+        rows->cap = cap;
+    }
+    return (char *)rows->rows + size * rows->count++;
+}
+
+enum batch_rows_step { BATCH_ROWS_MARK, BATCH_ROWS_UNDO, BATCH_ROWS_EMPTY, BATCH_ROWS_FREE };
+
+/* A savepoint begins (mark), is rolled back (undo: its command's rows go), the batch ends
+ * without its flush (empty), or the connection closes (free). */
+static void batch_rows_step(struct store_conn *conn, enum batch_rows_step step)
+{
+    struct pg_batch_rows *all[] = {&conn->daily, &conn->distinct, &conn->location_days};
+    for (size_t i = 0; i < ARRAY_LEN(all); i++) {
+        struct pg_batch_rows *rows = all[i];
+        if (step == BATCH_ROWS_MARK) {
+            rows->mark = rows->count;
+        } else if (step == BATCH_ROWS_UNDO) {
+            rows->count = rows->mark;
+        } else {
+            rows->count = 0;
+            rows->mark = 0;
+        }
+        if (step == BATCH_ROWS_FREE) {
+            free(rows->rows);
+            *rows = (struct pg_batch_rows){0};
+        }
+    }
+}
+
 static void conn_close(struct store_conn *conn)
 {
     ASSERT(conn != NULL);
@@ -82,8 +123,7 @@ static void conn_close(struct store_conn *conn)
     }
     PQfinish(conn->pg);
     conn->pg = NULL;
-    pg_metrics_batch_reset(conn, true);
-    pg_routing_batch_reset(conn, true);
+    batch_rows_step(conn, BATCH_ROWS_FREE);
     conn->batch_open = false;
 }
 
@@ -369,8 +409,7 @@ enum err_code pg_begin_write(struct store_conn *conn, struct err *err)
     }
     /* A batch: the metrics counters' deltas wait for the commit (pg_metrics.c). */
     conn->batch_open = code == ERR_OK;
-    pg_metrics_batch_reset(conn, false);
-    pg_routing_batch_reset(conn, false);
+    batch_rows_step(conn, BATCH_ROWS_EMPTY);
     return code;
 }
 
@@ -428,8 +467,7 @@ void pg_rollback(struct store_conn *conn)
     ASSERT(conn != NULL && conn->pg != NULL);
     conn->savepoint_open = false;
     conn->batch_open = false;
-    pg_metrics_batch_reset(conn, false);
-    pg_routing_batch_reset(conn, false);
+    batch_rows_step(conn, BATCH_ROWS_EMPTY);
     pg_ahead_forget(conn); /* answers of this transaction's snapshot */
     if (conn->begin_deferred) {
         conn->begin_deferred = false; /* nothing ran: nothing to end */
@@ -467,8 +505,7 @@ enum err_code pg_savepoint(struct store_conn *conn, struct err *err)
         code = run_simple(conn, "SAVEPOINT command", "savepoint", err);
     }
     conn->savepoint_open = code == ERR_OK;
-    pg_metrics_batch_mark(conn); /* what a rollback of the command keeps */
-    pg_routing_batch_mark(conn);
+    batch_rows_step(conn, BATCH_ROWS_MARK); /* what a rollback of the command keeps */
     return code;
 }
 
@@ -530,8 +567,7 @@ void pg_savepoint_rollback(struct store_conn *conn)
         }
     }
     pg_pipeline_forget(conn);
-    pg_metrics_batch_undo(conn); /* the command's counters' deltas go with it */
-    pg_routing_batch_undo(conn);
+    batch_rows_step(conn, BATCH_ROWS_UNDO); /* the command's counters' deltas go with it */
     enum err_code code =
         run_simple(conn, "ROLLBACK TO SAVEPOINT command", "savepoint rollback", &err);
     /*
