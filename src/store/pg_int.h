@@ -474,6 +474,10 @@ MUST_CHECK enum err_code pg_conn_ensure(struct store_conn *conn, struct err *err
 
 /* A new last row of size bytes (uninitialised), or NULL when out of memory (store_pg.c). */
 void *pg_batch_rows_add(struct pg_batch_rows *rows, size_t size);
+/* Empties rows for the commit's flush: the rows kept (valid until the next add), in key order
+ * by cmp so that two processes' batches take their database rows in the same order. */
+void *pg_batch_rows_take(struct pg_batch_rows *rows, size_t size,
+                         int (*cmp)(const void *, const void *), size_t *count);
 
 /* Writes the batch's metrics_daily deltas and distinct-key counts (struct store_conn's daily and
  * distinct), one upsert per row, and empties them; called just before COMMIT. */

@@ -288,15 +288,9 @@ static bool m_counters_zero(const struct metrics_counters *c)
 static enum err_code m_daily_flush(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL);
-    struct pg_daily_delta *rows = conn->daily.rows;
-    size_t count = conn->daily.count;
-    conn->daily.count = 0;
-    conn->daily.mark = 0;
-    if (count == 0) {
-        return ERR_OK;
-    }
-    /* Rows in key order, so that two processes' batches take them in the same order. */
-    qsort(rows, count, sizeof(*rows), m_daily_cmp);
+    size_t count = 0;
+    struct pg_daily_delta *rows =
+        pg_batch_rows_take(&conn->daily, sizeof(*rows), m_daily_cmp, &count);
     enum err_code code = ERR_OK;
     for (size_t i = 0; code == ERR_OK && i < count;) {
         struct pg_daily_delta *row = &rows[i];
@@ -559,15 +553,9 @@ static int m_distinct_cmp(const void *a, const void *b)
 
 static enum err_code m_distinct_flush(struct store_conn *conn, struct err *err)
 {
-    struct pg_distinct_delta *rows = conn->distinct.rows;
-    size_t count = conn->distinct.count;
-    conn->distinct.count = 0;
-    conn->distinct.mark = 0;
-    if (count == 0) {
-        return ERR_OK;
-    }
-    /* Rows in key order, so that two processes' batches take them in the same order. */
-    qsort(rows, count, sizeof(*rows), m_distinct_cmp);
+    size_t count = 0;
+    const struct pg_distinct_delta *rows =
+        pg_batch_rows_take(&conn->distinct, sizeof(*rows), m_distinct_cmp, &count);
     enum err_code code = ERR_OK;
     for (size_t i = 0; code == ERR_OK && i < count;) {
         const struct pg_distinct_delta *row = &rows[i];

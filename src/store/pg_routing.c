@@ -505,15 +505,9 @@ static int routing_location_day_cmp(const void *a, const void *b)
 enum err_code pg_routing_batch_flush(struct store_conn *conn, struct err *err)
 {
     ASSERT(conn != NULL);
-    struct pg_location_day_delta *rows = conn->location_days.rows;
-    size_t count = conn->location_days.count;
-    conn->location_days.count = 0;
-    conn->location_days.mark = 0;
-    if (count == 0) {
-        return ERR_OK;
-    }
-    /* Rows in key order, so that two processes' batches take them in the same order. */
-    qsort(rows, count, sizeof(*rows), routing_location_day_cmp);
+    size_t count = 0;
+    const struct pg_location_day_delta *rows =
+        pg_batch_rows_take(&conn->location_days, sizeof(*rows), routing_location_day_cmp, &count);
     enum err_code code = ERR_OK;
     for (size_t i = 0; code == ERR_OK && i < count;) {
         const struct pg_location_day_delta *row = &rows[i];

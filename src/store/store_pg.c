@@ -86,6 +86,19 @@ void *pg_batch_rows_add(struct pg_batch_rows *rows, size_t size)
     return (char *)rows->rows + size * rows->count++;
 }
 
+void *pg_batch_rows_take(struct pg_batch_rows *rows, size_t size,
+                         int (*cmp)(const void *, const void *), size_t *count)
+{
+    ASSERT(rows != NULL && size > 0 && cmp != NULL && count != NULL);
+    *count = rows->count;
+    rows->count = 0;
+    rows->mark = 0;
+    if (*count > 1) {
+        qsort(rows->rows, *count, size, cmp);
+    }
+    return rows->rows;
+}
+
 enum batch_rows_step { BATCH_ROWS_MARK, BATCH_ROWS_UNDO, BATCH_ROWS_EMPTY, BATCH_ROWS_FREE };
 
 /* A savepoint begins (mark), is rolled back (undo: its command's rows go), the batch ends
